@@ -1,0 +1,1 @@
+"""Lane configuration templates (example lane, mock lane, systemd unit) shipped inside the wheel."""

@@ -1,0 +1,113 @@
+"""Serial barcode scanner driver: prefix/suffix framing, AIM id, document classification."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from drivers.documents.aamva import COMPLIANCE, AamvaError, expected_length
+from drivers.documents.aim import split_symbology
+from drivers.documents.classify import classify
+from drivers.events import DeviceHealth, DeviceRead, Emit
+from drivers.framing import DelimitedFramer
+from drivers.options import require, take_options
+from drivers.serial_link import SerialLink
+
+DEFAULTS: dict[str, Any] = {
+    "baudrate": 9600, "prefix": "", "suffix": "\r", "max_length": 4096,
+    "continuation_timeout_s": 0.5,
+}
+
+
+def _control_bytes(value: str) -> bytes:
+    # TOML strings may spell control characters by name ("CR", "STX") or literally.
+    names = {"CR": "\r", "LF": "\n", "CRLF": "\r\n", "STX": "\x02", "ETX": "\x03",
+             "HT": "\t", "TAB": "\t", "NONE": ""}
+    return names.get(value.upper(), value).encode("latin-1")
+
+
+class BarcodeScanner:
+    """Serial barcode scanner.
+
+    Options: baudrate (9600), prefix ("" or e.g. "STX"), suffix ("\\r", or "CR",
+    "CRLF", "ETX", ...), max_length (4096), continuation_timeout_s (0.5).
+    """
+
+    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
+        opts = take_options(name, options or {}, DEFAULTS)
+        require(name, "suffix", bool(_control_bytes(opts["suffix"])), "must not be empty")
+        require(name, "max_length", opts["max_length"] > 0, "must be > 0")
+        self.name, self.port, self.options = name, port, opts
+        self.health = DeviceHealth()
+        self._suffix = _control_bytes(opts["suffix"])
+        self._prefix = _control_bytes(opts["prefix"])
+        self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
+        self._framer = self._new_framer()
+        self._pending = b""  # an AAMVA payload whose inner CRs split it into frames
+        self._pending_since = 0.0
+        self._emit: Emit = lambda read: None
+
+    def _new_framer(self) -> DelimitedFramer:
+        return DelimitedFramer(self._suffix, self._prefix, self.options["max_length"],
+                               skip_empty=False)
+
+    def run(self, emit: Emit, stop: threading.Event) -> None:
+        """Read scans until stop is set; never raises for I/O trouble."""
+        self._emit = emit
+        self._link.run(stop, self._on_bytes, on_connect=self._reset, on_tick=self._on_tick)
+
+    def _reset(self) -> None:
+        self._framer, self._pending = self._new_framer(), b""
+
+    def _on_tick(self) -> None:
+        if self._pending and time.monotonic() - self._pending_since > \
+                self.options["continuation_timeout_s"]:
+            self._finish_pending()
+
+    def _on_bytes(self, data: bytes) -> None:
+        before = self._framer.discarded
+        for frame in self._framer.feed(data):
+            self._on_frame(frame)
+        if self._framer.discarded > before:
+            self.health.frame_rejected(self._framer.discarded - before, "over-long scan dropped")
+
+    def _on_frame(self, frame: bytes) -> None:
+        if self._pending:
+            self._pending += frame + self._suffix
+            self._try_complete()
+        elif split_symbology(frame)[1].startswith(COMPLIANCE[:3]):
+            self._pending, self._pending_since = frame + self._suffix, time.monotonic()
+            self._try_complete()
+        elif frame.strip():
+            self._publish(frame)
+
+    def _try_complete(self) -> None:
+        # AAMVA data holds CR bytes, so a CR suffix cuts it up: rejoin the pieces
+        # until the length the header declares has arrived.
+        body = split_symbology(self._pending)[1]
+        try:
+            need = expected_length(body)
+        except AamvaError:
+            need = len(body)  # malformed header: hand it on, the parser will say why
+        if need is not None and (len(body) >= need or len(self._pending) > self.options["max_length"]):
+            self._finish_pending()
+
+    def _finish_pending(self) -> None:
+        pending, self._pending = self._pending, b""
+        aim, body = split_symbology(pending)
+        need = None
+        with contextlib.suppress(AamvaError):
+            need = expected_length(body)
+        self._publish((aim or "").encode() + (body[:need] if need else body.rstrip(self._suffix)))
+
+    def _publish(self, frame: bytes) -> None:
+        symbology, payload = split_symbology(frame)
+        found = classify(symbology, payload)
+        # A clean frame whose content fails its parser is still a scan: it goes
+        # out as type "raw" with the parser's error in data.
+        self.health.frame_ok()
+        data = {"symbology": symbology or "", "type": found.type, **found.fields}
+        self._emit(DeviceRead(self.name, "barcode", found.value, data, raw=frame))

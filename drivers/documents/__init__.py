@@ -1,0 +1,1 @@
+"""Parsers for the documents a lane scans: MRZ, AAMVA, customs numbers and QR URLs."""

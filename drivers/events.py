@@ -1,0 +1,101 @@
+"""Typed events that drivers hand to the lane core, and each device's health record."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+ReadKind = Literal["rfid", "barcode", "document", "image", "presence"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DeviceRead:
+    """One decoded read from one device.
+
+    ``value`` is the normalised identifier the lane matches on (EPC hex, barcode
+    payload, document number, ...); ``data`` holds the parsed details and must
+    stay JSON-serialisable; ``image`` carries JPEG bytes for camera reads.
+    """
+
+    device: str
+    kind: ReadKind
+    value: str
+    data: dict[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=utc_now)
+    raw: bytes | None = None
+    image: bytes | None = None
+
+
+@dataclass
+class DeviceHealth:
+    """What a technician needs to know about one device, updated by its thread."""
+
+    connected: bool = False
+    since: datetime | None = None
+    last_frame_at: datetime | None = None
+    frames_ok: int = 0
+    frames_rejected: int = 0
+    bytes_discarded: int = 0
+    reconnects: int = 0
+    last_error: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def mark_connected(self) -> None:
+        with self._lock:
+            self.connected, self.since, self.last_error = True, utc_now(), None
+
+    def mark_disconnected(self, error: str) -> None:
+        with self._lock:
+            if self.connected:
+                self.reconnects += 1
+            self.connected, self.since, self.last_error = False, utc_now(), error
+
+    def frame_ok(self) -> None:
+        with self._lock:
+            self.frames_ok += 1
+            self.last_frame_at = utc_now()
+
+    def frame_rejected(self, discarded_bytes: int = 0, error: str | None = None) -> None:
+        with self._lock:
+            self.frames_rejected += 1
+            self.bytes_discarded += discarded_bytes
+            if error:
+                self.last_error = error
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-friendly copy, safe to read from another thread."""
+        with self._lock:
+            return {
+                "connected": self.connected,
+                "since": self.since.isoformat() if self.since else None,
+                "last_frame_at": self.last_frame_at.isoformat() if self.last_frame_at else None,
+                "frames_ok": self.frames_ok,
+                "frames_rejected": self.frames_rejected,
+                "bytes_discarded": self.bytes_discarded,
+                "reconnects": self.reconnects,
+                "last_error": self.last_error,
+            }
+
+
+Emit = Callable[[DeviceRead], None]
+
+
+class Device(Protocol):
+    """What the lane core needs from every driver.
+
+    ``run`` blocks in the device's own thread until ``stop`` is set. It must
+    never raise for I/O trouble: it reconnects with capped backoff and records
+    what happened in ``health``. It returns within about 0.5 s of ``stop``.
+    """
+
+    name: str
+    health: DeviceHealth
+
+    def run(self, emit: Emit, stop: threading.Event) -> None: ...

@@ -1,0 +1,128 @@
+"""Alien Reader Protocol driver: polls TagList and listens for auto-notifications."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from drivers.events import DeviceHealth, DeviceRead, Emit
+from drivers.framing import AnyByteFramer
+from drivers.options import require, take_options
+from drivers.rfid_taglist import NO_TAGS, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
+from drivers.serial_link import SerialLink
+from drivers.tag_presence import TagPresence
+
+POLL_COMMAND = b"\x01get TagList\r\n"
+REPLY_TIMEOUT_S = 1.0
+_SETTING_REPLY = re.compile(r"^\s*[\w.]+\s*=")
+DEFAULTS: dict[str, Any] = {
+    "baudrate": 115200, "mode": "poll", "poll_interval_s": 0.3, "forget_after_s": 3.0,
+}
+
+
+class AlienReader:
+    """Alien ALR reader on a serial port or socket:// URL.
+
+    Options: baudrate (115200), mode ("poll" | "notify"), poll_interval_s (0.3),
+    forget_after_s (3.0).
+    """
+
+    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
+        opts = take_options(name, options or {}, DEFAULTS)
+        require(name, "mode", opts["mode"] in ("poll", "notify"), "must be 'poll' or 'notify'")
+        require(name, "poll_interval_s", opts["poll_interval_s"] > 0, "must be > 0")
+        require(name, "forget_after_s", opts["forget_after_s"] > 0, "must be > 0")
+        self.name, self.port, self.options = name, port, opts
+        self.health = DeviceHealth()
+        self._presence = TagPresence(opts["forget_after_s"])
+        self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
+        self._framer = AnyByteFramer()
+        self._xml: list[str] | None = None
+        self._emit: Emit = lambda read: None
+        self._next_poll = 0.0
+        self._awaiting_since: float | None = None
+
+    def run(self, emit: Emit, stop: threading.Event) -> None:
+        """Poll/listen until stop is set; never raises for I/O trouble."""
+        self._emit = emit
+        self._link.run(stop, self._on_bytes, on_connect=self._on_connect, on_tick=self._on_tick)
+
+    def _on_connect(self) -> None:
+        self._framer = AnyByteFramer()
+        self._xml, self._awaiting_since, self._next_poll = None, None, 0.0
+
+    def _on_tick(self) -> None:
+        now = time.monotonic()
+        self._presence.expire(now)
+        if self.options["mode"] != "poll" or now < self._next_poll:
+            return
+        # Do not pile commands onto a reader that has not answered yet.
+        if self._awaiting_since is not None and now - self._awaiting_since < REPLY_TIMEOUT_S:
+            return
+        self._link.write(POLL_COMMAND)
+        self._awaiting_since, self._next_poll = now, now + self.options["poll_interval_s"]
+
+    def _on_bytes(self, data: bytes) -> None:
+        before = self._framer.discarded
+        for frame in self._framer.feed(data):
+            self._on_frame(frame)
+        if self._framer.discarded > before:
+            self.health.frame_rejected(self._framer.discarded - before, "over-long line dropped")
+
+    def _on_frame(self, frame: bytes) -> None:
+        if frame.endswith(b"\x00"):
+            self._awaiting_since = None  # reply complete: next poll may go out
+        text = frame.rstrip(b"\r\n\x00").decode("latin-1").lstrip("\x00")
+        if self._xml is not None or "<alien-rfid-tag-list" in text.lower():
+            self._on_xml_line(text, frame)
+        elif not text.strip() or text.strip() == NO_TAGS or text.startswith("#"):
+            return  # empty list, or a notification header/footer line
+        elif "error" in text.lower():
+            self.health.frame_rejected(error=f"reader says: {text.strip()[:80]}")
+        elif is_tag_line(text):
+            self._on_tag_line(text, frame)
+        elif not _SETTING_REPLY.match(text):
+            self.health.frame_rejected(len(frame), f"unrecognised line: {text[:40]!r}")
+
+    def _on_tag_line(self, text: str, raw: bytes) -> None:
+        try:
+            tag = parse_tag_line(text)
+        except TagListError as exc:
+            self.health.frame_rejected(len(raw), str(exc))
+            return
+        self.health.frame_ok()
+        self._seen(tag, raw)
+
+    def _on_xml_line(self, text: str, raw: bytes) -> None:
+        self._xml = [*(self._xml or []), text]
+        if "</alien-rfid-tag-list>" not in text.lower():
+            if sum(len(x) for x in self._xml) > 65536:
+                self.health.frame_rejected(error="XML tag list too long")
+                self._xml = None
+            return
+        doc, self._xml = "\n".join(self._xml), None
+        try:
+            tags = parse_xml(doc)
+        except TagListError as exc:
+            self.health.frame_rejected(len(doc), str(exc))
+            return
+        self.health.frame_ok()
+        for tag in tags:
+            self._seen(tag, doc.encode("latin-1"))
+
+    def _seen(self, tag: TagRead, raw: bytes) -> None:
+        sighting, new = self._presence.seen(tag.epc, time.monotonic())
+        if not new:
+            return
+        data = {
+            "epc": tag.epc, "antenna": tag.antenna,
+            "count": tag.count if tag.count is not None else sighting.reads,
+            "first_seen": sighting.first_seen.isoformat(),
+            "last_seen": sighting.last_seen.isoformat(),
+            "format": tag.format, "reader_discovered": tag.discovered,
+            "reader_last_seen": tag.last_seen, "protocol": tag.protocol,
+        }
+        self._emit(DeviceRead(self.name, "rfid", tag.epc, data, raw=raw))

@@ -1,0 +1,50 @@
+"""Collapse repeated RFID reads: a tag is new when it enters the field, not on every read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from drivers.events import utc_now
+
+
+@dataclass
+class TagSighting:
+    """What we know about one tag currently in the field."""
+
+    epc: str
+    first_seen: datetime
+    last_seen: datetime
+    last_mono: float
+    reads: int = 1
+
+
+class TagPresence:
+    """Tracks tags in the field; forgets a tag unseen for forget_after_s."""
+
+    def __init__(self, forget_after_s: float = 3.0) -> None:
+        self.forget_after_s = forget_after_s
+        self._tags: dict[str, TagSighting] = {}
+
+    def seen(self, epc: str, mono: float) -> tuple[TagSighting, bool]:
+        """Record one read; returns the sighting and True if the tag just appeared."""
+        self.expire(mono)
+        now = utc_now()
+        sighting = self._tags.get(epc)
+        if sighting is None:
+            sighting = TagSighting(epc, now, now, mono)
+            self._tags[epc] = sighting
+            return sighting, True
+        sighting.last_seen, sighting.last_mono = now, mono
+        sighting.reads += 1
+        return sighting, False
+
+    def expire(self, mono: float) -> list[str]:
+        """Drop tags not seen for forget_after_s; returns their EPCs."""
+        gone = [e for e, s in self._tags.items() if mono - s.last_mono > self.forget_after_s]
+        for epc in gone:
+            del self._tags[epc]
+        return gone
+
+    def __contains__(self, epc: str) -> bool:
+        return epc in self._tags

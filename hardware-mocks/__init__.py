@@ -1,0 +1,1 @@
+"""Garita package."""

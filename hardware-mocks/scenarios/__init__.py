@@ -1,0 +1,1 @@
+"""Scenario files that drive the mock lane (TOML), shipped as package data."""

@@ -1,0 +1,161 @@
+"""The ``garita`` command line: run the lane, check a config, look at crossings, install the service."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from station.config_loader import EX_CONFIG, ConfigError, load_config
+from station.runner import EX_CANTCREAT, MockOptions, build_devices, resolve_data_dir, run_lane, warn_missing_ports
+
+DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                        help="Data directory (default: $GARITA_DATA_DIR, the config's, or ./.garita).")
+CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                      help="Lane config TOML (used to find the data directory).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="garita")
+def cli() -> None:
+    """Garita: the lane software of a joint US-Mexico customs checkpoint."""
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Lane config (default /etc/garita/lane.toml; with --mock the packaged mock lane).")
+@DATA_DIR
+@click.option("--mock", is_flag=True, help="Run against emulated devices (mock-hardware mode).")
+@click.option("--scenario", default="default", show_default=True, help="Mock scenario name or TOML path.")
+@click.option("--speed", type=click.FloatRange(0.1, 20), default=1.0, show_default=True,
+              help="Mock scenario time factor (2 = twice as fast).")
+@click.option("--auto-decide", is_flag=True, help="Mock: a scripted officer decides each crossing.")
+@click.option("--until-done", is_flag=True, help="Mock: exit 0 when the scenario is over and every crossing is closed.")
+def run(config_path: Path | None, data_dir: Path | None, mock: bool, scenario: str, speed: float,
+        auto_decide: bool, until_done: bool) -> None:
+    """Run the lane daemon (systemd starts this)."""
+    options = MockOptions(scenario, speed, auto_decide, until_done) if mock else None
+    if not mock and (auto_decide or until_done or scenario != "default"):
+        raise click.UsageError("--scenario, --auto-decide and --until-done need --mock")
+    sys.exit(run_lane(config_path, data_dir, options))
+
+
+@cli.command("check-config")
+@click.argument("file", type=click.Path(path_type=Path))
+def check_config(file: Path) -> None:
+    """Validate a lane config: prints OK, or every problem with its key and line (exit 78)."""
+    try:
+        config = load_config(file)
+        build_devices(config)
+    except ConfigError as exc:
+        click.echo(exc.render())
+        sys.exit(EX_CONFIG)
+    for warning in warn_missing_ports(config):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo("OK")
+
+
+def _open_store(data_dir: Path | None, config_path: Path | None):
+    from station.storage.database import StorageError, open_database
+    from station.storage.lane_store import LaneStore
+    from station.storage.migrations import SchemaTooNew
+
+    config = load_config(config_path) if config_path else None
+    try:
+        return LaneStore(open_database(resolve_data_dir(data_dir, config), create=False))
+    except (StorageError, SchemaTooNew) as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(EX_CANTCREAT)
+
+
+@cli.command()
+@DATA_DIR
+@CONFIG
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one array) instead of a table.")
+def crossings(data_dir: Path | None, config_path: Path | None, limit: int, as_json: bool) -> None:
+    """Recent crossings, newest first, with their decisions."""
+    from station.reports import crossings_json, crossings_table
+
+    store = _open_store(data_dir, config_path)
+    if as_json:
+        click.echo(json.dumps(crossings_json(store, limit), indent=2))
+    else:
+        crossings_table(store, limit)
+
+
+@cli.command()
+@click.argument("crossing_id")
+@DATA_DIR
+@CONFIG
+@click.option("--json", "as_json", is_flag=True)
+def show(crossing_id: str, data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
+    """Everything about one crossing (a unique id prefix is enough)."""
+    from station.reports import crossing_detail, print_detail
+
+    store = _open_store(data_dir, config_path)
+    detail = crossing_detail(store, crossing_id)
+    if detail is None:
+        click.echo(f"garita: no crossing matches {crossing_id!r} (or the prefix is not unique)", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(detail, indent=2))
+    else:
+        print_detail(detail)
+
+
+@cli.command()
+@DATA_DIR
+@CONFIG
+@click.option("--since", default=None, help="ISO date or time (UTC), e.g. 2026-11-28 or 2026-11-28T10:00.")
+def export(data_dir: Path | None, config_path: Path | None, since: str | None) -> None:
+    """Crossings with their reads and decisions as JSON lines, oldest first."""
+    from station.reports import export_lines
+
+    store = _open_store(data_dir, config_path)
+    for line in export_lines(store, since):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("crossing_id")
+@click.argument("action", type=click.Choice(["release", "secondary", "detain"]))
+@click.option("--officer", required=True, help="Officer id (badge number).")
+@click.option("--reason", default="", help="Why (needed by policy for secondary and detain).")
+@DATA_DIR
+@CONFIG
+def decide(crossing_id: str, action: str, officer: str, reason: str, data_dir: Path | None,
+           config_path: Path | None) -> None:
+    """Record the joint decision for a crossing from the command line."""
+    from station.lifecycle import IllegalTransition, Lifecycle
+
+    store = _open_store(data_dir, config_path)
+    crossing = store.find_crossing(crossing_id)
+    if crossing is None:
+        click.echo(f"garita: no crossing matches {crossing_id!r}", err=True)
+        sys.exit(1)
+    try:
+        decision_id = Lifecycle(store, crossing["lane_id"], 300).decide(crossing["id"], action, officer, reason)
+    except (IllegalTransition, ValueError) as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"decision {decision_id} recorded: {action} for crossing {crossing['id']}")
+
+
+@cli.command("install-service")
+@click.option("--root", type=click.Path(path_type=Path), default=Path("/"), show_default=True,
+              help="Install under another root (for images and tests).")
+@click.option("--user", default="garita", show_default=True, help="Dedicated system user.")
+@click.option("--force", is_flag=True, help="Overwrite an existing lane config.")
+def install_service(root: Path, user: str, force: bool) -> None:
+    """Write the systemd unit and a config skeleton for port IT."""
+    from station.install_service import install
+
+    for line in install(root, user, force, sys.executable):
+        click.echo(line)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,186 @@
+"""The lane daemon's asyncio core: device reads in, crossings out, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from drivers.events import Device, DeviceRead
+from station.config import LaneConfig
+from station.device_threads import DeviceSet
+from station.images import save_image
+from station.lifecycle import Lifecycle, ReadIn
+from station.logs import log_event
+from station.sdnotify import Notifier, watchdog_interval_s
+from station.storage.lane_store import LaneStore
+
+log = logging.getLogger("garita.lane")
+
+
+class Plugin(Protocol):
+    """Something that runs beside the core each tick (the scripted officer, later the uplink)."""
+
+    async def tick(self, lane: LaneDaemon) -> None: ...
+
+
+@dataclass
+class LaneStats:
+    started_monotonic: float = field(default_factory=time.monotonic)
+    reads: int = 0
+    reads_failed: int = 0
+    crossings_opened: int = 0
+    decisions: int = 0
+    flagged: int = 0
+
+
+class LaneDaemon:
+    """Composes storage, lifecycle and devices; ``run`` returns the process exit code."""
+
+    def __init__(self, config: LaneConfig, data_dir: Path, store: LaneStore, devices: list[Device],
+                 notifier: Notifier | None = None):
+        self.config = config
+        self.data_dir = data_dir
+        self.store = store
+        self.lifecycle = Lifecycle(store, config.lane.id, config.lifecycle.idle_timeout_s)
+        self.devices = devices
+        self.notifier = notifier or Notifier()
+        self.plugins: list[Plugin] = []
+        self.listeners: list[Callable[[str, dict], None]] = []
+        self.stop_when: Callable[[], bool] | None = None
+        self.stats = LaneStats()
+        self._queue: asyncio.Queue[DeviceRead] | None = None
+        self._stop: asyncio.Event | None = None
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        self._queue, self._stop = asyncio.Queue(), asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_signal, sig)
+        device_set = DeviceSet(self.devices, self._emit_threadsafe(loop))
+        device_set.start()
+        self.device_set = device_set
+        tasks = [asyncio.create_task(coro) for coro in self._loops()]
+        startup_ms = (time.monotonic() - self.stats.started_monotonic) * 1000
+        self.notifier.ready(f"lane {self.config.lane.id} running")
+        log_event(log, "lane.ready", lane=self.config.lane.id, devices=len(self.devices),
+                  startup_ms=round(startup_ms, 1), data_dir=str(self.data_dir))
+        await self._stop.wait()
+        await self._shutdown(device_set, tasks)
+        return 0
+
+    def request_stop(self, reason: str) -> None:
+        if self._stop is not None and not self._stop.is_set():
+            log_event(log, "lane.stopping", reason=reason)
+            self._stop.set()
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        self.request_stop(signal.Signals(sig).name)
+
+    def _emit_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[DeviceRead], None]:
+        queue = self._queue
+
+        def emit(read: DeviceRead) -> None:
+            with contextlib.suppress(RuntimeError):  # loop already closed at exit
+                loop.call_soon_threadsafe(queue.put_nowait, read)
+
+        return emit
+
+    def _loops(self) -> list[Awaitable[None]]:
+        loops = [self._consume(), self._ticker()]
+        interval = watchdog_interval_s()
+        if interval:
+            loops.append(self._watchdog(interval))
+        return loops
+
+    async def _consume(self) -> None:
+        while True:
+            read = await self._queue.get()
+            self.handle_read(read)
+
+    def handle_read(self, read: DeviceRead) -> None:
+        """Store one device read in its crossing; a bad read is counted, never fatal."""
+        try:
+            image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
+            recorded = self.lifecycle.record_read(ReadIn(
+                device=read.device, kind=read.kind, value=read.value, data=dict(read.data),
+                read_at=read.at, image_path=image_path))
+        except Exception as exc:
+            self.stats.reads_failed += 1
+            log_event(log, "read.failed", logging.ERROR, device=read.device, kind=read.kind, error=repr(exc))
+            return
+        self.stats.reads += 1
+        if recorded.opened:
+            self.stats.crossings_opened += 1
+            log_event(log, "crossing.opened", crossing=recorded.crossing_id, trigger=f"read:{read.kind}")
+            self._tell("crossing.opened", {"crossing_id": recorded.crossing_id})
+        log_event(log, "read.recorded", crossing=recorded.crossing_id, device=read.device,
+                  kind=read.kind, value=read.value)
+        self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": read.kind, "value": read.value})
+
+    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "") -> str:
+        """Record a decision; the log line is written only after the commit (it is the acknowledgement)."""
+        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason)
+        self.stats.decisions += 1
+        log_event(log, "decision.recorded", crossing=crossing_id, decision=decision_id,
+                  action=action, officer=officer_id, reason=reason)
+        self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
+        return decision_id
+
+    def _tell(self, event: str, detail: dict) -> None:
+        for listener in self.listeners:
+            try:
+                listener(event, detail)
+            except Exception as exc:  # a display problem must not stop the lane
+                log_event(log, "listener.failed", logging.WARNING, error=repr(exc))
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.lifecycle.tick_s)
+            await self.tick()
+
+    async def tick(self) -> None:
+        for crossing_id in self.lifecycle.flag_idle():
+            self.stats.flagged += 1
+            log_event(log, "crossing.flagged_idle", logging.WARNING, crossing=crossing_id)
+            self._tell("crossing.flagged_idle", {"crossing_id": crossing_id})
+        for plugin in self.plugins:
+            try:
+                await plugin.tick(self)
+            except Exception as exc:
+                log_event(log, "plugin.failed", logging.ERROR, plugin=type(plugin).__name__, error=repr(exc))
+        if self.stop_when is not None and self.stop_when():
+            self.request_stop("done")
+
+    async def _watchdog(self, interval: float) -> None:
+        # Pinged from the event loop itself: if the loop wedges, the pings stop and systemd restarts us.
+        last_status = ""
+        while True:
+            self.notifier.watchdog()
+            open_now = len(self.store.crossings_in_state("open"))
+            status = f"lane {self.config.lane.id}: {open_now} open, {self.stats.reads} reads"
+            if status != last_status:
+                self.notifier.status(status)
+                last_status = status
+            await asyncio.sleep(interval)
+
+    async def _shutdown(self, device_set: DeviceSet, tasks: list[asyncio.Task]) -> None:
+        self.notifier.stopping()
+        started = time.monotonic()
+        stuck = await asyncio.to_thread(device_set.stop, 2.0)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        drained = 0
+        while not self._queue.empty():  # reads that arrived before the devices stopped are kept
+            self.handle_read(self._queue.get_nowait())
+            drained += 1
+        log_event(log, "lane.stopped", drained_reads=drained, stuck_devices=",".join(stuck) or "none",
+                  shutdown_ms=round((time.monotonic() - started) * 1000, 1), reads=self.stats.reads,
+                  decisions=self.stats.decisions)

@@ -1,0 +1,73 @@
+"""``garita run --mock``: emulated devices on ptys and loopback, a scenario, a live table."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+
+from station.auto_officer import AutoOfficer
+from station.config import LaneConfig
+from station.config_loader import EX_CONFIG, ConfigError
+from station.daemon import LaneDaemon
+from station.live_view import LiveView
+from station.logs import log_event, setup_logging
+from station.runner import MockOptions, build_devices, run_in_thread_until
+from station.storage.lane_store import LaneStore
+
+log = logging.getLogger("garita.mock")
+
+
+def _start_mock_lane(data_dir: Path, options: MockOptions):
+    # Imported here: the mocks are a test and demo tool, not needed to run a real lane.
+    from hardware_mocks.lane import MockLane
+    from hardware_mocks.scenario import load_scenario
+
+    scenario = load_scenario(options.scenario)
+    lane = MockLane(scenario, data_dir / "mock-devices", speed=options.speed)
+    lane.start()
+    return scenario, lane
+
+
+def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: MockOptions) -> int:
+    """Run the lane against the mock devices; with until_done, exit 0 once every vehicle is done."""
+    view = LiveView(store)
+    log_file = None
+    if view.console.is_terminal:  # keep log lines from tearing the live table
+        log_file = open(data_dir / "garita.log", "a", encoding="utf-8")  # noqa: SIM115
+    setup_logging(config.logging.format, config.logging.level, stream=log_file)
+    try:
+        _scenario, mock_lane = _start_mock_lane(data_dir, options)
+    except ValueError as exc:
+        print(f"garita: scenario {options.scenario!r}: {exc}", flush=True)
+        return EX_CONFIG
+    try:
+        return _run_with(config, data_dir, store, options, mock_lane, view)
+    except ConfigError as exc:
+        print(exc.render(), flush=True)
+        return EX_CONFIG
+    finally:
+        mock_lane.stop()
+        if log_file:
+            log_file.close()
+
+
+def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
+    devices = build_devices(config, endpoints=mock_lane.endpoints)
+    lane = LaneDaemon(config, data_dir, store, devices)
+    stop_scenario = threading.Event()
+    player = run_in_thread_until(mock_lane.play, stop_scenario)
+    log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
+              endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))
+    if options.auto_decide:
+        lane.plugins.append(AutoOfficer(mock_lane, options.speed))
+    if options.until_done:
+        lane.stop_when = lambda: not player.is_alive() and not store.crossings_in_state("open")
+    lane.listeners.append(view)
+    with view:
+        code = asyncio.run(lane.run())
+    stop_scenario.set()
+    player.join(timeout=5)
+    log_event(log, "mock.finished", crossings=lane.stats.crossings_opened, decisions=lane.stats.decisions)
+    return code

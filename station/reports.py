@@ -1,0 +1,74 @@
+"""What ``garita crossings``, ``show`` and ``export`` print, built from the lane store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from station.live_view import summarise_reads
+from station.storage.lane_store import LaneStore
+
+
+def _crossing_json(store: LaneStore, row: dict[str, Any]) -> dict[str, Any]:
+    reads = store.reads_of(row["id"])
+    decision = store.decision_of(row["id"])
+    return {
+        "id": row["id"], "lane": row["lane_id"], "state": row["state"], "trigger": row["trigger"],
+        "opened_at": row["opened_at"], "closed_at": row["closed_at"], "flagged_at": row["flagged_at"],
+        "decision": None if decision is None else {
+            key: decision[key] for key in ("id", "action", "officer_id", "reason", "decided_at")},
+        "reads": [{key: read[key] for key in ("id", "device", "kind", "value", "data", "read_at", "image_path")}
+                  for read in reads],
+    }
+
+
+def crossings_json(store: LaneStore, limit: int) -> list[dict[str, Any]]:
+    return [_crossing_json(store, row) for row in store.recent_crossings(limit)]
+
+
+def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None:
+    row = store.find_crossing(crossing_id)
+    if row is None:
+        return None
+    detail = _crossing_json(store, row)
+    detail["audit"] = store.query("SELECT at, actor, action, detail FROM audit WHERE crossing_id = ? ORDER BY id",
+                                  (row["id"],))
+    return detail
+
+
+def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
+    table = Table(title=f"Last {limit} crossings")
+    for column in ("opened (UTC)", "id", "state", "decision", "officer", "reads"):
+        table.add_column(column, overflow="fold")
+    for row in store.recent_crossings(limit):
+        table.add_row(row["opened_at"][:19].replace("T", " "), row["id"], row["state"],
+                      row.get("action") or "-", row.get("officer_id") or "",
+                      summarise_reads(store.reads_of(row["id"])))
+    (console or Console()).print(table)
+
+
+def print_detail(detail: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console(soft_wrap=True)
+    console.print(f"[bold]Crossing {detail['id']}[/]  lane {detail['lane']}  state {detail['state']}")
+    console.print(f"opened {detail['opened_at']} by {detail['trigger']}; closed {detail['closed_at'] or '-'}")
+    decision = detail["decision"]
+    if decision:
+        console.print(f"decision: [bold]{decision['action']}[/] by {decision['officer_id']} "
+                      f"at {decision['decided_at']} — {decision['reason']}")
+    for read in detail["reads"]:
+        console.print(f"  {read['read_at'][11:23]} {read['device']:<12} {read['kind']:<9} {read['value']}"
+                      + (f"  image {read['image_path']}" if read["image_path"] else ""), highlight=False)
+    for entry in detail["audit"]:
+        console.print(f"  audit {entry['at'][11:23]} {entry['actor']} {entry['action']}", highlight=False)
+
+
+def export_lines(store: LaneStore, since: str | None) -> Iterator[str]:
+    """One JSON object per crossing, oldest first; ``since`` compares as an ISO prefix."""
+    rows = store.query("SELECT * FROM crossings WHERE (? IS NULL OR opened_at >= ?) ORDER BY opened_at",
+                       (since, since))
+    for row in rows:
+        yield json.dumps(_crossing_json(store, row), sort_keys=True)

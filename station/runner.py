@@ -1,0 +1,121 @@
+"""``garita run``: load the config, open storage, build devices, run the core, map failures to exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from drivers.events import Device
+from station.config import LaneConfig
+from station.config_loader import EX_CONFIG, ConfigError, ConfigProblem, load_config
+from station.daemon import LaneDaemon
+from station.logs import log_event, setup_logging
+from station.storage.database import StorageError, open_database
+from station.storage.lane_store import LaneStore
+from station.storage.migrations import SchemaTooNew
+
+EX_CANTCREAT = 73  # sysexits.h: the data directory or database cannot be used
+DEFAULT_CONFIG = Path("/etc/garita/lane.toml")
+log = logging.getLogger("garita.run")
+
+
+@dataclass(frozen=True)
+class MockOptions:
+    scenario: str = "default"
+    speed: float = 1.0
+    auto_decide: bool = False
+    until_done: bool = False
+
+
+def packaged_file(name: str) -> Path:
+    """A file shipped in the wheel from the repo's config/ folder."""
+    return Path(str(resources.files("station.lane_files").joinpath(name)))
+
+
+def resolve_data_dir(cli_value: Path | None, config: LaneConfig | None) -> Path:
+    """--data-dir, then GARITA_DATA_DIR, then the config file, then ./.garita."""
+    if cli_value is not None:
+        return cli_value
+    if os.environ.get("GARITA_DATA_DIR"):
+        return Path(os.environ["GARITA_DATA_DIR"])
+    if config is not None:
+        return config.storage.data_dir
+    return Path(".garita")
+
+
+def build_devices(config: LaneConfig, endpoints: dict[str, str] | None = None) -> list[Device]:
+    """Instantiate every enabled device's driver; bad driver names or options are config errors."""
+    from drivers.registry import build_device
+
+    devices, problems = [], []
+    for index, section in enumerate(config.devices):
+        if not section.enabled:
+            continue
+        port, url = section.port, section.url
+        if endpoints is not None:
+            if section.name not in endpoints:
+                problems.append(ConfigProblem(f"devices[{index}].name",
+                                              f"the mock lane has no device {section.name!r}"))
+                continue
+            port = url = endpoints[section.name]
+        try:
+            devices.append(build_device(section.name, section.kind, section.driver, port, url,
+                                        dict(section.options)))
+        except ValueError as exc:
+            problems.append(ConfigProblem(f"devices[{index}]", str(exc)))
+    if problems:
+        raise ConfigError(Path("(devices)"), problems)
+    return devices
+
+
+def warn_missing_ports(config: LaneConfig) -> list[str]:
+    """A serial port that is not there is reported, and the driver keeps retrying it."""
+    missing = []
+    for section in config.devices:
+        port = section.port or ""
+        if section.enabled and port.startswith("/") and not os.path.exists(port):
+            missing.append(f"device {section.name}: port {port} does not exist "
+                           "(check the cable/USB adapter or the port in the config); will retry")
+    return missing
+
+
+def run_lane(config_path: Path | None, data_dir: Path | None, mock: MockOptions | None) -> int:
+    """Everything ``garita run`` does; returns the process exit code."""
+    if config_path is None:
+        config_path = packaged_file("mock-lane.toml") if mock else DEFAULT_CONFIG
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        print(exc.render(), flush=True)
+        return EX_CONFIG
+    data_dir = resolve_data_dir(data_dir, config)
+    try:
+        store = LaneStore(open_database(data_dir))
+    except (StorageError, SchemaTooNew) as exc:
+        print(f"garita: {exc}", flush=True)
+        return EX_CANTCREAT
+    if mock:
+        from station.mock_mode import run_mock
+
+        return run_mock(config, data_dir, store, mock)
+    setup_logging(config.logging.format, config.logging.level)
+    try:
+        devices = build_devices(config)
+    except ConfigError as exc:
+        print(exc.render(), flush=True)
+        return EX_CONFIG
+    for line in warn_missing_ports(config):
+        log_event(log, "device.port_missing", logging.WARNING, detail=line)
+    return asyncio.run(LaneDaemon(config, data_dir, store, devices).run())
+
+
+def run_in_thread_until(target, stop: threading.Event) -> threading.Thread:
+    """Start ``target(stop)`` as a daemon thread (the mock lane's scenario player)."""
+    thread = threading.Thread(target=target, args=(stop,), name="scenario", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,1 @@
+"""SQLite storage for the lane: connection, migrations, repositories."""

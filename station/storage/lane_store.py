@@ -1,0 +1,129 @@
+"""Reads and writes of the lane's records; every change commits with its audit and outbox rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from station.ids import uuid7
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+class Tx:
+    """One open transaction: the only way the lifecycle writes."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def insert_crossing(self, row: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO crossings (id, lane_id, state, trigger, opened_at, last_activity_at)"
+            " VALUES (:id, :lane_id, :state, :trigger, :opened_at, :last_activity_at)",
+            row,
+        )
+
+    def update_crossing(self, crossing_id: str, **fields: Any) -> None:
+        sets = ", ".join(f"{name} = :{name}" for name in fields)
+        self.conn.execute(f"UPDATE crossings SET {sets} WHERE id = :id", {**fields, "id": crossing_id})
+
+    def insert_read(self, row: dict[str, Any]) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO reads (crossing_id, device, kind, value, data, read_at, received_at, image_path)"
+            " VALUES (:crossing_id, :device, :kind, :value, :data, :read_at, :received_at, :image_path)",
+            {**row, "data": _json(row.get("data", {}))},
+        )
+        return int(cursor.lastrowid)
+
+    def insert_decision(self, row: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO decisions (id, crossing_id, action, officer_id, reason, decided_at)"
+            " VALUES (:id, :crossing_id, :action, :officer_id, :reason, :decided_at)",
+            row,
+        )
+
+    def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, actor, action, crossing_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (at.isoformat(), actor, action, crossing_id, _json(detail)),
+        )
+
+    def outbox(self, at: datetime, kind: str, payload: dict, priority: int = 5) -> str:
+        """Queue a message for the central system; it leaves only when the uplink confirms it."""
+        message_id = uuid7()
+        self.conn.execute(
+            "INSERT INTO outbox (id, kind, payload, created_at, priority) VALUES (?, ?, ?, ?, ?)",
+            (message_id, kind, _json(payload), at.isoformat(), priority),
+        )
+        return message_id
+
+
+class LaneStore:
+    """The lane's database, shared by the core (writes) and read-only queries."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """BEGIN IMMEDIATE ... COMMIT: all of it lands on disk, or none of it."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(row) for row in self.db.query(sql, params)]
+
+    def crossing(self, crossing_id: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM crossings WHERE id = ?", (crossing_id,))
+        return rows[0] if rows else None
+
+    def find_crossing(self, prefix: str) -> dict[str, Any] | None:
+        """A crossing by full id or by a unique prefix (people type short ids)."""
+        rows = self.query("SELECT * FROM crossings WHERE id LIKE ? || '%' LIMIT 2", (prefix,))
+        return rows[0] if len(rows) == 1 else None
+
+    def crossings_in_state(self, state: str) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM crossings WHERE state = ? ORDER BY opened_at", (state,))
+
+    def reads_of(self, crossing_id: str) -> list[dict[str, Any]]:
+        rows = self.query("SELECT * FROM reads WHERE crossing_id = ? ORDER BY id", (crossing_id,))
+        for row in rows:
+            row["data"] = json.loads(row["data"])
+        return rows
+
+    def decision_of(self, crossing_id: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,))
+        return rows[0] if rows else None
+
+    def recent_crossings(self, limit: int = 20, since: str | None = None) -> list[dict[str, Any]]:
+        """Newest first, each with its decision and a summary of its reads."""
+        rows = self.query(
+            "SELECT c.*, d.action, d.officer_id, d.reason, d.decided_at,"
+            " (SELECT COUNT(*) FROM reads r WHERE r.crossing_id = c.id) AS read_count"
+            " FROM crossings c LEFT JOIN decisions d ON d.crossing_id = c.id"
+            " WHERE (? IS NULL OR c.opened_at >= ?) ORDER BY c.opened_at DESC, c.id DESC LIMIT ?",
+            (since, since, limit),
+        )
+        return rows
+
+    def counts(self) -> dict[str, int]:
+        tables = ("crossings", "reads", "decisions", "outbox", "audit")
+        return {table: self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in tables}

@@ -1,0 +1,109 @@
+"""Forward-only schema migrations, tracked in SQLite's ``user_version``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Each entry moves the schema from version N-1 to N. Never edit a released entry:
+# add a new one, so a lane upgraded in the field migrates in place.
+MIGRATIONS: list[str] = [
+    # 1: the first release
+    """
+    CREATE TABLE crossings (
+        id TEXT PRIMARY KEY,
+        lane_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'flagged_idle', 'closed')),
+        trigger TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        last_activity_at TEXT NOT NULL,
+        closed_at TEXT,
+        flagged_at TEXT
+    );
+    CREATE TABLE reads (
+        id INTEGER PRIMARY KEY,
+        crossing_id TEXT NOT NULL REFERENCES crossings(id),
+        device TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        read_at TEXT NOT NULL
+    );
+    CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        crossing_id TEXT NOT NULL UNIQUE REFERENCES crossings(id),
+        action TEXT NOT NULL CHECK (action IN ('release', 'secondary', 'detain')),
+        officer_id TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        crossing_id TEXT REFERENCES crossings(id),
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX reads_crossing ON reads(crossing_id);
+    CREATE INDEX crossings_state ON crossings(state);
+    """,
+    # 2: keep where a read's image lives and when the daemon received it, search reads by value,
+    #    and let the uplink pick live messages before backlog.
+    """
+    ALTER TABLE reads ADD COLUMN image_path TEXT;
+    ALTER TABLE reads ADD COLUMN received_at TEXT;
+    UPDATE reads SET received_at = read_at WHERE received_at IS NULL;
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 5;
+    CREATE INDEX reads_value ON reads(value);
+    CREATE INDEX outbox_pending ON outbox(sent_at, priority, seq);
+    CREATE INDEX crossings_opened ON crossings(opened_at);
+    """,
+]
+
+LATEST = len(MIGRATIONS)
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer Garita than the one running."""
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:
+    """Apply every pending migration up to ``target``, each in its own transaction."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise SchemaTooNew(
+            f"database schema is version {version} but this garita knows up to {LATEST}; "
+            "upgrade garita (or restore the database backup made before the downgrade)"
+        )
+    applied = []
+    for number in range(version + 1, target + 1):
+        _apply(conn, number, MIGRATIONS[number - 1])
+        applied.append(number)
+    return applied
+
+
+def _apply(conn: sqlite3.Connection, number: int, script: str) -> None:
+    # executescript() commits first, so run statements one by one inside BEGIN/COMMIT
+    # to make each migration all-or-nothing.
+    statements = [s.strip() for s in script.split(";") if s.strip()]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {int(number)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,37 @@
+"""Driver factory and option validation."""
+
+import pytest
+
+from drivers.barcode_scanner import BarcodeScanner
+from drivers.camera import Camera
+from drivers.document_reader import DocumentReader
+from drivers.registry import build_device
+from drivers.rfid_alien import AlienReader
+
+
+def test_builds_each_driver() -> None:
+    assert isinstance(build_device("r", "rfid", "alien", "/dev/x", None,
+                                   {"poll_interval_s": 0.5}), AlienReader)
+    assert isinstance(build_device("s", "scanner", "serial-barcode", "socket://h:1", None,
+                                   {"suffix": "CRLF", "baudrate": 115200}), BarcodeScanner)
+    doc = build_device("d", "document-reader", "mrz-serial", "/dev/y", None, {"bcc": "none"})
+    assert isinstance(doc, DocumentReader) and doc.health.connected is False
+    cam = build_device("c", "camera", "opencv", None, "rtsp://cam/1", {"trigger": "interval"})
+    assert isinstance(cam, Camera) and cam.name == "c"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("r", "rfid", "llrp", "/dev/x", None, {}), "unknown driver 'llrp'"),
+    (("r", "rfid", "alien", "/dev/x", None, {"speed": 1}), "unknown option 'speed'"),
+    (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": "fast"}), "'poll_interval_s'"),
+    (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": -1}), "'poll_interval_s'"),
+    (("r", "camera", "alien", "/dev/x", None, {}), "serves kind 'rfid'"),
+    (("r", "rfid", "alien", None, None, {}), "needs a port"),
+    (("c", "camera", "opencv", None, "x", {"trigger": "sometimes"}), "'trigger'"),
+    (("d", "document-reader", "mrz-serial", "/x", None, {"bcc": "crc"}), "'bcc'"),
+    (("s", "scanner", "serial-barcode", "/x", None, {"baudrate": True}), "'baudrate'"),
+])
+def test_bad_configuration(args: tuple, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        build_device(*args)
+    assert f"device {args[0]!r}" in str(info.value) and "\n" not in str(info.value)

@@ -1,0 +1,1 @@
+"""Tests of the hardware mocks, driven through real protocol bytes."""

@@ -1,0 +1,122 @@
+"""The garita command line, run as a real subprocess the way port IT runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from station.lifecycle import Lifecycle, ReadIn
+from tests.conftest import REPO
+
+
+def garita(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def test_check_config_ok_on_the_example():
+    result = garita("check-config", "config/lane.example.toml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "OK"
+
+
+def test_check_config_and_run_refuse_a_bad_config_with_78(tmp_path):
+    bad = tmp_path / "lane.toml"
+    bad.write_text((REPO / "config/lane.example.toml").read_text().replace("idle_timeout_s", "idle_timout_s"))
+    checked = garita("check-config", str(bad))
+    assert checked.returncode == 78
+    assert "lifecycle.idle_timout_s: unknown key (misspelt?)" in checked.stdout
+    line = bad.read_text().splitlines().index("idle_timout_s = 300") + 1
+    assert f"line {line}: lifecycle.idle_timout_s" in checked.stdout
+    ran = garita("run", "--config", str(bad), "--data-dir", str(tmp_path / "d"))
+    assert ran.returncode == 78
+    assert ran.stdout == checked.stdout
+    assert "Traceback" not in ran.stderr
+
+
+def test_unknown_driver_option_is_a_config_error(tmp_path):
+    bad = tmp_path / "lane.toml"
+    bad.write_text((REPO / "config/lane.example.toml").read_text().replace("poll_interval_s", "poll_intervl_s"))
+    checked = garita("check-config", str(bad))
+    assert checked.returncode == 78
+    assert "poll_intervl_s" in checked.stdout
+
+
+def test_missing_config_file(tmp_path):
+    result = garita("run", "--config", str(tmp_path / "missing.toml"))
+    assert result.returncode == 78
+    assert "missing.toml: (file): does not exist" in result.stdout
+
+
+def test_unwritable_data_dir_exits_73(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    result = garita("run", "--config", "config/lane.example.toml", env={"GARITA_DATA_DIR": str(blocker / "x")})
+    assert result.returncode == 73
+    assert "cannot be created" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def filled(data_dir):
+    from station.storage.database import open_database
+    from station.storage.lane_store import LaneStore
+
+    store = LaneStore(open_database(data_dir))
+    lifecycle = Lifecycle(store, "lane-9", 300)
+    now = datetime.now(UTC)
+    first = lifecycle.record_read(ReadIn("rfid-1", "rfid", "E2003411B802011512345678", {}, now)).crossing_id
+    lifecycle.record_read(ReadIn("docs-1", "document", "L898902C3", {"surname": "ERIKSSON"}, now))
+    lifecycle.decide(first, "secondary", "off-42", "random compliance exam")
+    second = lifecycle.record_read(ReadIn("scanner-1", "barcode", "ABCD2403150001", {}, now)).crossing_id
+    store.db.conn.close()
+    return data_dir, first, second
+
+
+def test_crossings_json_show_export_and_decide(filled):
+    data_dir, first, second = filled
+    env = {"GARITA_DATA_DIR": str(data_dir)}
+    listed = json.loads(garita("crossings", "--json", env=env).stdout)
+    assert [c["id"] for c in listed] == [second, first]
+    assert listed[1]["decision"]["action"] == "secondary"
+    assert listed[1]["reads"][1]["data"] == {"surname": "ERIKSSON"}
+    table = garita("crossings", "--data-dir", str(data_dir))
+    assert "off-42" in table.stdout
+    shown = garita("show", first[:20], "--json", env=env)
+    assert json.loads(shown.stdout)["audit"][0]["action"] == "crossing.opened"
+    human = garita("show", first, env=env).stdout
+    assert "decision: secondary by off-42" in human and "random compliance exam" in human
+    lines = garita("export", "--since", "2000-01-01", env=env).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [first, second]
+    assert garita("export", "--since", "2999-01-01", env=env).stdout == ""
+    decided = garita("decide", second, "release", "--officer", "off-1", env=env)
+    assert decided.returncode == 0 and "recorded" in decided.stdout
+    again = garita("decide", second, "detain", "--officer", "off-1", env=env)
+    assert again.returncode == 1 and "not allowed on a crossing that is closed" in again.stderr
+
+
+def test_commands_on_a_missing_database_say_so(tmp_path):
+    result = garita("crossings", "--data-dir", str(tmp_path / "empty"))
+    assert result.returncode == 73
+    assert "no database" in result.stderr
+
+
+def test_install_service_writes_unit_and_config(tmp_path):
+    result = garita("install-service", "--root", str(tmp_path), "--user", "lane")
+    assert result.returncode == 0, result.stderr
+    unit = (tmp_path / "etc/systemd/system/garita.service").read_text()
+    for line in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "RestartPreventExitStatus=78",
+                 "User=lane", "StateDirectory=garita", "ProtectSystem=strict", "NoNewPrivileges=yes",
+                 "PrivateTmp=yes"):
+        assert line in unit
+    assert str(Path(sys.executable).with_name("garita")) in unit
+    config = tmp_path / "etc/garita/lane.toml"
+    assert garita("check-config", str(config)).stdout.strip() == "OK"
+    config.write_text(config.read_text() + "\n# edited by IT\n")
+    again = garita("install-service", "--root", str(tmp_path))
+    assert "kept existing" in again.stdout and "edited by IT" in config.read_text()

@@ -1,0 +1,125 @@
+"""The asyncio core with dummy devices: reads become crossings, systemd is notified, crashes are contained."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import socket
+import threading
+from pathlib import Path
+
+from drivers.events import DeviceRead
+from station.config import LaneConfig
+from station.daemon import LaneDaemon
+from station.logs import EventFormatter, log_event, setup_logging
+from station.sdnotify import Notifier, watchdog_interval_s
+from tests.station.dummy_devices import DummyDevice
+
+CONFIG = LaneConfig.model_validate({
+    "lane": {"id": "lane-t", "port_code": "2504", "direction": "northbound"},
+    "lifecycle": {"idle_timeout_s": 5, "tick_s": 0.05},
+})
+
+
+def run_until(lane: LaneDaemon, condition, timeout: float = 10) -> int:
+    async def main() -> int:
+        async def watch():
+            for _ in range(int(timeout / 0.02)):
+                if condition():
+                    break
+                await asyncio.sleep(0.02)
+            lane.request_stop("test")
+        runner = asyncio.create_task(lane.run())
+        await asyncio.sleep(0)
+        watcher = asyncio.create_task(watch())
+        code = await runner
+        watcher.cancel()
+        return code
+    return asyncio.run(main())
+
+
+def test_reads_from_devices_become_one_crossing_with_images(store, data_dir: Path):
+    reads = [DeviceRead("cam", "image", "", image=b"\xff\xd8fakejpeg\xff\xd9"),
+             DeviceRead("rfid-1", "rfid", "E2003411B802011512345678", {"antenna": 0})]
+    lane = LaneDaemon(CONFIG, data_dir, store, [DummyDevice("cam", reads[:1]), DummyDevice("rfid-1", reads[1:])])
+    code = run_until(lane, lambda: lane.stats.reads == 2)
+    assert code == 0
+    crossings = store.query("SELECT * FROM crossings")
+    assert len(crossings) == 1
+    stored = store.reads_of(crossings[0]["id"])
+    assert {r["kind"] for r in stored} == {"image", "rfid"}
+    image = next(r for r in stored if r["kind"] == "image")
+    assert (data_dir / image["image_path"]).read_bytes() == reads[0].image
+
+
+def test_a_crashing_driver_is_restarted_and_the_lane_keeps_going(store, data_dir):
+    device = DummyDevice("rfid-1", [DeviceRead("rfid-1", "rfid", "E1")], crash_first=True)
+    lane = LaneDaemon(CONFIG, data_dir, store, [device])
+    run_until(lane, lambda: lane.stats.reads == 1)
+    assert device.runs == 2 and lane.stats.reads == 1
+
+
+def test_bad_read_is_counted_not_fatal(store, data_dir):
+    class Unserialisable:
+        pass
+
+    reads = [DeviceRead("x", "rfid", "E1", {"bad": Unserialisable()}), DeviceRead("x", "rfid", "E2")]
+    # json default=str makes even odd data storable; force a failure with a value that breaks SQLite.
+    reads[0] = DeviceRead("x", "rfid", None, {})  # type: ignore[arg-type]
+    lane = LaneDaemon(CONFIG, data_dir, store, [DummyDevice("x", reads)])
+    run_until(lane, lambda: lane.stats.reads + lane.stats.reads_failed == 2)
+    assert lane.stats.reads_failed == 1 and lane.stats.reads == 1
+
+
+def test_idle_crossing_is_flagged_by_the_ticker(store, data_dir):
+    config = CONFIG.model_copy(update={"lifecycle": CONFIG.lifecycle.model_copy(update={"idle_timeout_s": 5})})
+    lane = LaneDaemon(config, data_dir, store, [DummyDevice("x", [DeviceRead("x", "rfid", "E1")])])
+    lane.lifecycle.idle_timeout = lane.lifecycle.idle_timeout / 50  # 0.1 s, without waiting 5 s
+    run_until(lane, lambda: lane.stats.flagged == 1)
+    assert store.crossings_in_state("flagged_idle")
+
+
+def test_systemd_notify_ready_watchdog_stopping(store, data_dir, tmp_path, monkeypatch):
+    address = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(address)
+    sock.settimeout(0.5)
+    messages: list[str] = []
+
+    def listen() -> None:  # drain like systemd does, so the lane's non-blocking sends are not dropped
+        with contextlib.suppress(TimeoutError):
+            while True:
+                messages.append(sock.recv(4096).decode())
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    monkeypatch.setenv("WATCHDOG_USEC", "100000")
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    assert watchdog_interval_s() == 0.05
+    lane = LaneDaemon(CONFIG, data_dir, store, [], notifier=Notifier(address))
+    run_until(lane, lambda: False, timeout=0.4)
+    listener.join()
+    sock.close()
+    assert messages[0].startswith("READY=1\nSTATUS=lane lane-t running")
+    assert sum(m == "WATCHDOG=1" for m in messages) >= 3
+    assert messages[-1].startswith("STOPPING=1")
+
+
+def test_notifier_is_a_no_op_without_systemd(monkeypatch):
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert Notifier().ready("x") is False
+    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
+    assert watchdog_interval_s() is None
+
+
+def test_log_lines_are_key_value_or_json():
+    stream = io.StringIO()
+    setup_logging("kv", "info", stream)
+    log_event(logging.getLogger("t"), "crossing.opened", crossing="c1", note="two words")
+    line = stream.getvalue().strip()
+    assert line.endswith('event=crossing.opened crossing=c1 note="two words"')
+    formatter = EventFormatter("json")
+    record = logging.LogRecord("t", logging.INFO, "", 0, "x", (), None)
+    assert '"event": "x"' in formatter.format(record)
