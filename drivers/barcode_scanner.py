@@ -13,6 +13,7 @@ from drivers.documents.aim import split_symbology
 from drivers.documents.classify import classify
 from drivers.events import DeviceHealth, DeviceRead, Emit
 from drivers.framing import DelimitedFramer
+from drivers.line_noise import strip_noise
 from drivers.options import require, take_options
 from drivers.serial_link import SerialLink
 
@@ -75,6 +76,10 @@ class BarcodeScanner:
             self.health.frame_rejected(self._framer.discarded - before, "over-long scan dropped")
 
     def _on_frame(self, frame: bytes) -> None:
+        if not self._pending:
+            frame, discarded = strip_noise(frame)
+            if discarded:
+                self.health.frame_rejected(discarded, f"{discarded} bytes of line noise discarded")
         if self._pending:
             self._pending += frame + self._suffix
             self._try_complete()

@@ -85,6 +85,18 @@ def test_scanner_reads_documents(fake_port, run_device) -> None:
     run.close()
 
 
+def test_scanner_drops_line_noise_glued_to_a_scan(fake_port, run_device) -> None:
+    scanner = BarcodeScanner("scan-n", fake_port.path)
+    run = run_device(scanner)
+    assert run.wait_for(lambda: scanner.health.connected)
+    fake_port.write(b"\xff #~\xfe]C0ABCD2403150001\r\x00\x13\x7f\r")  # noise before, noise alone
+    reads = run.wait_reads(1)
+    assert reads[0].value == "ABCD2403150001" and reads[0].raw == b"]C0ABCD2403150001"
+    assert run.wait_for(lambda: scanner.health.bytes_discarded >= 8)
+    assert scanner.health.frames_rejected == 2 and len(run.reads) == 1
+    run.close()
+
+
 def test_document_reader_blocks(fake_port, run_device) -> None:
     reader = DocumentReader("mrz-1", fake_port.path)
     run = run_device(reader)
