@@ -239,6 +239,12 @@ class MockLane:
 
     # --- questions ---------------------------------------------------------------------
 
+    def arrival_of(self, vehicle_id: str) -> datetime | None:
+        """When the vehicle last arrived at the lane; None if it has not yet."""
+        with self._lock:
+            arrivals = [v.arrived for v in self._visits if v.vehicle.id == vehicle_id]
+        return max(arrivals) if arrivals else None
+
     def vehicle_at(self, when: datetime) -> Vehicle | None:
         """The vehicle at the lane at ``when`` (UTC aware); else the latest one before it."""
         with self._lock:

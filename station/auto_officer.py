@@ -25,27 +25,60 @@ def last_read_offset(vehicle: Any) -> float:
     return max(offsets)
 
 
+def identifiers(vehicle: Any) -> list[str]:
+    """Strings that only this vehicle's reads carry: tag EPCs, scanned data, MRZ text."""
+    found = [tag.upper() for tag in getattr(vehicle, "rfid_tags", [])]
+    found += [scan.data for scan in getattr(vehicle, "scans", [])]
+    found += ["".join(doc.mrz) for doc in getattr(vehicle, "documents", [])]
+    return found
+
+
+def identify(vehicles: list[Any], read_values: list[str]) -> Any | None:
+    """The scripted vehicle whose identifiers contain one of the crossing's read values."""
+    for vehicle in vehicles:
+        marks = identifiers(vehicle)
+        if any(value and any(value in mark for mark in marks) for value in read_values):
+            return vehicle
+    return None
+
+
 class AutoOfficer:
-    """Decides open crossings once their vehicle's reads are in, using ``lane.vehicle_at``."""
+    """Decides open crossings once their vehicle's reads are in.
+
+    The vehicle is recognised by what was read (tag, scan, document); a crossing with only
+    camera images falls back to the vehicle at the lane when it opened. Each vehicle is
+    decided once.
+    """
 
     def __init__(self, mock_lane: Any, speed: float, officer_fallback: str = "mock-officer"):
         self.mock_lane = mock_lane
         self.speed = speed
         self.officer_fallback = officer_fallback
+        self.decided: set[str] = set()
+
+    @property
+    def all_decided(self) -> bool:
+        """True once every vehicle of the scenario has its decision."""
+        return {v.id for v in self.mock_lane.scenario.vehicles} <= self.decided
 
     async def tick(self, lane: LaneDaemon) -> None:
         now = datetime.now(UTC)
         for crossing in lane.store.crossings_in_state("open"):
-            opened = datetime.fromisoformat(crossing["opened_at"])
-            vehicle = self.mock_lane.vehicle_at(opened)
-            if vehicle is None:
-                continue  # not a scripted vehicle: left to the idle flag, as a real lane would
-            due = opened + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed)
-            if now >= due:
+            vehicle = self._vehicle_of(lane, crossing)
+            if vehicle is None or vehicle.id in self.decided:
+                continue  # not (or no longer) a scripted vehicle: left to the idle flag, as a real lane would
+            arrived = self.mock_lane.arrival_of(vehicle.id) or datetime.fromisoformat(crossing["opened_at"])
+            if now >= arrived + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed):
                 self._decide(lane, crossing["id"], vehicle)
+
+    def _vehicle_of(self, lane: LaneDaemon, crossing: dict) -> Any | None:
+        values = [read["value"] for read in lane.store.reads_of(crossing["id"])]
+        found = identify(self.mock_lane.scenario.vehicles, values)
+        return found or self.mock_lane.vehicle_at(datetime.fromisoformat(crossing["opened_at"]))
 
     def _decide(self, lane: LaneDaemon, crossing_id: str, vehicle: Any) -> None:
         officer = getattr(vehicle, "officer", None) or self.officer_fallback
         reason = getattr(vehicle, "reason", "") or "scripted"
         lane.decide(crossing_id, str(vehicle.decision), officer, f"{reason} (vehicle {vehicle.id})")
+        self.decided.add(vehicle.id)
         log_event(log, "auto_officer.decided", crossing=crossing_id, vehicle=vehicle.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from pathlib import Path
 
 from station.auto_officer import AutoOfficer
@@ -17,6 +18,24 @@ from station.runner import MockOptions, build_devices, run_in_thread_until
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.mock")
+
+# The lane is empty before the first vehicle: give the camera time to learn the empty scene,
+# or a vehicle present from the first frame becomes the "background" its departure fires on.
+LEAD_IN_S = 1.5
+CONNECT_WAIT_S = 10.0
+
+
+def _play_when_ready(mock_lane, devices: list, stop: threading.Event) -> None:
+    """Start the scenario once every driver is connected and the lead-in has passed."""
+    deadline = time.monotonic() + CONNECT_WAIT_S
+    while not all(device.health.connected for device in devices) and time.monotonic() < deadline:
+        if stop.wait(0.05):
+            return
+    missing = [device.name for device in devices if not device.health.connected]
+    if missing:
+        log_event(log, "mock.devices_not_connected", logging.WARNING, devices=",".join(missing))
+    if not stop.wait(LEAD_IN_S):
+        mock_lane.play(stop)
 
 
 def _start_mock_lane(data_dir: Path, options: MockOptions):
@@ -57,13 +76,17 @@ def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
     devices = build_devices(config, endpoints=mock_lane.endpoints)
     lane = LaneDaemon(config, data_dir, store, devices)
     stop_scenario = threading.Event()
-    player = run_in_thread_until(mock_lane.play, stop_scenario)
+    player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)
     log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
               endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))
-    if options.auto_decide:
-        lane.plugins.append(AutoOfficer(mock_lane, options.speed))
+    officer = AutoOfficer(mock_lane, options.speed) if options.auto_decide else None
+    if officer:
+        lane.plugins.append(officer)
     if options.until_done:
-        lane.stop_when = lambda: not player.is_alive() and not store.crossings_in_state("open")
+        # Done when the script has played and every vehicle is decided; a stray open crossing
+        # (a read no scripted vehicle explains) stays open for the next run's idle flag.
+        lane.stop_when = lambda: not player.is_alive() and (
+            officer.all_decided if officer else not store.crossings_in_state("open"))
     lane.listeners.append(view)
     with view:
         code = asyncio.run(lane.run())
