@@ -25,21 +25,22 @@ def last_read_offset(vehicle: Any) -> float:
     return max(offsets)
 
 
-def identifiers(vehicle: Any) -> list[str]:
-    """Strings that only this vehicle's reads carry: tag EPCs, scanned data, MRZ text."""
-    found = [tag.upper() for tag in getattr(vehicle, "rfid_tags", [])]
-    found += [scan.data for scan in getattr(vehicle, "scans", [])]
-    found += ["".join(doc.mrz) for doc in getattr(vehicle, "documents", [])]
-    return found
+def _carries(vehicle: Any, value: str) -> bool:
+    """Whether a read value can only come from this vehicle: a tag EPC, or text in its scans or MRZ."""
+    if not value:
+        return False
+    if value.upper() in (tag.upper() for tag in getattr(vehicle, "rfid_tags", [])):
+        return True
+    texts = [scan.data for scan in getattr(vehicle, "scans", [])]
+    texts += ["".join(doc.mrz) for doc in getattr(vehicle, "documents", [])]
+    return any(value in text for text in texts)
 
 
-def identify(vehicles: list[Any], read_values: list[str]) -> Any | None:
-    """The scripted vehicle whose identifiers contain one of the crossing's read values."""
-    for vehicle in vehicles:
-        marks = identifiers(vehicle)
-        if any(value and any(value in mark for mark in marks) for value in read_values):
-            return vehicle
-    return None
+def identify(vehicles: list[Any], read_values: list[str], decided: set[str] = frozenset()) -> Any | None:
+    """The scripted vehicle the crossing's reads point to; an undecided one wins a tie."""
+    candidates = [v for v in vehicles if any(_carries(v, value) for value in read_values)]
+    candidates.sort(key=lambda v: (v.id not in decided, v.arrive_at))
+    return candidates[-1] if candidates else None
 
 
 class AutoOfficer:
@@ -73,7 +74,7 @@ class AutoOfficer:
 
     def _vehicle_of(self, lane: LaneDaemon, crossing: dict) -> Any | None:
         values = [read["value"] for read in lane.store.reads_of(crossing["id"])]
-        found = identify(self.mock_lane.scenario.vehicles, values)
+        found = identify(self.mock_lane.scenario.vehicles, values, self.decided)
         return found or self.mock_lane.vehicle_at(datetime.fromisoformat(crossing["opened_at"]))
 
     def _decide(self, lane: LaneDaemon, crossing_id: str, vehicle: Any) -> None:

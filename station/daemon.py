@@ -15,6 +15,7 @@ from typing import Protocol
 from drivers.events import Device, DeviceRead
 from station.config import LaneConfig
 from station.device_threads import DeviceSet
+from station.health_watch import HealthWatch
 from station.images import save_image
 from station.lifecycle import Lifecycle, ReadIn
 from station.logs import log_event
@@ -55,6 +56,8 @@ class LaneDaemon:
         self.listeners: list[Callable[[str, dict], None]] = []
         self.stop_when: Callable[[], bool] | None = None
         self.stats = LaneStats()
+        self.health_watch = HealthWatch()
+        self.device_set: DeviceSet | None = None
         self._queue: asyncio.Queue[DeviceRead] | None = None
         self._stop: asyncio.Event | None = None
 
@@ -146,6 +149,8 @@ class LaneDaemon:
             await self.tick()
 
     async def tick(self) -> None:
+        if self.device_set is not None:
+            self.health_watch.check(self.device_set.health())
         for crossing_id in self.lifecycle.flag_idle():
             self.stats.flagged += 1
             log_event(log, "crossing.flagged_idle", logging.WARNING, crossing=crossing_id)

@@ -58,6 +58,22 @@ def test_small_scenario_runs_to_the_end_with_the_expected_decisions(tmp_path):
     assert "event=mock.finished crossings=3 decisions=3" in output
 
 
+def test_default_scenario_at_speed_decides_every_vehicle_once(tmp_path):
+    process = start_mock(tmp_path, "--scenario", "default", "--speed", "6", "--until-done")
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output
+    db = database(tmp_path)
+    vehicles = [line.split("vehicle=")[1].strip() for line in output.splitlines() if "auto_officer.decided" in line]
+    assert vehicles == ["car-sentri", "pickup-mx", "truck-fast", "truck-2box", "car-aamva", "car-badcd", "car-detain"]
+    actions = [a for (a,) in db.execute("SELECT d.action FROM decisions d JOIN crossings c ON c.id = d.crossing_id "
+                                        "ORDER BY c.opened_at")]
+    assert actions == ["release"] * 5 + ["secondary", "detain"]
+    # The scripted faults reach the log: noise on the scanner, the RFID reader unplugged and back.
+    assert re.search(r"event=device.input_rejected device=scanner-1 frames=\d+ bytes_discarded=[1-9]", output)
+    assert re.search(r"event=device.disconnected device=rfid-1 error=", output)
+    assert "event=device.connected device=rfid-1" in output
+
+
 def test_sigterm_stops_cleanly_and_everything_logged_is_stored(tmp_path):
     process = start_mock(tmp_path, "--scenario", "default", "--speed", "2")
     lines = read_until(process, DECISION_LINE, 2)

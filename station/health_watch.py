@@ -1,0 +1,39 @@
+"""Turns device health records into log events when something changes (port IT reads these)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from station.logs import log_event
+
+log = logging.getLogger("garita.devices")
+
+
+class HealthWatch:
+    """Compares each device's health snapshot with the previous one and logs the differences."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, dict[str, Any]] = {}
+
+    def check(self, health: dict[str, dict[str, Any]]) -> list[str]:
+        """Log connect/disconnect and rejected input since the last check; return the event names."""
+        events: list[str] = []
+        for name, now in health.items():
+            before = self._last.get(name)
+            self._last[name] = now
+            if before is None:
+                continue
+            if now["connected"] != before["connected"]:
+                event = "device.connected" if now["connected"] else "device.disconnected"
+                level = logging.INFO if now["connected"] else logging.WARNING
+                detail = {"reconnects": now["reconnects"]} if now["connected"] else {"error": now["last_error"]}
+                log_event(log, event, level, device=name, **detail)
+                events.append(event)
+            rejected = now["frames_rejected"] - before["frames_rejected"]
+            if rejected > 0:
+                log_event(log, "device.input_rejected", logging.WARNING, device=name, frames=rejected,
+                          bytes_discarded=now["bytes_discarded"] - before["bytes_discarded"],
+                          error=now["last_error"], total_rejected=now["frames_rejected"])
+                events.append("device.input_rejected")
+        return events
