@@ -41,14 +41,19 @@ def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None
 
 
 def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
-    table = Table(title=f"Last {limit} crossings")
-    for column in ("opened (UTC)", "id", "state", "decision", "officer", "reads"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"Last {limit} crossings", caption="ids are shortened; `garita show ID` takes any unique prefix")
+    for column in ("opened (UTC)", "id", "state", "decision", "officer"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reads", overflow="fold", min_width=24)
     for row in store.recent_crossings(limit):
-        table.add_row(row["opened_at"][:19].replace("T", " "), row["id"], row["state"],
+        table.add_row(row["opened_at"][5:19].replace("T", " "), row["id"][:13], row["state"],
                       row.get("action") or "-", row.get("officer_id") or "",
                       summarise_reads(store.reads_of(row["id"])))
-    (console or Console()).print(table)
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # piped to a file or a pager: do not squeeze to 80 columns
+            console = Console(width=160)
+    console.print(table)
 
 
 def print_detail(detail: dict[str, Any], console: Console | None = None) -> None:

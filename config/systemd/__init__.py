@@ -1,0 +1,1 @@
+"""The systemd unit shipped with garita (data only)."""
