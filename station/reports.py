@@ -41,7 +41,8 @@ def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None
 
 
 def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
-    table = Table(title=f"Last {limit} crossings", caption="ids are shortened; `garita show ID` takes any unique prefix")
+    table = Table(title=f"Last {limit} crossings",
+                  caption="ids are shortened; `garita show ID` takes any unique prefix")
     for column in ("opened (UTC)", "id", "state", "decision", "officer"):
         table.add_column(column, no_wrap=True)
     table.add_column("reads", overflow="fold", min_width=24)
