@@ -159,3 +159,29 @@ def install_service(root: Path, user: str, force: bool) -> None:
 
 def main() -> None:
     cli()
+
+
+@cli.group()
+def bench() -> None:
+    """Measure the lane on this machine (median, p95, rates, against a baseline)."""
+
+
+@bench.command("lane")
+@click.option("--vehicles", type=click.IntRange(20, 1_000_000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array instead of a table.")
+def bench_lane(vehicles: int, as_json: bool) -> None:
+    """Reads and decisions recorded per second, durable (FULL) against the NORMAL baseline."""
+    import json
+
+    from station.bench_lane import run_bench
+
+    results = run_bench(vehicles)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{'synchronous':<12}{'read p50':>10}{'read p95':>10}{'decide p50':>12}{'decide p95':>12}"
+               f"{'reads/s':>10}{'crossings/min':>15}")
+    for r in results:
+        click.echo(f"{r['synchronous']:<12}{r['read_p50_ms']:>8.2f}ms{r['read_p95_ms']:>8.2f}ms"
+                   f"{r['decision_p50_ms']:>10.2f}ms{r['decision_p95_ms']:>10.2f}ms"
+                   f"{r['reads_per_s']:>10.0f}{r['crossings_per_min']:>15.0f}")

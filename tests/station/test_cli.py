@@ -120,3 +120,13 @@ def test_install_service_writes_unit_and_config(tmp_path):
     config.write_text(config.read_text() + "\n# edited by IT\n")
     again = garita("install-service", "--root", str(tmp_path))
     assert "kept existing" in again.stdout and "edited by IT" in config.read_text()
+
+
+def test_bench_lane_measures_full_against_the_normal_baseline():
+    result = garita("bench", "lane", "--vehicles", "20", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["synchronous"] for r in rows] == ["FULL", "NORMAL"]
+    for row in rows:
+        assert row["vehicles"] == 20 and row["reads_per_s"] > 0
+        assert 0 < row["read_p50_ms"] <= row["read_p95_ms"]
