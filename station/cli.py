@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -185,3 +186,87 @@ def bench_lane(vehicles: int, as_json: bool) -> None:
         click.echo(f"{r['synchronous']:<12}{r['read_p50_ms']:>8.2f}ms{r['read_p95_ms']:>8.2f}ms"
                    f"{r['decision_p50_ms']:>10.2f}ms{r['decision_p95_ms']:>10.2f}ms"
                    f"{r['reads_per_s']:>10.0f}{r['crossings_per_min']:>15.0f}")
+
+
+MOCK = click.option("--mock", is_flag=True, help="Use the mock lane's emulated device (plays --scenario).")
+SCENARIO = click.option("--scenario", default="default", show_default=True, help="Mock scenario name or TOML path.")
+
+
+def _lane_config(config_path: Path | None, mock: bool):
+    """The lane config for technician commands; a bad one ends the command with exit 78."""
+    from station.runner import DEFAULT_CONFIG, packaged_file
+
+    path = config_path or (packaged_file("mock-lane.toml") if mock else DEFAULT_CONFIG)
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EX_CONFIG)
+
+
+@cli.command()
+@CONFIG
+@DATA_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> None:
+    """Each configured device with its live health, from the running lane."""
+    from station.device_report import devices_table
+    from station.status_file import read_status
+
+    config = _lane_config(config_path, mock=False) if config_path else None
+    status, why = read_status(resolve_data_dir(data_dir, config))
+    if as_json:
+        click.echo(json.dumps({"live": not why, "why": why, "status": status}, indent=2))
+        return
+    if why:
+        click.echo(f"garita: {why}; showing the last known health" if status else f"garita: {why}", err=True)
+    devices_table(config, status)
+
+
+@cli.command()
+@click.argument("device_name")
+@CONFIG
+@MOCK
+@SCENARIO
+@click.option("--seconds", type=click.FloatRange(0.5, 86400), default=30, show_default=True)
+@click.option("--raw", is_flag=True, help="Also print the raw bytes of each read.")
+def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool) -> None:
+    """Open one device and print what it sends, decoded, live."""
+    from station.technician import TechnicianError, build_one, device_section, format_read, mock_endpoints
+    from station.technician import probe as run_probe
+
+    config = _lane_config(config_path, mock)
+    try:
+        section = device_section(config, device_name)
+        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+            device = build_one(section, endpoints.get(device_name))
+            click.echo(f"probing {device_name} ({section.kind}, {section.driver}) for {seconds:g} s; Ctrl-C stops")
+            health = run_probe(device, seconds, lambda read: click.echo(format_read(read, raw)))
+    except TechnicianError as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo("health: " + ", ".join(f"{k}={v}" for k, v in health.items()))
+
+
+@cli.command()
+@click.argument("camera")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@CONFIG
+@MOCK
+@SCENARIO
+@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 120), default=10, show_default=True)
+def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scenario: str, timeout_s: float) -> None:
+    """Save the camera's newest frame as a JPEG file."""
+    from station.technician import TechnicianError, build_one, device_section, mock_endpoints
+    from station.technician import snapshot as take_snapshot
+
+    config = _lane_config(config_path, mock)
+    try:
+        section = device_section(config, camera)
+        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+            jpeg = take_snapshot(build_one(section, endpoints.get(camera)), timeout_s)
+        file.write_bytes(jpeg)
+    except (TechnicianError, OSError) as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: {len(jpeg)} bytes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from station.images import save_image
 from station.lifecycle import Lifecycle, ReadIn
 from station.logs import log_event
 from station.sdnotify import Notifier, watchdog_interval_s
+from station.status_file import write_status
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.lane")
@@ -58,6 +60,7 @@ class LaneDaemon:
         self.stats = LaneStats()
         self.health_watch = HealthWatch()
         self.device_set: DeviceSet | None = None
+        self._status_written = 0.0
         self._queue: asyncio.Queue[DeviceRead] | None = None
         self._stop: asyncio.Event | None = None
 
@@ -136,6 +139,26 @@ class LaneDaemon:
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
 
+    def status(self, state: str) -> dict:
+        """The lane, its counters and each device's health, as `garita devices` shows them."""
+        health = self.device_set.health() if self.device_set else {}
+        kinds = {d.name: (d.kind, d.driver) for d in self.config.devices}
+        devices = {name: {"kind": kinds.get(name, ("?", "?"))[0], "driver": kinds.get(name, ("?", "?"))[1],
+                          **snapshot} for name, snapshot in health.items()}
+        stats = {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
+        return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": stats,
+                "devices": devices}
+
+    def _write_status(self, state: str) -> None:
+        now = time.monotonic()
+        if state == "running" and now - self._status_written < 1.0:
+            return
+        self._status_written = now
+        try:
+            write_status(self.data_dir, self.status(state))
+        except OSError as exc:  # a full disk must not stop the lane; the log says so
+            log_event(log, "status.write_failed", logging.WARNING, error=str(exc))
+
     def _tell(self, event: str, detail: dict) -> None:
         for listener in self.listeners:
             try:
@@ -151,6 +174,7 @@ class LaneDaemon:
     async def tick(self) -> None:
         if self.device_set is not None:
             self.health_watch.check(self.device_set.health())
+            self._write_status("running")
         for crossing_id in self.lifecycle.flag_idle():
             self.stats.flagged += 1
             log_event(log, "crossing.flagged_idle", logging.WARNING, crossing=crossing_id)
@@ -186,6 +210,7 @@ class LaneDaemon:
         while not self._queue.empty():  # reads that arrived before the devices stopped are kept
             self.handle_read(self._queue.get_nowait())
             drained += 1
+        self._write_status("stopped")
         log_event(log, "lane.stopped", drained_reads=drained, stuck_devices=",".join(stuck) or "none",
                   shutdown_ms=round((time.monotonic() - started) * 1000, 1), reads=self.stats.reads,
                   decisions=self.stats.decisions)

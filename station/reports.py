@@ -40,6 +40,12 @@ def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None
     return detail
 
 
+def wide_console() -> Console:
+    """The terminal's console; 160 columns when piped, instead of squeezing tables to 80."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
     table = Table(title=f"Last {limit} crossings",
                   caption="ids are shortened; `garita show ID` takes any unique prefix")
@@ -50,11 +56,7 @@ def crossings_table(store: LaneStore, limit: int, console: Console | None = None
         table.add_row(row["opened_at"][5:19].replace("T", " "), row["id"][:13], row["state"],
                       row.get("action") or "-", row.get("officer_id") or "",
                       summarise_reads(store.reads_of(row["id"])))
-    if console is None:
-        console = Console()
-        if not console.is_terminal:  # piped to a file or a pager: do not squeeze to 80 columns
-            console = Console(width=160)
-    console.print(table)
+    (console or wide_console()).print(table)
 
 
 def print_detail(detail: dict[str, Any], console: Console | None = None) -> None:

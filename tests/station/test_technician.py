@@ -1,0 +1,57 @@
+"""Technician commands against the mock lane's emulators, as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+
+from station.status_file import read_status, write_status
+from tests.station.test_cli import garita
+
+
+def test_probe_prints_decoded_reads_and_raw_bytes():
+    result = garita("probe", "rfid-1", "--mock", "--scenario", "small", "--seconds", "3", "--raw")
+    assert result.returncode == 0, result.stderr
+    assert "rfid      E2003411B802011512345678" in result.stdout
+    assert "raw b'Tag:E200 3411 B802 0115 1234 5678" in result.stdout
+    assert "frames_ok=" in result.stdout.splitlines()[-1]
+
+
+def test_probe_of_an_unknown_device_names_the_known_ones():
+    result = garita("probe", "rfid-9", "--mock", "--seconds", "1")
+    assert result.returncode == 1
+    assert "no device 'rfid-9' in the config (devices: plate-cam, rfid-1, scanner-1, docs-1)" in result.stderr
+
+
+def test_snapshot_writes_a_jpeg(tmp_path):
+    target = tmp_path / "shot.jpg"
+    result = garita("snapshot", "plate-cam", str(target), "--mock")
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes()[:2] == b"\xff\xd8" and target.stat().st_size > 1000
+    refused = garita("snapshot", "rfid-1", str(tmp_path / "x.jpg"), "--mock")
+    assert refused.returncode == 1 and "is not a camera" in refused.stderr
+
+
+def test_devices_shows_the_health_the_lane_wrote(tmp_path):
+    ran = garita("run", "--mock", "--scenario", "small", "--speed", "4", "--auto-decide", "--until-done",
+                 "--data-dir", str(tmp_path))
+    assert ran.returncode == 0, ran.stdout
+    shown = garita("devices", "--json", "--data-dir", str(tmp_path))
+    report = json.loads(shown.stdout)
+    assert report["live"] is False and "stopped" in report["why"]
+    devices = report["status"]["devices"]
+    assert set(devices) == {"plate-cam", "rfid-1", "scanner-1", "docs-1"}
+    assert devices["scanner-1"]["bytes_discarded"] > 0  # the scenario's line noise
+    assert devices["rfid-1"]["frames_ok"] > 0 and devices["rfid-1"]["kind"] == "rfid"
+    table = garita("devices", "--data-dir", str(tmp_path))
+    assert "scanner-1" in table.stdout and "lane mock-lane — stopped" in table.stdout
+
+
+def test_status_file_goes_stale(tmp_path):
+    write_status(tmp_path, {"lane": "l", "state": "running", "devices": {}})
+    status, why = read_status(tmp_path)
+    assert status["lane"] == "l" and why == ""
+    (tmp_path / "status.json").write_text(json.dumps({"state": "running", "updated_at": "2026-01-01T00:00:00+00:00"}))
+    assert "not running" in read_status(tmp_path)[1]
+    (tmp_path / "status.json").write_text("{half")
+    assert read_status(tmp_path)[0] is None
+    assert "has not run" in read_status(tmp_path / "nowhere")[1]
