@@ -59,6 +59,11 @@ class Camera:
         self._grabber: FrameGrabber | None = None
         self._last_seq = 0
         self._next_interval = 0.0
+        # One trigger for the device's life, not per stream session: after a reconnect the
+        # learned empty lane and "this vehicle was already reported" must survive, or a
+        # vehicle in view at reconnect becomes the background and its departure fires.
+        self._trigger = MotionTrigger(opts["motion_threshold"], opts["settle_frames"],
+                                      opts["stable_threshold"])
 
     @property
     def fps(self) -> float:
@@ -88,8 +93,7 @@ class Camera:
     def _session(self, emit: Emit, stop: threading.Event) -> None:
         grabber = FrameGrabber(self.source)
         self._grabber, self._last_seq = grabber, 0
-        trigger = MotionTrigger(self.options["motion_threshold"], self.options["settle_frames"],
-                                self.options["stable_threshold"])
+        trigger = self._trigger
         grabber.start()
         last_frame = time.monotonic()
         try:

@@ -8,26 +8,34 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from drivers.alien_login import AlienLogin
 from drivers.events import DeviceHealth, DeviceRead, Emit
 from drivers.framing import AnyByteFramer
 from drivers.options import require, take_options
 from drivers.rfid_taglist import NO_TAGS, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
-from drivers.serial_link import SerialLink
+from drivers.serial_link import SerialLink, is_network
 from drivers.tag_presence import TagPresence
 
 POLL_COMMAND = b"\x01get TagList\r\n"
+# Autonomous mode: the reader inventories by itself and pushes a message when tags come.
+NOTIFY_SETUP = (b"\x01set AutoMode = On\r\n", b"\x01set NotifyMode = On\r\n")
 REPLY_TIMEOUT_S = 1.0
 _SETTING_REPLY = re.compile(r"^\s*[\w.]+\s*=")
 DEFAULTS: dict[str, Any] = {
     "baudrate": 115200, "mode": "poll", "poll_interval_s": 0.3, "forget_after_s": 3.0,
+    "login": "auto", "username": "alien", "password": "password", "login_timeout_s": 5.0,
+    "notify_setup": True, "notify_refresh_s": 30.0,
 }
 
 
 class AlienReader:
-    """Alien ALR reader on a serial port or socket:// URL.
+    """Alien ALR reader on a serial port or a TCP command port (tcp://host:port).
 
     Options: baudrate (115200), mode ("poll" | "notify"), poll_interval_s (0.3),
-    forget_after_s (3.0).
+    forget_after_s (3.0), login ("auto": on TCP only | "on" | "off"), username ("alien"),
+    password ("password"), login_timeout_s (5.0), notify_setup (true: notify mode turns
+    AutoMode and NotifyMode on), notify_refresh_s (30.0: notify mode re-sends that setup,
+    which also restores it after a reader reset and probes an idle TCP connection).
     """
 
     def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
@@ -35,7 +43,12 @@ class AlienReader:
         require(name, "mode", opts["mode"] in ("poll", "notify"), "must be 'poll' or 'notify'")
         require(name, "poll_interval_s", opts["poll_interval_s"] > 0, "must be > 0")
         require(name, "forget_after_s", opts["forget_after_s"] > 0, "must be > 0")
+        require(name, "login", opts["login"] in ("auto", "on", "off"), "must be 'auto', 'on' or 'off'")
+        require(name, "login_timeout_s", opts["login_timeout_s"] > 0, "must be > 0")
+        require(name, "notify_refresh_s", opts["notify_refresh_s"] > 0, "must be > 0")
         self.name, self.port, self.options = name, port, opts
+        self._needs_login = opts["login"] == "on" or (opts["login"] == "auto" and is_network(port))
+        self._login: AlienLogin | None = None
         self.health = DeviceHealth()
         self._presence = TagPresence(opts["forget_after_s"])
         self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
@@ -43,6 +56,7 @@ class AlienReader:
         self._xml: list[str] | None = None
         self._emit: Emit = lambda read: None
         self._next_poll = 0.0
+        self._next_setup = 0.0
         self._awaiting_since: float | None = None
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
@@ -51,13 +65,26 @@ class AlienReader:
         self._link.run(stop, self._on_bytes, on_connect=self._on_connect, on_tick=self._on_tick)
 
     def _on_connect(self) -> None:
+        now = time.monotonic()
         self._framer = AnyByteFramer()
         self._xml, self._awaiting_since, self._next_poll = None, None, 0.0
+        self._next_setup = 0.0
+        self._presence.refresh_all(now)
+        self._login = None
+        if self._needs_login:
+            opts = self.options
+            self._login = AlienLogin(opts["username"], opts["password"], now + opts["login_timeout_s"])
 
     def _on_tick(self) -> None:
         now = time.monotonic()
         self._presence.expire(now)
-        if self.options["mode"] != "poll" or now < self._next_poll:
+        if self._login is not None and not self._login.done:
+            self._login.check_timeout(now)
+            return  # no commands until the reader has let us in
+        if self.options["mode"] == "notify":
+            self._keep_notify_on(now)
+            return
+        if now < self._next_poll:
             return
         # Do not pile commands onto a reader that has not answered yet.
         if self._awaiting_since is not None and now - self._awaiting_since < REPLY_TIMEOUT_S:
@@ -65,7 +92,20 @@ class AlienReader:
         self._link.write(POLL_COMMAND)
         self._awaiting_since, self._next_poll = now, now + self.options["poll_interval_s"]
 
+    def _keep_notify_on(self, now: float) -> None:
+        if not self.options["notify_setup"] or now < self._next_setup:
+            return
+        for command in NOTIFY_SETUP:
+            self._link.write(command)
+        self._next_setup = now + self.options["notify_refresh_s"]
+
     def _on_bytes(self, data: bytes) -> None:
+        if self._login is not None and not self._login.done:
+            reply, data = self._login.feed(data)
+            if reply:
+                self._link.write(reply)
+            if not data:
+                return
         before = self._framer.discarded
         for frame in self._framer.feed(data):
             self._on_frame(frame)

@@ -12,9 +12,12 @@ import serial
 
 from drivers.backoff import Backoff
 from drivers.events import DeviceHealth
+from drivers.tcp_port import TcpPort
 
 READ_TIMEOUT_S = 0.1
 PRESENCE_CHECK_S = 0.5
+MAX_CHUNK = 65536
+STABLE_S = 2.0  # a connection that lasted this long counts as good (backoff restarts)
 
 OnData = Callable[[bytes], None]
 OnEvent = Callable[[], None]
@@ -23,6 +26,11 @@ OnEvent = Callable[[], None]
 def port_exists(port: str) -> bool:
     """True for URLs (socket://, rfc2217://...) or a device path that resolves now."""
     return "://" in port or os.path.exists(port)
+
+
+def is_network(port: str) -> bool:
+    """True for a TCP endpoint (tcp:// or pyserial's socket://), opened with TcpPort."""
+    return port.lower().startswith(("tcp://", "socket://"))
 
 
 def _device_id(port: str) -> tuple[int, int] | None:
@@ -44,7 +52,7 @@ class SerialLink:
                  backoff: Backoff | None = None) -> None:
         self.port, self.health, self.baudrate = port, health, baudrate
         self.backoff = backoff or Backoff()
-        self._ser: serial.SerialBase | None = None
+        self._ser: serial.SerialBase | TcpPort | None = None
         self._dev_id: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
@@ -63,12 +71,17 @@ class SerialLink:
                 if self.backoff.wait(stop):
                     break
                 continue
+            opened = time.monotonic()
             try:
                 if on_connect:
                     on_connect()
                 self._pump(stop, on_data, on_tick)
             except (serial.SerialException, OSError) as exc:
                 self._close(f"port {self.port}: {exc}")
+                # Only a session that worked for a while restarts the backoff: a device
+                # that accepts and at once drops us (bad login) must not be hammered.
+                if time.monotonic() - opened >= STABLE_S:
+                    self.backoff.reset()
                 if self.backoff.wait(stop):
                     break
         self._close(None)
@@ -78,22 +91,26 @@ class SerialLink:
             self.health.mark_disconnected(f"port {self.port} does not exist")
             return False
         try:
-            ser = serial.serial_for_url(self.port, baudrate=self.baudrate, timeout=READ_TIMEOUT_S)
+            ser = self._connect()
         except (serial.SerialException, OSError, ValueError) as exc:
             self.health.mark_disconnected(f"cannot open port {self.port}: {exc}")
             return False
         with self._lock:
             self._ser, self._dev_id = ser, _device_id(self.port)
         self.health.mark_connected()
-        self.backoff.reset()
         return True
+
+    def _connect(self) -> serial.SerialBase | TcpPort:
+        if is_network(self.port):
+            return TcpPort(self.port, READ_TIMEOUT_S)
+        return serial.serial_for_url(self.port, baudrate=self.baudrate, timeout=READ_TIMEOUT_S)
 
     def _pump(self, stop: threading.Event, on_data: OnData, on_tick: OnEvent | None) -> None:
         ser = self._ser
         assert ser is not None
         next_presence = time.monotonic() + PRESENCE_CHECK_S
         while not stop.is_set():
-            data = ser.read(max(1, ser.in_waiting))
+            data = self._read_available(ser)
             if data:
                 on_data(data)
             if on_tick:
@@ -101,6 +118,16 @@ class SerialLink:
             if time.monotonic() >= next_presence:
                 next_presence = time.monotonic() + PRESENCE_CHECK_S
                 self._check_still_there()
+
+    @staticmethod
+    def _read_available(ser: serial.SerialBase | TcpPort) -> bytes:
+        """Block briefly for one byte, then take whatever else is already there."""
+        data = ser.read(max(1, ser.in_waiting))
+        # A socket:// port reports in_waiting as 0/1 only, so drain it in a loop
+        # rather than handing the driver (and its tick) one byte at a time.
+        while data and len(data) < MAX_CHUNK and ser.in_waiting:
+            data += ser.read(ser.in_waiting)
+        return data
 
     def _check_still_there(self) -> None:
         if self._dev_id is not None and _device_id(self.port) != self._dev_id:

@@ -46,5 +46,15 @@ class TagPresence:
             del self._tags[epc]
         return gone
 
+    def refresh_all(self, mono: float) -> None:
+        """Restart every tag's forget timer, e.g. after a reconnect.
+
+        Time spent disconnected is not evidence that a tag left: without this, a tag
+        still in the field after a long unplug would expire on the first tick after
+        the replug and then be reported again as new (a duplicate read).
+        """
+        for sighting in self._tags.values():
+            sighting.last_mono = mono
+
     def __contains__(self, epc: str) -> bool:
         return epc in self._tags

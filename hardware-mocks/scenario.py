@@ -186,6 +186,21 @@ class Scenario(_Model):
                 )
         return vehicles
 
+    @model_validator(mode="after")
+    def _plug_order(self) -> Scenario:
+        """Per device, unplug and replug must alternate (unplug first), in time order."""
+        unplugged: set[str] = set()
+        order = sorted(range(len(self.faults)), key=lambda i: self.faults[i].at)
+        for i in order:
+            fault = self.faults[i]
+            if fault.fault not in ("unplug", "replug"):
+                continue
+            if (fault.fault == "unplug") == (fault.device in unplugged):
+                state = "already unplugged" if fault.fault == "unplug" else "not unplugged"
+                raise ValueError(f"faults[{i}]: {fault.fault} at {fault.at}s but {fault.device} is {state}")
+            unplugged ^= {fault.device}
+        return self
+
     @property
     def duration_s(self) -> float:
         """Seconds from start until the last vehicle departs or the last fault fires."""
@@ -223,6 +238,9 @@ def _read(name_or_path: str) -> tuple[str, str, Path]:
         return str(path), path.read_text("utf-8"), path.resolve().parent
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read scenario: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start]
+        raise ScenarioError(f"{path}: not a UTF-8 text file (byte {exc.start} is {bad:#04x})") from exc
 
 
 def load_scenario(name_or_path: str) -> Scenario:

@@ -59,8 +59,8 @@ def identify(lines: list[str]) -> str:
 
 def parse_date(yymmdd: str, expiry: bool, today: date | None = None) -> str | None:
     """YYMMDD to ISO; birth years after this year's YY are 19YY, expiry is 20YY."""
-    if not yymmdd.isdigit():
-        return None
+    if len(yymmdd) != 6 or not (yymmdd.isascii() and yymmdd.isdigit()):
+        return None  # '²' is a digit to str.isdigit() but not to int()
     yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
     this_yy = (today or date.today()).year % 100
     century = 2000 if expiry or yy <= this_yy else 1900

@@ -16,6 +16,9 @@ def test_builds_each_driver() -> None:
                                    {"suffix": "CRLF", "baudrate": 115200}), BarcodeScanner)
     doc = build_device("d", "document-reader", "mrz-serial", "/dev/y", None, {"bcc": "none"})
     assert isinstance(doc, DocumentReader) and doc.health.connected is False
+    tcp = build_device("r2", "rfid", "alien", None, "tcp://10.0.0.5:23",
+                       {"mode": "notify", "username": "alien", "password": "x"})
+    assert isinstance(tcp, AlienReader) and tcp.port == "tcp://10.0.0.5:23"
     cam = build_device("c", "camera", "opencv", None, "rtsp://cam/1", {"trigger": "interval"})
     assert isinstance(cam, Camera) and cam.name == "c"
 
@@ -26,6 +29,7 @@ def test_builds_each_driver() -> None:
     (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": "fast"}), "'poll_interval_s'"),
     (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": -1}), "'poll_interval_s'"),
     (("r", "camera", "alien", "/dev/x", None, {}), "serves kind 'rfid'"),
+    (("r", "rfid", "alien", None, "tcp://h:23", {"login": "maybe"}), "'login'"),
     (("r", "rfid", "alien", None, None, {}), "needs a port"),
     (("c", "camera", "opencv", None, "x", {"trigger": "sometimes"}), "'trigger'"),
     (("d", "document-reader", "mrz-serial", "/x", None, {"bcc": "crc"}), "'bcc'"),
