@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hardware_mocks.pty_port import PtyPort
+from hardware_mocks.pty_device import PtyDevice
 
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]$")
 
@@ -15,38 +15,16 @@ def encode(data: str | bytes) -> bytes:
     return data if isinstance(data, bytes) else data.encode("latin-1")
 
 
-class BarcodeScanner:
+class BarcodeScanner(PtyDevice):
     """A scanner on a pty that transmits each read as one frame."""
 
     def __init__(
         self, name: str, workdir: Path, prefix: bytes = b"", suffix: bytes = b"\r"
     ) -> None:
         """Prepare the scanner; prefix/suffix are programmable on real scanners."""
-        self.name = name
+        super().__init__(name, workdir)
         self.prefix = prefix
         self.suffix = suffix
-        self.port = PtyPort(name, workdir)
-
-    @property
-    def endpoint(self) -> str:
-        """The pty symlink path."""
-        return str(self.port.path)
-
-    def start(self) -> None:
-        """Plug the scanner in."""
-        self.port.open()
-
-    def stop(self) -> None:
-        """Unplug and release the pty."""
-        self.port.close()
-
-    def unplug(self) -> None:
-        """Pull the cable: the symlink disappears."""
-        self.port.unplug()
-
-    def replug(self) -> None:
-        """Plug back in at the same path."""
-        self.port.replug()
 
     @staticmethod
     def frame(data: str | bytes, symbology: str, prefix: bytes, suffix: bytes) -> bytes:

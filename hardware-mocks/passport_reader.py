@@ -24,7 +24,7 @@ from functools import reduce
 from pathlib import Path
 from typing import Literal
 
-from hardware_mocks.pty_port import PtyPort
+from hardware_mocks.pty_device import PtyDevice
 
 SOH, STX, ETX, CR = b"\x01", b"\x02", b"\x03", b"\r"
 LengthRule = Literal["o_bcc", "o_etx", "stx_etx", "whole"]
@@ -81,7 +81,7 @@ def build_plain(lines: list[str]) -> bytes:
     return b"".join(line.encode("ascii") + CR for line in lines)
 
 
-class PassportReader:
+class PassportReader(PtyDevice):
     """A document reader on a pty; ``present()`` sends one document."""
 
     def __init__(
@@ -94,33 +94,11 @@ class PassportReader:
         bcc_rule: BccRule = "stx_etx",
     ) -> None:
         """Prepare the reader with its (configurable, unverified) framing rules."""
-        self.name = name
+        super().__init__(name, workdir)
         self.mode: Mode = mode
         self.flag = flag
         self.length_rule: LengthRule = length_rule
         self.bcc_rule: BccRule = bcc_rule
-        self.port = PtyPort(name, workdir)
-
-    @property
-    def endpoint(self) -> str:
-        """The pty symlink path."""
-        return str(self.port.path)
-
-    def start(self) -> None:
-        """Plug the reader in."""
-        self.port.open()
-
-    def stop(self) -> None:
-        """Unplug and release the pty."""
-        self.port.close()
-
-    def unplug(self) -> None:
-        """Pull the cable: the symlink disappears."""
-        self.port.unplug()
-
-    def replug(self) -> None:
-        """Plug back in at the same path."""
-        self.port.replug()
 
     def present(self, lines: list[str]) -> bytes:
         """A document is laid on the glass: send its MRZ and return the bytes."""
