@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from station.cli_vision import bench_vision, eval_group
 from station.config_loader import EX_CONFIG, ConfigError, load_config
 from station.runner import EX_CANTCREAT, MockOptions, build_devices, resolve_data_dir, run_lane, warn_missing_ports
 
@@ -167,6 +168,10 @@ def bench() -> None:
     """Measure the lane on this machine (median, p95, rates, against a baseline)."""
 
 
+bench.add_command(bench_vision)
+cli.add_command(eval_group)
+
+
 @bench.command("lane")
 @click.option("--vehicles", type=click.IntRange(20, 1_000_000), default=500, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array instead of a table.")
@@ -270,3 +275,196 @@ def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scen
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{file}: {len(jpeg)} bytes")
+
+
+@bench.command("watchlist")
+@click.option("--entries", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True)
+@click.option("--lookups", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
+@click.option("--baseline-lookups", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="Reads for the naive scan (each scans every listed plate).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: bool) -> None:
+    """Import a synthetic signed snapshot and time plate lookups against a naive rapidfuzz scan."""
+    from station.watchlist.bench import run_bench
+
+    result = run_bench(entries, lookups, baseline_lookups)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"{entries} entries: snapshot import {result['import_s']:.1f} s "
+               f"(peak RSS {result['import_peak_rss_mb']:.0f} MB, cache file {result['cache_file_mb']:.0f} MB)")
+    click.echo(f"{'plate lookup':<14}{'p50':>10}{'p99':>10}{'lookups/s':>12}{'RSS':>9}")
+    click.echo(f"{'indexed':<14}{result['lookup_p50_ms']:>8.3f}ms{result['lookup_p99_ms']:>8.3f}ms"
+               f"{result['lookups_per_s']:>12.0f}{result['rss_mb']:>6.0f} MB")
+    click.echo(f"{'naive scan':<14}{result['baseline_lookup_p50_ms']:>8.3f}ms{result['baseline_lookup_p99_ms']:>8.3f}ms"
+               f"{result['baseline_lookups_per_s']:>12.1f}{result['baseline_rss_mb']:>6.0f} MB")
+    click.echo(f"same plates found by both: {'yes' if result['agree'] else 'NO'}")
+
+
+def _watchlist_context(data_dir: Path | None, config_path: Path | None):
+    """The data directory and ``[watchlist]`` section for the watchlist commands."""
+    from station.config import WatchlistSection
+
+    try:
+        config = load_config(config_path) if config_path else None
+    except ConfigError as exc:
+        click.echo(exc.render())
+        sys.exit(EX_CONFIG)
+    return resolve_data_dir(data_dir, config), config.watchlist if config else WatchlistSection()
+
+
+@cli.group()
+def watchlist() -> None:
+    """The shared US-MX watchlist: import signed files, show its status, check a value."""
+
+
+@watchlist.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@DATA_DIR
+@CONFIG
+def watchlist_import(file: Path, data_dir: Path | None, config_path: Path | None) -> None:
+    """Verify and apply a signed snapshot or delta (all or nothing)."""
+    from rich.progress import Progress
+
+    from station.signed_feed import FeedError, trusted_keys
+    from station.watchlist.importer import import_file
+
+    directory, section = _watchlist_context(data_dir, config_path)
+    if not section.public_keys:
+        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
+        sys.exit(EX_CONFIG)
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        try:
+            result = import_file(directory, file, trusted_keys(section.public_keys),
+                                 lambda done, total: bar.update(task, completed=done, total=total))
+        except FeedError as exc:
+            bar.stop()
+            click.echo(f"garita: refused ({exc.code}): {exc}; nothing was applied", err=True)
+            sys.exit(1)
+    click.echo(f"applied {result.kind} v{result.version} (was {result.previous or 'none'}): "
+               f"{result.lines} lines in {result.seconds:.1f} s")
+
+
+@watchlist.command("status")
+@DATA_DIR
+@CONFIG
+@click.option("--json", "as_json", is_flag=True)
+def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
+    """Held version, age (STALE past [watchlist] stale_after_h), entries by kind, refused files."""
+    from station.watchlist.cache import open_watchlist
+
+    directory, section = _watchlist_context(data_dir, config_path)
+    status = open_watchlist(directory, section).status()
+    if as_json:
+        click.echo(json.dumps(status.as_dict(), indent=2))
+        return
+    click.echo(status.line())
+    if status.version is not None:
+        click.echo(f"produced {status.created_at}, applied {status.applied_at}")
+    click.echo("entries: " + (", ".join(f"{k} {n}" for k, n in status.counts.items()) or "none"))
+    if status.rejected:
+        click.echo("refused files: " + ", ".join(f"{k} {n}" for k, n in sorted(status.rejected.items())))
+        click.echo(f"last refused: {status.last_rejection['file']}: {status.last_rejection['message']}")
+
+
+@watchlist.command("check")
+@click.argument("value")
+@click.option("--kind", type=click.Choice(["plate", "container", "document", "person", "rfid", "carrier"]),
+              default=None, help="Only this kind (default: every kind the value could be).")
+@DATA_DIR
+@CONFIG
+@click.option("--json", "as_json", is_flag=True)
+def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_path: Path | None,
+                    as_json: bool) -> None:
+    """Look a plate, container, document, name, tag or carrier up; exit 2 when it is listed."""
+    from station.watchlist.cache import open_watchlist
+
+    directory, section = _watchlist_context(data_dir, config_path)
+    listing = open_watchlist(directory, section)
+    status, hits = listing.status(), listing.check(value, kind)
+    if as_json:
+        click.echo(json.dumps({"watchlist": status.as_dict(), "hits": [h.as_dict() for h in hits]}, indent=2))
+    else:
+        click.echo(status.line())
+        for hit in hits:
+            why = "; ".join(hit.differences + hit.notes)
+            click.echo(f"HIT {hit.action.upper()} {hit.entry_id} {hit.kind} {hit.listed} [{hit.tier}"
+                       f"{f' {hit.score}' if hit.score is not None else ''}] {hit.agency} {hit.reason_code}: "
+                       f"{hit.reason_en} / {hit.reason_es}" + (f" ({why})" if why else ""))
+        if not hits:
+            click.echo(f"no hit for {value!r}")
+    sys.exit(2 if hits else 0)
+
+
+@cli.group()
+def officer() -> None:
+    """Officers who may sign in at the booth screen (PIN and/or badge, role)."""
+
+
+@officer.command("add")
+@click.argument("officer_id")
+@click.option("--name", required=True, help="Name shown on the booth screen.")
+@click.option("--role", type=click.Choice(["officer", "supervisor", "technician"]), default="officer",
+              show_default=True)
+@click.option("--pin", default=None, help="4-12 digit PIN (prompted, hidden, unless --pin or --no-pin).")
+@click.option("--no-pin", is_flag=True, help="Badge-only sign-in; keeps an existing PIN.")
+@click.option("--badge", default=None, help="Badge tag EPC (hex) read at the booth reader.")
+@click.option("--language", type=click.Choice(["", "en", "es"]), default="", help="Preferred screen language.")
+@DATA_DIR
+@CONFIG
+def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: bool, badge: str | None,
+                language: str, data_dir: Path | None, config_path: Path | None) -> None:
+    """Add an officer or update one (the PIN is stored only as a salted scrypt hash)."""
+    from station.booth.officers import add_officer
+    from station.booth.pins import PinError
+
+    if pin is None and not no_pin:
+        pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
+    store = _open_store(data_dir, config_path)
+    try:
+        add_officer(store, officer_id, name, role, pin, badge, language)
+    except (PinError, ValueError) as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"officer {officer_id} saved ({role})")
+
+
+@officer.command("list")
+@DATA_DIR
+@CONFIG
+def officer_list(data_dir: Path | None, config_path: Path | None) -> None:
+    """Officers with their role and how they sign in (never the PIN or the badge number)."""
+    from station.booth.officers import list_officers
+
+    for item in list_officers(_open_store(data_dir, config_path)):
+        ways = "+".join(way for way, has in (("pin", item.pin_hash), ("badge", item.badge_epc)) if has) or "none"
+        state = "" if item.active else " (inactive)"
+        click.echo(f"{item.id:<16} {item.role:<11} {ways:<10} {item.name}{state}")
+
+
+@cli.group()
+def declarations() -> None:
+    """Unified pre-arrival declarations: import signed files from the central system."""
+
+
+@declarations.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@DATA_DIR
+@CONFIG
+def declarations_import(file: Path, data_dir: Path | None, config_path: Path | None) -> None:
+    """Verify and apply a signed declarations snapshot or delta (one transaction, audited)."""
+    from station.declarations.store import import_declarations
+    from station.signed_feed import FeedError, trusted_keys
+
+    directory, section = _watchlist_context(data_dir, config_path)
+    if not section.public_keys:
+        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
+        sys.exit(EX_CONFIG)
+    store = _open_store(directory, None)
+    try:
+        version = import_declarations(store, directory, file, trusted_keys(section.public_keys))
+    except FeedError as exc:
+        click.echo(f"garita: refused ({exc.code}): {exc}; nothing was applied", err=True)
+        sys.exit(1)
+    click.echo(f"declarations v{version} applied")

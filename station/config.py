@@ -68,6 +68,11 @@ class MqttTls(StrictModel):
     key_file: Path | None = Field(default=None, title="Lane client private key")
 
 
+class MqttDownlinkKey(StrictModel):
+    key_id: str = Field(min_length=1, max_length=64, title="Key id the central puts in signed messages")
+    public_key_file: Path = Field(title="Ed25519 public key (PEM, or raw 32 bytes as base64)")
+
+
 class MqttSection(StrictModel):
     enabled: bool = Field(default=False, title="Sync with the central system over MQTT")
     host: str = Field(default="localhost", title="Broker host name")
@@ -77,6 +82,24 @@ class MqttSection(StrictModel):
     username: str | None = Field(default=None, title="Broker user name")
     password_file: Path | None = Field(default=None, title="File holding the broker password")
     tls: MqttTls | None = Field(default=None, title="TLS settings; absent means plain TCP")
+    session_expiry_s: int = Field(default=604800, ge=60, le=4294967295,
+                                  title="How long the broker keeps the lane's session (queued downlink) while away")
+    reconnect_max_s: float = Field(default=60.0, ge=1, le=3600, title="Longest wait between reconnection attempts")
+    max_inflight: int = Field(default=64, ge=1, le=1000, title="Uplink MQTT messages awaiting PUBACK at once")
+    batch_max_events: int = Field(default=200, ge=1, le=5000,
+                                  title="Backlog events per MQTT message (1 turns batching off)")
+    compress: bool = Field(default=True, title="zlib-compress backlog batches")
+    backlog_rate_per_s: float = Field(default=2000.0, ge=1, le=1000000,
+                                      title="Backlog events per second after an outage (alerts/decisions jump it)")
+    alert_expiry_s: int = Field(default=300, ge=1, le=86400,
+                                title="MQTT message expiry of alerts; older alerts are sent marked stale")
+    keep_sent_days: float = Field(default=7.0, ge=0, le=3650, title="Days delivered outbox rows are kept")
+    outbox_budget_mb: int = Field(default=512, ge=1, le=1048576,
+                                  title="Outbox size that makes the lane shed reads (never decisions/audit/alerts)")
+    max_downlink_bytes: int = Field(default=262144, ge=1024, le=16777216,
+                                    title="Larger downlink messages are rejected unread")
+    downlink_keys: list[MqttDownlinkKey] = Field(default_factory=list, max_length=8,
+                                                 title="Ed25519 public keys trusted to sign downlink messages")
 
 
 class BoothSection(StrictModel):
@@ -84,11 +107,116 @@ class BoothSection(StrictModel):
     host: str = Field(default="127.0.0.1", title="Address the booth screen listens on")
     port: int = Field(default=8080, ge=1, le=65535, title="Booth screen port")
     language: Literal["en", "es"] = Field(default="en", title="Default language of the screen")
+    badge_reader: Name | None = Field(
+        default=None, title="RFID device whose reads are officer badges (sign-in), not crossing reads"
+    )
+    lock_after_s: float = Field(default=120.0, ge=5, le=3600, title="Seconds without input before the screen locks")
+    session_max_s: float = Field(default=43200.0, ge=60, le=86400, title="Seconds a sign-in lasts (a shift)")
+
+
+PlateRegion = Literal["us", "mx", "br", "eu", "any"]
+
+
+class VisionSection(StrictModel):
+    enabled: bool = Field(default=True, title="Read plates and container codes from camera images")
+    regions: list[PlateRegion] = Field(default_factory=lambda: ["us", "mx"], min_length=1, max_length=5,
+                                       title="Plate grammars used to choose and correct candidates")
+    plate_cameras: list[Name] | None = Field(default=None, title="Cameras read for plates (absent: every camera)")
+    container_cameras: list[Name] = Field(default_factory=list, title="Cameras also read for container codes")
+    threads: int = Field(default=2, ge=1, le=16, title="onnxruntime threads per recognition")
+    min_confidence: float = Field(default=0.5, ge=0, le=1,
+                                  title="Plate text fitting no grammar is kept only above this confidence "
+                                        "(drops state names and badges)")
 
 
 class LoggingSection(StrictModel):
     format: Literal["kv", "json"] = Field(default="kv", title="key=value lines or JSON lines")
     level: Literal["debug", "info", "warning", "error"] = Field(default="info", title="Lowest level logged")
+
+
+Base64Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+ConfusionClass = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
+
+
+class WatchlistSection(StrictModel):
+    public_keys: list[Base64Key] = Field(
+        default_factory=list, max_length=8,
+        title="Central Ed25519 public keys (base64 of the raw 32 bytes) trusted to sign watchlist/declaration feeds",
+    )
+    stale_after_h: float = Field(default=24.0, gt=0, le=720, title="Hours after which the watchlist is shown as stale")
+    confusion_classes: list[ConfusionClass] = Field(
+        default_factory=lambda: ["0ODQ", "1IL", "2Z", "5S", "8B", "6G"], max_length=20,
+        title="Characters OCR confuses with each other (one substitution within a class is the ocr_confusion tier)",
+    )
+    edit_distance_tier: bool = Field(default=True, title="Also report plates/containers within any one edit")
+    check_digit_tier: bool = Field(default=True, title="Also try check-digit-valid repairs of container reads")
+    name_threshold: float = Field(default=88.0, ge=50, le=100, title="Lowest name similarity (0-100) that is a hit")
+
+
+HitTier = Literal["exact", "check_digit", "ocr_confusion", "edit1", "name"]
+Recommendation = Literal["release", "secondary", "detain"]
+
+
+class RiskCondition(StrictModel):
+    """Every key given must hold (a list holds when any of its items does)."""
+
+    watchlist_action: list[Literal["detain", "refer", "notify"]] = Field(
+        default_factory=list, title="A watchlist hit with one of these actions")
+    watchlist_tier: list[HitTier] = Field(default_factory=list, title="A watchlist hit of one of these tiers")
+    discrepancy: list[str] = Field(
+        default_factory=list, title="A declaration discrepancy with one of these codes ('*' for any)")
+    declaration_missing: bool | None = Field(default=None, title="A commercial crossing has no declaration")
+    document_flag: list[Literal["bad_check_digit", "expired"]] = Field(
+        default_factory=list, title="A document read with one of these flags")
+    pre_arrival_risk: list[Literal["low", "medium", "high"]] = Field(
+        default_factory=list, title="The declaration's pre-arrival risk is one of these")
+    hs_code_prefix: list[Annotated[str, Field(pattern=r"^[0-9]{2,10}$")]] = Field(
+        default_factory=list, title="A declared goods line's HS code starts with one of these")
+    min_declared_value: float | None = Field(default=None, ge=0, title="Declared goods value at least this")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RiskCondition:
+        if not any(value not in (None, []) for value in self.model_dump().values()):
+            raise ValueError("a rule needs at least one condition under 'when'")
+        return self
+
+
+class RiskRule(StrictModel):
+    id: Name = Field(title="Rule id, shown with its reason and kept in the audit trail")
+    when: RiskCondition = Field(title="Conditions, all of which must hold")
+    action: Recommendation = Field(
+        title="What the rule recommends (detain only stands with a watchlist entry that says detain)")
+    reason_en: str = Field(min_length=1, max_length=200, title="Reason shown to the officer, English")
+    reason_es: str = Field(min_length=1, max_length=200, title="Reason shown to the officer, Spanish")
+
+
+def _default_rules() -> list[RiskRule]:
+    rules = [
+        ("watchlist-detain", {"watchlist_action": ["detain"]}, "detain", "Watchlist entry: detain",
+         "Registro en lista de vigilancia: detener"),
+        ("watchlist-refer", {"watchlist_action": ["refer"]}, "secondary", "Watchlist entry: refer to secondary",
+         "Registro en lista de vigilancia: enviar a revisión secundaria"),
+        ("watchlist-notify", {"watchlist_action": ["notify"]}, "release", "Watchlist entry: notify only",
+         "Registro en lista de vigilancia: solo notificar"),
+        ("declaration-discrepancy", {"discrepancy": ["*"]}, "secondary", "Declaration discrepancy",
+         "Discrepancia con la declaración"),
+        ("declaration-missing", {"declaration_missing": True}, "secondary", "No pre-arrival declaration",
+         "Sin declaración previa"),
+        ("document-flag", {"document_flag": ["bad_check_digit", "expired"]}, "secondary",
+         "Document failed a check (check digit or expiry)", "El documento no pasó una verificación"
+         " (dígito verificador o vigencia)"),
+        ("pre-arrival-high", {"pre_arrival_risk": ["high"]}, "secondary", "High pre-arrival risk",
+         "Riesgo previo a la llegada alto"),
+    ]
+    return [RiskRule(id=i, when=RiskCondition(**w), action=a, reason_en=en, reason_es=es)
+            for i, w, a, en, es in rules]
+
+
+class RiskSection(StrictModel):
+    sample_rate: float = Field(
+        default=0.0, ge=0, le=1, title="Share of crossings sent to secondary at random for compliance sampling")
+    rules: list[RiskRule] = Field(default_factory=_default_rules, max_length=200,
+                                  title="Rules, in order; the most severe action wins, reasons keep this order")
 
 
 class LaneConfig(StrictModel):
@@ -101,6 +229,9 @@ class LaneConfig(StrictModel):
     mqtt: MqttSection = Field(default_factory=MqttSection)
     booth: BoothSection = Field(default_factory=BoothSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
+    vision: VisionSection = Field(default_factory=VisionSection)
+    watchlist: WatchlistSection = Field(default_factory=WatchlistSection)
+    risk: RiskSection = Field(default_factory=RiskSection)
 
     @model_validator(mode="after")
     def _unique_device_names(self) -> LaneConfig:
@@ -109,4 +240,11 @@ class LaneConfig(StrictModel):
             if device.name in seen:
                 raise ValueError(f"device name {device.name!r} is used twice")
             seen.add(device.name)
+        return self
+
+    @model_validator(mode="after")
+    def _badge_reader_is_a_device(self) -> LaneConfig:
+        reader = self.booth.badge_reader
+        if reader is not None and reader not in {d.name for d in self.devices}:
+            raise ValueError(f"booth.badge_reader {reader!r} is not a device of this lane")
         return self

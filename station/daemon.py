@@ -20,6 +20,7 @@ from station.health_watch import HealthWatch
 from station.images import save_image
 from station.lifecycle import Lifecycle, ReadIn
 from station.logs import log_event
+from station.recognition import ImageRecognition
 from station.sdnotify import Notifier, watchdog_interval_s
 from station.status_file import write_status
 from station.storage.lane_store import LaneStore
@@ -56,13 +57,22 @@ class LaneDaemon:
         self.notifier = notifier or Notifier()
         self.plugins: list[Plugin] = []
         self.listeners: list[Callable[[str, dict], None]] = []
+        # Booth screen hooks: a read tap returning True consumes the read (badge sign-in), the
+        # assessor is the risk engine's per-crossing assessment (None: no engine attached).
+        self.read_taps: list[Callable[[DeviceRead], bool]] = []
+        self.assessor: Callable[[str], dict | None] | None = None
         self.stop_when: Callable[[], bool] | None = None
+        self.recognition = ImageRecognition(config.vision) if config.vision.enabled else None
+        self._background: set[asyncio.Task] = set()
         self.stats = LaneStats()
         self.health_watch = HealthWatch()
         self.device_set: DeviceSet | None = None
         self._status_written = 0.0
         self._queue: asyncio.Queue[DeviceRead] | None = None
         self._stop: asyncio.Event | None = None
+        from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
+
+        self.risk = attach(self)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -77,7 +87,10 @@ class LaneDaemon:
         self.notifier.ready(f"lane {self.config.lane.id} running")
         log_event(log, "lane.ready", lane=self.config.lane.id, devices=len(self.devices),
                   startup_ms=round(startup_ms, 1), data_dir=str(self.data_dir))
+        booth = await self._start_booth()
         await self._stop.wait()
+        if booth is not None:
+            await booth.stop()
         await self._shutdown(device_set, tasks)
         return 0
 
@@ -112,6 +125,8 @@ class LaneDaemon:
 
     def handle_read(self, read: DeviceRead) -> None:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
+        if self._tapped(read):
+            return
         try:
             image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
             recorded = self.lifecycle.record_read(ReadIn(
@@ -121,14 +136,58 @@ class LaneDaemon:
             self.stats.reads_failed += 1
             log_event(log, "read.failed", logging.ERROR, device=read.device, kind=read.kind, error=repr(exc))
             return
+        self._after_record(recorded, read.device, read.kind, read.value)
+        if image_path and self.recognition is not None:
+            self._spawn(self._recognise(recorded, read, image_path))
+
+    def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1
         if recorded.opened:
             self.stats.crossings_opened += 1
-            log_event(log, "crossing.opened", crossing=recorded.crossing_id, trigger=f"read:{read.kind}")
+            log_event(log, "crossing.opened", crossing=recorded.crossing_id, trigger=f"read:{kind}")
             self._tell("crossing.opened", {"crossing_id": recorded.crossing_id})
-        log_event(log, "read.recorded", crossing=recorded.crossing_id, device=read.device,
-                  kind=read.kind, value=read.value)
-        self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": read.kind, "value": read.value})
+        log_event(log, "read.recorded", crossing=recorded.crossing_id, device=device, kind=kind, value=value)
+        self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": kind, "value": value,
+                                     "read_id": recorded.read_id})
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _recognise(self, image, read: DeviceRead, image_path: str) -> None:
+        """Plates/containers read from a stored image join the image's crossing as their own reads."""
+        for kind, value, data in await self.recognition.recognise(self.data_dir / image_path, read.device):
+            try:
+                recorded = self.lifecycle.record_read(ReadIn(
+                    device=read.device, kind=kind, value=value, data={**data, "image_read_id": image.read_id},
+                    read_at=read.at, image_path=image_path), into=image.crossing_id)
+            except Exception as exc:
+                self.stats.reads_failed += 1
+                log_event(log, "read.failed", logging.ERROR, device=read.device, kind=kind, error=repr(exc))
+                continue
+            self._after_record(recorded, read.device, kind, value)
+
+    # --- booth screen (station/booth) ---------------------------------------------------
+
+    async def _start_booth(self):
+        """The booth screen in this loop when ``[booth] enabled``; None if off or it could not start."""
+        if not self.config.booth.enabled:
+            return None
+        from station.booth.server import BoothServer  # web stack loaded only when the booth is on
+
+        booth = BoothServer(self)
+        return booth if await booth.start() else None
+
+    def _tapped(self, read: DeviceRead) -> bool:
+        """True when a tap (the booth's badge reader) took this read out of the crossing flow."""
+        for tap in self.read_taps:
+            try:
+                if tap(read):
+                    return True
+            except Exception as exc:
+                log_event(log, "read_tap.failed", logging.WARNING, device=read.device, error=repr(exc))
+        return False
 
     def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "") -> str:
         """Record a decision; the log line is written only after the commit (it is the acknowledgement)."""
@@ -199,6 +258,17 @@ class LaneDaemon:
                 last_status = status
             await asyncio.sleep(interval)
 
+    async def _finish_background(self, deadline: float) -> None:
+        """Let recognitions in flight land in the database, within the stop budget."""
+        if self._background:
+            _done, pending = await asyncio.wait(set(self._background), timeout=max(deadline - time.monotonic(), 0.1))
+            for task in pending:
+                task.cancel()
+            if pending:
+                log_event(log, "vision.abandoned", logging.WARNING, images=len(pending))
+        if self.recognition is not None:
+            self.recognition.close()
+
     async def _shutdown(self, device_set: DeviceSet, tasks: list[asyncio.Task]) -> None:
         self.notifier.stopping()
         started = time.monotonic()
@@ -210,6 +280,7 @@ class LaneDaemon:
         while not self._queue.empty():  # reads that arrived before the devices stopped are kept
             self.handle_read(self._queue.get_nowait())
             drained += 1
+        await self._finish_background(deadline=started + 4.0)
         self._write_status("stopped")
         log_event(log, "lane.stopped", drained_reads=drained, stuck_devices=",".join(stuck) or "none",
                   shutdown_ms=round((time.monotonic() - started) * 1000, 1), reads=self.stats.reads,

@@ -101,14 +101,22 @@ class Lifecycle:
         rows = self.store.crossings_in_state(State.OPEN)
         return rows[-1] if rows else None
 
-    def record_read(self, read: ReadIn) -> Recorded:
-        """Attach a read to the open crossing, opening one if there is none."""
+    def record_read(self, read: ReadIn, into: str | None = None) -> Recorded:
+        """Attach a read to the open crossing, opening one if there is none.
+
+        ``into`` names the crossing for a read derived from an earlier one (a plate read from a
+        camera image): it joins that crossing whatever its state, because it describes the same
+        vehicle; a late read does not reopen a closed crossing.
+        """
         now = self.clock()
         with self.store.transaction() as tx:
-            crossing = self.current_open()
+            crossing = self.store.crossing(into) if into else self.current_open()
+            if into and crossing is None:
+                raise KeyError(f"no crossing {into}")
             opened = crossing is None
             crossing_id = self._open(tx, now, f"read:{read.kind}") if opened else crossing["id"]
-            next_state(State.OPEN, "read")
+            if opened or crossing["state"] == State.OPEN:
+                next_state(State.OPEN, "read")
             read_id = tx.insert_read({
                 "crossing_id": crossing_id, "device": read.device, "kind": read.kind,
                 "value": read.value, "data": read.data, "read_at": _iso(read.read_at),

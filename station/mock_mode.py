@@ -76,6 +76,7 @@ def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
     devices = build_devices(config, endpoints=mock_lane.endpoints)
     lane = LaneDaemon(config, data_dir, store, devices)
     stop_scenario = threading.Event()
+    lane.mock_lane, lane.mock_stop = mock_lane, stop_scenario  # the booth's technician scenario controls
     player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)
     log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
               endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))

@@ -66,6 +66,62 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_pending ON outbox(sent_at, priority, seq);
     CREATE INDEX crossings_opened ON crossings(opened_at);
     """,
+    # 3: booth screen: officers (PIN as a salted scrypt hash, optional badge EPC) and their
+    #    sign-in sessions (only a hash of the session token is kept), so a daemon restart
+    #    does not sign the booth out.
+    """
+    CREATE TABLE officers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'technician')),
+        pin_hash TEXT,
+        badge_epc TEXT UNIQUE,
+        language TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE booth_sessions (
+        token_hash TEXT PRIMARY KEY,
+        officer_id TEXT NOT NULL REFERENCES officers(id),
+        created_at REAL NOT NULL,
+        last_active REAL NOT NULL,
+        locked INTEGER NOT NULL DEFAULT 0,
+        language TEXT NOT NULL
+    );
+    CREATE INDEX decisions_officer ON decisions(officer_id);
+    """,
+    # 4: risk assessments (append-only: a new row when a crossing's recommendation or reasons change),
+    #    cached pre-arrival declarations with their match keys, and the version held of each signed feed.
+    """
+    CREATE TABLE assessments (
+        id TEXT PRIMARY KEY,
+        crossing_id TEXT NOT NULL REFERENCES crossings(id),
+        recommendation TEXT NOT NULL CHECK (recommendation IN ('release', 'secondary', 'detain')),
+        detail TEXT NOT NULL,
+        watchlist_version INTEGER,
+        declaration_id TEXT,
+        declaration_version INTEGER,
+        assessed_at TEXT NOT NULL
+    );
+    CREATE INDEX assessments_crossing ON assessments(crossing_id, assessed_at);
+    CREATE TABLE declarations (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE declaration_keys (
+        k TEXT NOT NULL,
+        declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE
+    );
+    CREATE INDEX declaration_keys_k ON declaration_keys(k);
+    CREATE TABLE feeds (
+        feed TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        key_id TEXT NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -20,6 +20,7 @@ from tests.station.dummy_devices import DummyDevice
 CONFIG = LaneConfig.model_validate({
     "lane": {"id": "lane-t", "port_code": "2504", "direction": "northbound"},
     "lifecycle": {"idle_timeout_s": 5, "tick_s": 0.05},
+    "booth": {"enabled": False},  # these tests need no screen and open no port
 })
 
 

@@ -1,0 +1,1 @@
+"""The booth screen: a local web app served by the lane daemon, in English and Spanish."""

@@ -1,0 +1,25 @@
+"""What every booth request handler needs, built once when the booth starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from station.booth.badges import BadgeGate
+from station.booth.events import EventHub
+from station.booth.sessions import SessionStore
+from station.booth.throttle import PinThrottle
+from station.config import BoothSection
+from station.storage.lane_store import LaneStore
+
+
+@dataclass
+class BoothContext:
+    lane: Any  # LaneDaemon (Any: the booth must not import the daemon that imports it)
+    store: LaneStore
+    config: BoothSection
+    sessions: SessionStore
+    hub: EventHub
+    badges: BadgeGate
+    secret: bytes
+    throttle: PinThrottle = field(default_factory=PinThrottle)

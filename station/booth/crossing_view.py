@@ -1,0 +1,72 @@
+"""One crossing as the booth screen shows it: reads grouped by kind, flags, decision, assessment."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from station.booth.assessment import assessment_of
+from station.storage.lane_store import LaneStore
+
+# Raw reader internals a booth officer never needs (they stay in the technician view).
+_HIDDEN = {"raw", "lines", "reader_discovered", "reader_last_seen", "first_seen", "last_seen"}
+
+
+def current_crossing_id(store: LaneStore) -> str | None:
+    """The vehicle at the booth: the open crossing, else the oldest one flagged idle (still waiting)."""
+    open_rows = store.crossings_in_state("open")
+    if open_rows:
+        return open_rows[-1]["id"]
+    flagged = store.crossings_in_state("flagged_idle")
+    return flagged[0]["id"] if flagged else None
+
+
+def epoch_ms(iso: str | None) -> float | None:
+    """ISO-8601 (as stored) to milliseconds since the epoch, for the browser's clock."""
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
+
+
+def document_flags(data: dict[str, Any], today: date) -> dict[str, bool]:
+    """A document with a failed check digit, or past its expiry date, is flagged on screen."""
+    checks = data.get("checks") or {}
+    bad_check = data.get("valid") is False or any(v is False for v in checks.values())
+    expiry = data.get("expiry_date")
+    expired = bool(expiry) and str(expiry) < today.isoformat()
+    return {"bad_check_digit": bad_check, "expired": expired}
+
+
+def _read_view(row: dict[str, Any], today: date) -> dict[str, Any]:
+    data = {k: v for k, v in (row["data"] or {}).items() if k not in _HIDDEN}
+    view = {"id": row["id"], "device": row["device"], "kind": row["kind"], "value": row["value"],
+            "data": data, "received_ms": epoch_ms(row.get("received_at")),
+            "image": bool(row.get("image_path"))}
+    if row["kind"] == "document":
+        view["flags"] = document_flags(data, today)
+    return view
+
+
+def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> dict[str, Any] | None:
+    """Everything the screen shows for one crossing; None if it does not exist."""
+    store: LaneStore = lane.store
+    crossing = store.crossing(crossing_id)
+    if crossing is None:
+        return None
+    day = today or datetime.now(UTC).date()
+    reads = [_read_view(row, day) for row in store.reads_of(crossing_id)]
+    decision = store.decision_of(crossing_id)
+    return {
+        "id": crossing["id"], "state": crossing["state"], "trigger": crossing["trigger"],
+        "opened_ms": epoch_ms(crossing["opened_at"]), "flagged": crossing["state"] == "flagged_idle",
+        "reads": reads, "decision": _decision_view(decision),
+        "assessment": assessment_of(lane, crossing_id),
+    }
+
+
+def _decision_view(decision: dict[str, Any] | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {"action": decision["action"], "officer_id": decision["officer_id"], "reason": decision["reason"],
+            "decided_ms": epoch_ms(decision["decided_at"])}

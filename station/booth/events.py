@@ -1,0 +1,95 @@
+"""The SSE hub: lane events in (as a daemon listener), one queue per open booth page out.
+
+Each message carries the daemon's receipt time of the read (``received_ms``) so the page can
+measure read-to-screen latency against its own clock (kiosk and daemon share a host).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from station.booth.crossing_view import crossing_detail, epoch_ms
+
+QUEUE_SIZE = 200
+CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle"}
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One open event stream; ``technician`` streams also get raw decoded reads and badge taps."""
+
+    token: str
+    technician: bool
+    queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    """One server-sent event, JSON data on one line."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
+
+
+class EventHub:
+    """Fans lane events out to every subscriber; a slow page loses its oldest messages, never blocks the lane."""
+
+    def __init__(self, lane: Any, clock: Callable[[], float] = time.time):
+        self.lane = lane
+        self.clock = clock
+        self.subscribers: set[Subscriber] = set()
+
+    def subscribe(self, token: str, technician: bool) -> Subscriber:
+        subscriber = Subscriber(token, technician)
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    def listener(self, event: str, detail: dict[str, Any]) -> None:
+        """The daemon calls this (in its loop) after each committed change."""
+        if event not in CROSSING_EVENTS or self.lane is None:
+            return
+        now_ms = self.clock() * 1000
+        read = self._read_row(detail.get("read_id"))
+        received_ms = epoch_ms(read["received_at"]) if read else now_ms
+        crossing = crossing_detail(self.lane, detail["crossing_id"])
+        self.publish({"type": "crossing", "event": event, "received_ms": received_ms, "sent_ms": now_ms,
+                      "crossing": crossing}, technician_only=False)
+        if read is not None:
+            self.publish({"type": "read", "received_ms": received_ms, "read": _tech_read(read)}, technician_only=True)
+
+    def badge_tapped(self, device: str, known: bool) -> None:
+        """Technicians see that the badge reader works, never the badge number."""
+        self.publish({"type": "badge", "device": device, "known": known, "at_ms": self.clock() * 1000},
+                     technician_only=True)
+
+    def publish(self, message: dict[str, Any], technician_only: bool) -> None:
+        for subscriber in list(self.subscribers):
+            if technician_only and not subscriber.technician:
+                continue
+            if subscriber.queue.full():  # drop the oldest: the newest state is what matters
+                subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait(message)
+
+    def close(self) -> None:
+        """End every stream (daemon stopping); pages reconnect to the next daemon."""
+        for subscriber in list(self.subscribers):
+            if subscriber.queue.full():
+                subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait(None)
+
+    def _read_row(self, read_id: int | None) -> dict[str, Any] | None:
+        if read_id is None:
+            return None
+        rows = self.lane.store.query("SELECT * FROM reads WHERE id = ?", (read_id,))
+        return rows[0] if rows else None
+
+
+def _tech_read(row: dict[str, Any]) -> dict[str, Any]:
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    return {"id": row["id"], "crossing_id": row["crossing_id"], "device": row["device"], "kind": row["kind"],
+            "value": row["value"], "data": {k: v for k, v in data.items() if k != "lines"}}

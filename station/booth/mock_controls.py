@@ -1,0 +1,67 @@
+"""Scenario controls for the technician view in mock mode: start, pause, inject a vehicle or a fault.
+
+Works on the mock lane that ``garita run --mock`` attaches to the daemon as ``lane.mock_lane``;
+hardware_mocks is never imported here, so a real lane never loads it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+
+class MockControlError(ValueError):
+    """A control the mock lane cannot do (unknown vehicle, device or fault)."""
+
+
+class MockControls:
+    def __init__(self, mock_lane: Any, running: threading.Event | None = None):
+        self.mock_lane = mock_lane
+        # The scenario thread that mock mode started stops when this event is set.
+        self._stop = running or threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def describe(self) -> dict[str, Any]:
+        scenario = self.mock_lane.scenario
+        from hardware_mocks.scenario import FAULTS_BY_DEVICE  # mock mode only: the mocks are loaded already
+
+        return {"scenario": scenario.name, "vehicles": [v.id for v in scenario.vehicles],
+                "devices": sorted(self.mock_lane.devices), "paused": self._stop.is_set(),
+                "faults": {name: sorted(faults) for name, faults in FAULTS_BY_DEVICE.items()}}
+
+    def start(self) -> None:
+        """Play the scenario from its start (after a pause, or again after it ended)."""
+        if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
+            return
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.mock_lane.play, args=(self._stop,), daemon=True,
+                                        name="scenario-tech")
+        self._thread.start()
+
+    def pause(self) -> None:
+        self._stop.set()
+
+    def fault(self, device: str, fault: str) -> None:
+        if device not in self.mock_lane.devices:
+            raise MockControlError("unknown_device")
+        try:
+            self.mock_lane.inject(device, fault)
+        except (AttributeError, KeyError):
+            raise MockControlError("unknown_fault") from None
+
+    def vehicle(self, vehicle_id: str) -> None:
+        """Send one scenario vehicle through the lane now, on its own timeline."""
+        chosen = next((v for v in self.mock_lane.scenario.vehicles if v.id == vehicle_id), None)
+        if chosen is None:
+            raise MockControlError("unknown_vehicle")
+        # The mock lane's own step list for that vehicle keeps its real timing and protocols.
+        steps = sorted(self.mock_lane._vehicle_steps(chosen), key=lambda s: s.at)
+        threading.Thread(target=self._play_steps, args=(steps,), daemon=True, name="inject-vehicle").start()
+
+    def _play_steps(self, steps: list[Any]) -> None:
+        start, first = time.monotonic(), steps[0].at
+        for step in steps:
+            delay = start + (step.at - first) / self.mock_lane.speed - time.monotonic()
+            time.sleep(max(delay, 0.0))
+            self.mock_lane._run(step)

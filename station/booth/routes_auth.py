@@ -1,0 +1,161 @@
+"""Sign-in by PIN or badge, lock and unlock, sign-out, language: the session endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from station.booth import csrf
+from station.booth.audit import audit
+from station.booth.guard import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    csrf_binding,
+    ctx,
+    json_body,
+    require,
+    session_of,
+    set_cookie,
+)
+from station.booth.i18n import LANGUAGES, pick_language
+from station.booth.officers import Officer, get_officer, officer_by_badge
+from station.booth.pins import verify_pin
+from station.booth.sessions import Session
+
+BADGE_WAIT_S = 20.0
+
+
+def session_json(request: Request, session: Session | None, binding: str) -> dict:
+    booth = ctx(request)
+    lane = booth.lane.config.lane
+    body = {"signed_in": session is not None, "locked": bool(session and session.locked),
+            "csrf": csrf.token_for(booth.secret, binding), "language": booth.config.language,
+            "lock_after_s": booth.config.lock_after_s, "badge": booth.config.badge_reader is not None,
+            "lane": {"id": lane.id, "port_name": lane.port_name, "direction": lane.direction}}
+    if session is not None:
+        officer = session.officer
+        body.update(language=session.language, officer={"id": officer.id, "name": officer.name, "role": officer.role})
+    return body
+
+
+async def get_session(request: Request) -> Response:
+    binding = csrf_binding(request) or secrets.token_urlsafe(24)
+    response = JSONResponse(session_json(request, session_of(request), binding))
+    if csrf_binding(request) is None:
+        set_cookie(response, PRE_COOKIE, binding)
+    return response
+
+
+def _start_session(request: Request, officer: Officer, method: str) -> Response:
+    """Sign ``officer`` in (ending whatever session this browser had) and audit it."""
+    booth = ctx(request)
+    old = session_of(request)
+    if old is not None:
+        booth.sessions.end(old)
+    language = pick_language(officer.language, booth.config.language)
+    token, session = booth.sessions.create(officer, language)
+    audit(booth.store, f"officer:{officer.id}", "booth.signin", {"method": method, "role": officer.role})
+    response = JSONResponse(session_json(request, session, token))
+    set_cookie(response, SESSION_COOKIE, token, max_age=int(booth.config.session_max_s))
+    return response
+
+
+def _unlock(request: Request, session: Session, method: str) -> Response:
+    booth = ctx(request)
+    session = booth.sessions.unlock(session)
+    audit(booth.store, f"officer:{session.officer.id}", "booth.unlocked", {"method": method})
+    return JSONResponse(session_json(request, session, request.cookies[SESSION_COOKIE]))
+
+
+async def _pin_matches(officer: Officer | None, pin: str) -> bool:
+    # scrypt takes ~50 ms: off the event loop, so reads keep flowing while it runs.
+    stored = officer.pin_hash if officer and officer.active else None
+    return await asyncio.to_thread(verify_pin, pin, stored)
+
+
+async def signin_pin(request: Request) -> Response:
+    check_csrf(request)
+    body = await json_body(request)
+    officer_id, pin = str(body.get("officer_id", "")).strip(), str(body.get("pin", ""))
+    booth = ctx(request)
+    if not officer_id or booth.throttle.blocked(officer_id):
+        raise HTTPException(429 if officer_id else 400, "too_many_attempts" if officer_id else "bad_request")
+    officer = get_officer(booth.store, officer_id)
+    if not await _pin_matches(officer, pin):
+        booth.throttle.failed(officer_id)
+        audit(booth.store, f"officer:{officer_id}", "booth.signin_failed", {"method": "pin"})
+        raise HTTPException(401, "bad_pin")
+    booth.throttle.succeeded(officer_id)
+    current = session_of(request)
+    if current is not None and current.locked and current.officer.id == officer_id:
+        return _unlock(request, current, "pin")
+    return _start_session(request, officer, "pin")
+
+
+async def signin_badge(request: Request) -> Response:
+    """Long poll: answers when a badge is tapped at the booth reader, or 204 after a while."""
+    check_csrf(request)
+    booth = ctx(request)
+    if booth.config.badge_reader is None:
+        raise HTTPException(404, "no_badge_reader")
+    epc = await booth.badges.wait(BADGE_WAIT_S)
+    if epc is None:
+        return Response(status_code=204)
+    officer = officer_by_badge(booth.store, epc)
+    if officer is None:
+        audit(booth.store, "badge:unknown", "booth.signin_failed", {"method": "badge"})
+        raise HTTPException(401, "unknown_badge")
+    current = session_of(request)
+    if current is not None and current.locked and current.officer.id == officer.id:
+        return _unlock(request, current, "badge")
+    return _start_session(request, officer, "badge")
+
+
+async def signout(request: Request) -> Response:
+    check_csrf(request)
+    session = require(request, unlocked=False)
+    booth = ctx(request)
+    booth.sessions.end(session)
+    audit(booth.store, f"officer:{session.officer.id}", "booth.signout", {})
+    response = JSONResponse({"signed_in": False})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def lock(request: Request) -> Response:
+    check_csrf(request)
+    session = ctx(request).sessions.lock(require(request, unlocked=False))
+    return JSONResponse(session_json(request, session, request.cookies[SESSION_COOKIE]))
+
+
+async def activity(request: Request) -> Response:
+    """The page reports input (throttled); the server's inactivity clock restarts."""
+    check_csrf(request)
+    session = ctx(request).sessions.touch(require(request, unlocked=False))
+    return JSONResponse({"locked": session.locked})
+
+
+async def language(request: Request) -> Response:
+    check_csrf(request)
+    body = await json_body(request)
+    if body.get("language") not in LANGUAGES:
+        raise HTTPException(400, "bad_request")
+    session = ctx(request).sessions.set_language(require(request, unlocked=False), body["language"])
+    return JSONResponse(session_json(request, session, request.cookies[SESSION_COOKIE]))
+
+
+ROUTES = [
+    Route("/api/session", get_session, methods=["GET"]),
+    Route("/api/signin/pin", signin_pin, methods=["POST"]),
+    Route("/api/signin/badge", signin_badge, methods=["POST"]),
+    Route("/api/signout", signout, methods=["POST"]),
+    Route("/api/lock", lock, methods=["POST"]),
+    Route("/api/activity", activity, methods=["POST"]),
+    Route("/api/language", language, methods=["POST"]),
+]

@@ -1,0 +1,77 @@
+"""The technician view (technician role only): device health, live decoded reads, a camera snapshot,
+and in mock mode the scenario controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from station.booth.guard import check_csrf, ctx, json_body, require, session_of
+from station.booth.mock_controls import MockControlError
+
+TECHNICIAN = frozenset({"technician"})
+STATIC = Path(__file__).parent / "static"
+
+
+async def page(request: Request) -> Response:
+    """The page itself is refused to every role but technician, not only its data."""
+    session = session_of(request)
+    if session is None or session.locked:
+        return RedirectResponse("/", status_code=303)
+    if session.officer.role != "technician":
+        return FileResponse(STATIC / "forbidden.html", status_code=403)
+    return FileResponse(STATIC / "tech.html")
+
+
+async def tech_status(request: Request) -> Response:
+    require(request, TECHNICIAN)
+    lane = ctx(request).lane
+    controls = getattr(request.app.state, "mock_controls", None)
+    return JSONResponse({"status": lane.status("running"), "mock": controls.describe() if controls else None})
+
+
+async def snapshot(request: Request) -> Response:
+    require(request, TECHNICIAN)
+    name = request.path_params["device"]
+    device = next((d for d in ctx(request).lane.devices if d.name == name), None)
+    grab = getattr(device, "snapshot", None)
+    shot = grab() if callable(grab) else None
+    if not shot:
+        raise HTTPException(404, "no_frame")
+    return Response(shot[0], media_type="image/jpeg")
+
+
+async def mock_control(request: Request) -> Response:
+    check_csrf(request)
+    require(request, TECHNICIAN)
+    controls = getattr(request.app.state, "mock_controls", None)
+    if controls is None:
+        raise HTTPException(404, "not_mock")
+    body = await json_body(request)
+    operation = body.get("op")
+    try:
+        if operation == "start":
+            controls.start()
+        elif operation == "pause":
+            controls.pause()
+        elif operation == "fault":
+            controls.fault(str(body.get("device", "")), str(body.get("fault", "")))
+        elif operation == "vehicle":
+            controls.vehicle(str(body.get("vehicle", "")))
+        else:
+            raise MockControlError("bad_request")
+    except MockControlError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return JSONResponse({"mock": controls.describe()})
+
+
+ROUTES = [
+    Route("/tech", page, methods=["GET"]),
+    Route("/api/tech/status", tech_status, methods=["GET"]),
+    Route("/api/tech/snapshot/{device}", snapshot, methods=["GET"]),
+    Route("/api/tech/mock", mock_control, methods=["POST"]),
+]

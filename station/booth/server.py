@@ -1,0 +1,92 @@
+"""Serve the booth screen from the daemon's own event loop (uvicorn as one more task)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+from station.booth.app import build_app
+from station.booth.badges import BadgeGate
+from station.booth.context import BoothContext
+from station.booth.csrf import load_secret
+from station.booth.events import EventHub
+from station.booth.i18n import check_catalogs
+from station.booth.mock_controls import MockControls
+from station.booth.sessions import SessionStore
+from station.logs import log_event
+
+log = logging.getLogger("garita.booth")
+
+
+class _LaneServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the daemon owns SIGTERM/SIGINT and stops us itself."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop
+    sock.bind((host, port))
+    sock.listen(64)
+    sock.setblocking(False)
+    return sock
+
+
+def build_context(lane: Any) -> BoothContext:
+    config = lane.config.booth
+    hub = EventHub(lane)
+    badges = BadgeGate(config.badge_reader, on_tap=lambda device, epc: hub.badge_tapped(device, True))
+    sessions = SessionStore(lane.store, config.lock_after_s, config.session_max_s)
+    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir))
+
+
+class BoothServer:
+    """Started by the daemon when ``[booth] enabled``; a booth that cannot start never stops the lane."""
+
+    def __init__(self, lane: Any):
+        self.lane = lane
+        self.context: BoothContext | None = None
+        self._server: _LaneServer | None = None
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> bool:
+        config = self.lane.config.booth
+        try:
+            check_catalogs()
+            sock = _bind(config.host, config.port)
+        except Exception as exc:
+            log_event(log, "booth.failed", logging.ERROR, host=config.host, port=config.port, error=repr(exc))
+            return False
+        self.context = build_context(self.lane)
+        mock_lane = getattr(self.lane, "mock_lane", None)
+        controls = MockControls(mock_lane, getattr(self.lane, "mock_stop", None)) if mock_lane else None
+        app = build_app(self.context, controls)
+        uv_config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
+                                   timeout_graceful_shutdown=1, log_level="warning")
+        self._server = _LaneServer(uv_config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="booth")
+        self.lane.listeners.append(self.context.hub.listener)
+        self.lane.read_taps.append(self.context.badges.tap)
+        log_event(log, "booth.ready", url=f"http://{config.host}:{sock.getsockname()[1]}/")
+        return True
+
+    async def stop(self) -> None:
+        """End the event streams first (or uvicorn waits on them), then the server."""
+        if self._server is None or self._task is None:
+            return
+        self.context.hub.close()
+        self._server.should_exit = True
+        try:
+            await asyncio.wait_for(self._task, 5)
+        except (TimeoutError, Exception) as exc:
+            log_event(log, "booth.stop_failed", logging.WARNING, error=repr(exc))

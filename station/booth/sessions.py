@@ -1,0 +1,105 @@
+"""Booth sign-in sessions: kept in the database (as token hashes) so a daemon restart keeps the booth signed in.
+
+A session expires ``max_age_s`` after sign-in. It locks after ``lock_after_s`` without
+input; a locked session shows no crossing data until the same officer signs in again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from station.booth.officers import Officer, get_officer
+from station.storage.lane_store import LaneStore
+
+
+def token_hash(token: str) -> str:
+    """Only the hash is stored: a copy of the database does not hand out live sessions."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Session:
+    token_hash: str
+    officer: Officer
+    created_at: float
+    last_active: float
+    locked: bool
+    language: str
+
+
+class SessionStore:
+    """Create, look up, lock, unlock and end sessions; the clock is injectable for tests."""
+
+    def __init__(self, store: LaneStore, lock_after_s: float, max_age_s: float,
+                 clock: Callable[[], float] = time.time):
+        self.store = store
+        self.lock_after_s = lock_after_s
+        self.max_age_s = max_age_s
+        self.clock = clock
+
+    def create(self, officer: Officer, language: str) -> tuple[str, Session]:
+        """A new session for ``officer``; the same officer's older sessions end (one booth, one seat)."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.store.transaction() as tx:
+            tx.conn.execute("DELETE FROM booth_sessions WHERE officer_id = ?", (officer.id,))
+            tx.conn.execute(
+                "INSERT INTO booth_sessions (token_hash, officer_id, created_at, last_active, locked, language)"
+                " VALUES (?, ?, ?, ?, 0, ?)", (token_hash(token), officer.id, now, now, language))
+        return token, Session(token_hash(token), officer, now, now, False, language)
+
+    def get(self, token: str | None) -> Session | None:
+        """The live session for a cookie token, locked if idle too long; None if absent or expired."""
+        if not token:
+            return None
+        rows = self.store.query("SELECT * FROM booth_sessions WHERE token_hash = ?", (token_hash(token),))
+        if not rows:
+            return None
+        row = rows[0]
+        officer = get_officer(self.store, row["officer_id"])
+        now = self.clock()
+        if officer is None or not officer.active or now - row["created_at"] > self.max_age_s:
+            self._delete(row["token_hash"])
+            return None
+        session = Session(row["token_hash"], officer, row["created_at"], row["last_active"],
+                          bool(row["locked"]), row["language"])
+        if not session.locked and now - session.last_active > self.lock_after_s:
+            session = self.lock(session)
+        return session
+
+    def touch(self, session: Session) -> Session:
+        """Input at the booth: the inactivity clock restarts (only for an unlocked session)."""
+        if session.locked:
+            return session
+        now = self.clock()
+        self._update(session.token_hash, "last_active = ?", (now,))
+        return replace(session, last_active=now)
+
+    def lock(self, session: Session) -> Session:
+        self._update(session.token_hash, "locked = 1", ())
+        return replace(session, locked=True)
+
+    def unlock(self, session: Session) -> Session:
+        now = self.clock()
+        self._update(session.token_hash, "locked = 0, last_active = ?", (now,))
+        return replace(session, locked=False, last_active=now)
+
+    def set_language(self, session: Session, language: str) -> Session:
+        self._update(session.token_hash, "language = ?", (language,))
+        return replace(session, language=language)
+
+    def end(self, session: Session) -> None:
+        self._delete(session.token_hash)
+
+    def _update(self, hashed: str, assignments: str, params: tuple) -> None:
+        # ``assignments`` is one of the fixed strings above, never user input.
+        with self.store.transaction() as tx:
+            tx.conn.execute(f"UPDATE booth_sessions SET {assignments} WHERE token_hash = ?", (*params, hashed))
+
+    def _delete(self, hashed: str) -> None:
+        with self.store.transaction() as tx:
+            tx.conn.execute("DELETE FROM booth_sessions WHERE token_hash = ?", (hashed,))

@@ -1,0 +1,122 @@
+// Renders the current crossing: reads by kind, document flags, declaration, recommendation, watchlist alert.
+import { $, data, el, engine, msg, show } from './dom.js';
+import { day, language, percent, time } from './i18n.js';
+import { alertSound } from './sound.js';
+
+let shown = null;
+let alerted = null;
+
+export const current = () => shown;
+
+function panel(id, items) {
+  $(id).replaceChildren(...items);
+  show(`panel-${id}`, items.length > 0);
+}
+
+function plates(reads) {
+  return reads.filter((r) => r.kind === 'image' || r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
+    r.image || r.data.image_read_id ? el('img', { src: `/api/images/${r.image ? r.id : r.data.image_read_id}`, alt: '', class: 'crop' }) : null,
+    r.data.plate || r.kind === 'plate' ? data(r.data.plate || r.value, { class: 'plate-text' }) : null,
+    r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null));
+}
+
+function containers(reads) {
+  const codes = reads.flatMap((r) => (Array.isArray(r.data.containers) ? r.data.containers : []));
+  return codes.map((c) => {
+    const code = typeof c === 'string' ? c : c.code;
+    const ok = typeof c === 'string' ? null : (c.check_digit_ok ?? c.check_ok ?? null);
+    return el('div', { class: ok === false ? 'row bad' : 'row' }, data(code, { class: 'code' }),
+      ok === null ? null : msg(ok ? 'container.check_ok' : 'container.check_bad', { class: ok ? 'ok' : 'badge-bad' }));
+  });
+}
+
+function rfid(reads) {
+  return reads.filter((r) => r.kind === 'rfid').map((r) => el('div', { class: 'row' }, data(r.value, { class: 'code' }),
+    r.data.antenna !== undefined ? el('span', { class: 'muted' }, msg('rfid.antenna'), ' ', data(r.data.antenna)) : null));
+}
+
+function field(key, value) {
+  return el('div', { class: 'field' }, msg(key, { class: 'label' }), value);
+}
+
+function documents(reads) {
+  return reads.filter((r) => r.kind === 'document').map((r) => {
+    const d = r.data;
+    const flags = r.flags || {};
+    const marks = [flags.bad_check_digit ? msg('doc.bad_check', { class: 'badge-bad' }) : null,
+      flags.expired ? msg('doc.expired', { class: 'badge-bad' }) : null];
+    if (!flags.bad_check_digit && !flags.expired) marks.push(msg('doc.ok', { class: 'ok' }));
+    return el('div', { class: flags.bad_check_digit || flags.expired ? 'doc bad' : 'doc' },
+      field('doc.name', data(`${d.surname || ''}, ${d.given_names || ''}`)),
+      field('doc.number', data(r.value)),
+      field('doc.nationality', data(d.nationality || '')),
+      d.birth_date ? field('doc.birth', data(day(d.birth_date))) : null,
+      d.expiry_date ? field('doc.expiry', data(day(d.expiry_date))) : null,
+      el('div', { class: 'marks' }, ...marks));
+  });
+}
+
+function barcodes(reads) {
+  return reads.filter((r) => r.kind === 'barcode').map((r) => el('div', { class: 'row' },
+    data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || ''))));
+}
+
+function declaration(assessment) {
+  const found = assessment && assessment.declaration;
+  if (!found) return [msg('declaration.none', { class: 'muted' })];
+  const items = found.discrepancies.map((d) => el('li', { class: 'bad' }, engine(d.text, language()), ' ',
+    el('span', { class: 'muted' }, msg('declaration.declared'), ' ', data(d.declared), ' ', msg('declaration.observed'), ' ', data(d.observed))));
+  return [data(found.id, { class: 'code' }),
+    items.length ? el('div', {}, msg('declaration.discrepancies', { class: 'label' }), el('ul', {}, ...items))
+      : msg('declaration.no_discrepancies', { class: 'ok' })];
+}
+
+function recommendation(assessment) {
+  const action = assessment && assessment.recommendation;
+  if (!action) return [msg('recommendation.none', { class: 'muted' })];
+  return [msg(`action.${action}`, { class: `rec ${action}` }),
+    el('ul', {}, ...assessment.reasons.map((reason) => el('li', {}, engine(reason, language()))))];
+}
+
+function watchlistAlert(crossing) {
+  const hits = (crossing && crossing.assessment && crossing.assessment.hits) || [];
+  show('alert', hits.length > 0);
+  $('alert-hits').replaceChildren(...hits.map((hit) => el('li', {},
+    msg('alert.action'), ' ', msg(`action.${hit.action}`, { class: 'hit-action' }), ' ',
+    engine(hit.reason, language()), ' ', data(hit.matched, { class: 'code' }))));
+  if (hits.length && alerted !== crossing.id) {
+    alerted = crossing.id;  // one sound per crossing, not per read
+    alertSound();
+  }
+}
+
+export function render(crossing) {
+  shown = crossing && crossing.state !== 'closed' ? crossing : null;
+  show('waiting', !shown);
+  show('crossing', Boolean(shown));
+  watchlistAlert(shown);
+  if (!shown) return;
+  const reads = shown.reads;
+  $('crossing-id').textContent = shown.id.slice(-8);
+  $('opened-at').textContent = time(shown.opened_ms);
+  show('flagged', shown.flagged);
+  panel('plates', plates(reads));
+  panel('containers', containers(reads));
+  panel('rfid', rfid(reads));
+  panel('documents', documents(reads));
+  panel('barcodes', barcodes(reads));
+  $('declaration').replaceChildren(...declaration(shown.assessment));
+  $('recommendation').replaceChildren(...recommendation(shown.assessment));
+}
+
+// The locked screen must not leave a crossing in the page, even hidden.
+export function wipe() {
+  shown = null;
+  ['plates', 'containers', 'rfid', 'documents', 'barcodes', 'declaration', 'recommendation', 'alert-hits']
+    .forEach((id) => $(id).replaceChildren());
+  $('crossing-id').textContent = '';
+  $('opened-at').textContent = '';
+  show('crossing', false);
+  show('alert', false);
+  show('waiting', true);
+}

@@ -1,0 +1,74 @@
+// The decision: keys 1/2/3 or the buttons pick it, Enter confirms, Esc cancels; the server records it
+// (database, audit, outbox) before the screen says so.
+import { ApiError, post } from './api.js';
+import { current } from './crossing.js';
+import { $, show } from './dom.js';
+import { t } from './i18n.js';
+
+const KEYS = { 1: 'release', 2: 'secondary', 3: 'detain' };
+let chosen = null;
+let onRecorded = () => {};
+
+function typing(target) {
+  return ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
+}
+
+export function choose(action) {
+  const crossing = current();
+  if (!crossing || $('booth').hidden) return;
+  chosen = action;
+  const recommended = crossing.assessment && crossing.assessment.recommendation;
+  const override = Boolean(recommended) && recommended !== action;
+  $('confirm-action').dataset.i18n = `action.${action}`;
+  $('confirm-action').textContent = t(`action.${action}`);
+  show('override-note', override);
+  show('decision-error', false);
+  $('reason-code').value = '';
+  $('reason-text').value = '';
+  show('confirm', true);
+  (override ? $('reason-code') : $('confirm-ok')).focus();
+}
+
+export function cancel() {
+  chosen = null;
+  show('confirm', false);
+}
+
+async function submit() {
+  const crossing = current();
+  if (!crossing || !chosen) return;
+  try {
+    await post(`/api/crossings/${crossing.id}/decision`, {
+      action: chosen, reason_code: $('reason-code').value, reason_text: $('reason-text').value,
+    });
+  } catch (error) {
+    const code = error instanceof ApiError ? error.code : 'server_error';
+    $('decision-error').dataset.i18n = `error.${code}`;
+    $('decision-error').textContent = t(`error.${code}`);
+    show('decision-error', true);
+    return;
+  }
+  cancel();
+  onRecorded();
+}
+
+export function initDecision(recorded) {
+  onRecorded = recorded;
+  document.querySelectorAll('button.act').forEach((button) => {
+    button.addEventListener('click', () => choose(button.dataset.action));
+  });
+  $('confirm').addEventListener('submit', (event) => { event.preventDefault(); submit(); });
+  $('confirm-cancel').addEventListener('click', cancel);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && chosen) { cancel(); return; }
+    if (event.key === 'Enter' && chosen && !typing(event.target) && event.target.tagName !== 'BUTTON') {
+      event.preventDefault();
+      submit();
+      return;
+    }
+    if (KEYS[event.key] && !typing(event.target) && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      event.preventDefault();
+      choose(KEYS[event.key]);
+    }
+  });
+}

@@ -1,0 +1,105 @@
+// The booth page: which screen shows (sign-in, locked, booth, history) follows the daemon's session.
+import { get, post, setCsrf } from './api.js';
+import { current, render, wipe } from './crossing.js';
+import { cancel, initDecision } from './decision.js';
+import { $, show } from './dom.js';
+import { initHistory, loadHistory, renderHistory } from './history.js';
+import { other, setLanguage, t } from './i18n.js';
+import { startIdle, stopIdle } from './idle.js';
+import * as live from './live.js';
+import { initSignin, stopBadge, waitForBadge } from './signin.js';
+import { renderStatus, startStatus, stopStatus } from './status.js';
+
+let session = null;
+let view = 'booth';
+
+function toast(key) {
+  $('toast').dataset.i18n = key;
+  $('toast').textContent = t(key);
+  show('toast', true);
+  setTimeout(() => show('toast', false), 2500);
+}
+
+function screen(name) {
+  ['signin', 'locked', 'booth', 'history'].forEach((id) => show(id, id === name));
+  show('strip', name === 'booth' || name === 'history');
+}
+
+function online(up) {
+  $('live-text').dataset.i18n = up ? 'status.live' : 'status.reconnecting';
+  $('live-text').textContent = t($('live-text').dataset.i18n);
+  $('live-chip').classList.toggle('down', !up);
+}
+
+async function showCrossing(crossing) {
+  if (crossing && crossing.state === 'closed') {
+    crossing = (await get('/api/crossings/current')).crossing;  // the next vehicle, if one is waiting
+  }
+  render(crossing);
+}
+
+function signedOut() {
+  live.stop(); stopIdle(); stopStatus(); wipe(); cancel();
+  screen('signin');
+  show('badge-hint', session.badge);
+  if (session.badge) waitForBadge(apply, 'signin-error');
+}
+
+function locked() {
+  live.stop(); stopIdle(); wipe(); cancel();
+  screen('locked');
+  if (session.badge) waitForBadge(apply, 'unlock-error');
+}
+
+function signedIn() {
+  stopBadge();
+  if (session.officer.role === 'technician') { window.location.assign('/tech'); return; }
+  $('officer-name').textContent = session.officer.name;
+  $('lane-name').textContent = session.lane.port_name || session.lane.id;
+  screen(view);
+  live.start({ crossing: showCrossing, online, recover: refresh });
+  startStatus();
+  startIdle(session.lock_after_s, () => post('/api/lock').then(apply).catch(refresh));
+}
+
+async function apply(next) {
+  session = next;
+  setCsrf(session.csrf);
+  await setLanguage(session.language);
+  if (!session.signed_in) signedOut();
+  else if (session.locked) locked();
+  else signedIn();
+}
+
+async function refresh() {
+  try {
+    await apply(await get('/api/session'));
+  } catch (error) {
+    online(false);
+    setTimeout(refresh, 1000);  // the daemon is restarting: keep asking
+  }
+}
+
+async function switchLanguage() {
+  const language = other();
+  if (session && session.signed_in) session = await post('/api/language', { language });
+  await setLanguage(language);
+  render(current());
+  renderStatus();
+  renderHistory();
+}
+
+function wire() {
+  $('lang-switch').addEventListener('click', switchLanguage);
+  $('lang-switch-signin').addEventListener('click', switchLanguage);
+  $('lock').addEventListener('click', () => post('/api/lock').then(apply).catch(refresh));
+  $('signout').addEventListener('click', () => post('/api/signout').then(refresh).catch(refresh));
+  $('nav-booth').addEventListener('click', () => { view = 'booth'; screen(view); });
+  $('nav-history').addEventListener('click', () => { view = 'history'; screen(view); loadHistory().catch(refresh); });
+  initSignin(apply, () => session.officer.id);
+  initDecision(() => toast('decision.recorded'));
+  initHistory(refresh);
+}
+
+wire();
+refresh();

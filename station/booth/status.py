@@ -1,0 +1,43 @@
+"""The status strip: uplink state and backlog, watchlist version and age, each device's health.
+
+The uplink and watchlist are other modules' business; they report through an optional
+``lane.status_extras()`` returning ``{"uplink": {"state": ...}, "watchlist": {"version": ...,
+"updated_ms": ...}}``. Without it the strip says "off"/"none" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+WATCHLIST_STALE_S = 24 * 3600
+
+
+def _extras(lane: Any) -> dict[str, Any]:
+    provider = getattr(lane, "status_extras", None)
+    try:
+        return provider() if callable(provider) else {}
+    except Exception:  # a failing reporter must not take the strip down
+        return {}
+
+
+def _watchlist(extras: dict[str, Any]) -> dict[str, Any]:
+    info = extras.get("watchlist") or {}
+    updated_ms = info.get("updated_ms")
+    age_s = (time.time() * 1000 - updated_ms) / 1000 if updated_ms else None
+    return {"version": info.get("version"), "age_s": age_s,
+            "stale": age_s is None or age_s > info.get("stale_after_s", WATCHLIST_STALE_S)}
+
+
+def status_strip(lane: Any) -> dict[str, Any]:
+    extras = _extras(lane)
+    backlog = lane.store.query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"]
+    uplink_state = (extras.get("uplink") or {}).get("state") or ("off" if not lane.config.mqtt.enabled else "unknown")
+    devices = lane.status("running")["devices"]
+    return {
+        "uplink": {"state": uplink_state, "backlog": backlog},
+        "watchlist": _watchlist(extras),
+        "devices": {name: {"kind": d["kind"], "connected": d["connected"], "frames_ok": d["frames_ok"],
+                           "frames_rejected": d["frames_rejected"], "reconnects": d["reconnects"],
+                           "last_error": d["last_error"]} for name, d in devices.items()},
+    }

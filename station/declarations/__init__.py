@@ -1,0 +1,1 @@
+"""Unified pre-arrival declarations: one signed, versioned record per expected trip, matched to crossings."""

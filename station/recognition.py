@@ -1,0 +1,102 @@
+"""Plates and container codes read from each camera image, off the event loop, into its crossing.
+
+Recognition takes a fraction of a second of CPU per frame, so it runs on one worker thread
+(onnxruntime uses the cores itself); the daemon keeps taking reads meanwhile. The models load
+on first use so the lane is ready at once; if they cannot load, the lane runs on without them
+and says so once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from station.config import VisionSection
+from station.logs import log_event
+
+log = logging.getLogger("garita.vision")
+
+
+def _candidates(read: Any) -> list[dict[str, Any]]:
+    return [{"text": c.text, "confidence": round(c.confidence, 4), "format": c.format,
+             "char_confidences": [round(x, 3) for x in c.char_confidences]} for c in read.candidates[:5]]
+
+
+def plate_fields(read: Any) -> dict[str, Any]:
+    """A vision PlateRead as stored with the read: ranked candidates (watchlist uses them), box."""
+    return {"candidates": _candidates(read), "confidence": round(read.confidence, 4),
+            "box": [list(point) for point in read.box]}
+
+
+def container_fields(read: Any) -> dict[str, Any]:
+    """A vision ContainerRead as stored: candidates, check digit status, size-type code."""
+    return {**plate_fields(read), "check_digit_valid": read.check_digit_valid, "size_type": read.size_type}
+
+
+class ImageRecognition:
+    """Turns an image read into plate and container reads of the same crossing."""
+
+    def __init__(self, config: VisionSection, recognizer_factory=None):
+        self.config = config
+        self._factory = recognizer_factory or self._default_factory
+        self._recognizer: Any = None
+        self._unavailable: str | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
+        self.failures = 0
+
+    def _default_factory(self) -> Any:
+        from vision import Recognizer
+
+        return Recognizer(regions=tuple(self.config.regions), threads=self.config.threads)
+
+    def wants(self, device: str) -> tuple[bool, bool]:
+        """(read plates, read containers) for an image from this camera."""
+        plates = self.config.plate_cameras is None or device in self.config.plate_cameras
+        return plates, device in self.config.container_cameras
+
+    async def recognise(self, image_path: Path, device: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(kind, value, data) for each plate/container in the image; [] when vision is off or fails."""
+        plates, containers = self.wants(device)
+        if not self.config.enabled or self._unavailable or not (plates or containers):
+            return []
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._read, image_path, plates, containers)
+
+    def _read(self, image_path: Path, plates: bool, containers: bool) -> list[tuple[str, str, dict[str, Any]]]:
+        recognizer = self._load()
+        if recognizer is None:
+            return []
+        from vision import VisionError, load_image
+
+        try:
+            image = load_image(image_path)
+            found = [("plate", r.text, plate_fields(r)) for r in recognizer.read_plates(image)
+                     if self._plausible(r)] if plates else []
+            if containers:
+                found += [("container", r.text, container_fields(r)) for r in recognizer.read_containers(image)]
+        except VisionError as exc:
+            self.failures += 1
+            log_event(log, "vision.image_failed", logging.WARNING, image=str(image_path), error=str(exc))
+            return []
+        return found
+
+    def _plausible(self, plate: Any) -> bool:
+        """A plate that fits a grammar, or is read confidently enough to be worth an officer's look."""
+        return plate.candidates[0].format is not None or plate.confidence >= self.config.min_confidence
+
+    def _load(self) -> Any:
+        if self._recognizer is None and self._unavailable is None:
+            try:
+                self._recognizer = self._factory()
+            except Exception as exc:  # missing model wheel, broken file: the lane runs on without vision
+                self._unavailable = str(exc)
+                log_event(log, "vision.unavailable", logging.ERROR, error=str(exc))
+        return self._recognizer
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+

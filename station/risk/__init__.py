@@ -1,0 +1,1 @@
+"""Risk recommendation: declarative rules over watchlist hits, declaration discrepancies and document flags."""

@@ -1,0 +1,123 @@
+"""The lane's risk engine: assess a crossing from its stored reads, record changes with audit and outbox.
+
+The daemon calls :func:`attach` once; after each recorded read the crossing is re-assessed, and a
+new ``assessments`` row (append-only) is written, with its audit entry and outbox message in the same
+transaction, only when the recommendation, reasons or evidence changed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from station.config import LaneConfig
+from station.crossing_facts import observe
+from station.declarations import discrepancies
+from station.declarations import store as declaration_store
+from station.ids import uuid7
+from station.logs import log_event
+from station.risk import sampling
+from station.risk.assessment import Assessment, assess
+from station.risk.booth_view import booth_view
+from station.risk.inputs import RiskInputs
+from station.risk.lookups import watchlist_hits
+from station.storage.lane_store import LaneStore
+from station.watchlist.cache import Watchlist, open_watchlist
+
+log = logging.getLogger("garita.risk")
+PRIORITY_ALERT, PRIORITY_ASSESSMENT = 1, 3  # an alert jumps a read backlog, like a decision
+
+
+class Assessor:
+    """Assesses crossings of one lane against its watchlist, declarations and rules."""
+
+    def __init__(self, store: LaneStore, watchlist: Watchlist, config: LaneConfig,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.store = store
+        self.watchlist = watchlist
+        self.config = config
+        self.clock = clock
+        self._confusions = watchlist.settings.confusions()
+
+    def gather(self, crossing_id: str, now: datetime) -> RiskInputs:
+        """Reads, watchlist hits, the matching declaration and its discrepancies."""
+        observed = observe(self.store.reads_of(crossing_id), now.date())
+        matcher = self.watchlist.matcher()
+        hits = watchlist_hits(matcher, observed, now) if matcher else ()
+        version, stale = self.watchlist.freshness(now)
+        candidates = declaration_store.candidates(self.store, discrepancies.observed_keys(observed))
+        declaration = discrepancies.find(candidates, observed)
+        found = discrepancies.compare(declaration, observed, now, self._confusions) if declaration else []
+        if declaration is None and observed.commercial:
+            found = [discrepancies.missing(observed)]
+        return RiskInputs(observed, hits, declaration, tuple(found), version, stale)
+
+    def evaluate(self, crossing_id: str, sample: sampling.Sample | None = None) -> Assessment:
+        """The assessment now, written nowhere."""
+        return assess(self.gather(crossing_id, self.clock()), list(self.config.risk.rules), sample)
+
+    def latest(self, crossing_id: str) -> dict[str, Any] | None:
+        """The last recorded assessment detail of a crossing."""
+        rows = self.store.query("SELECT detail FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC,"
+                                " rowid DESC LIMIT 1", (crossing_id,))
+        return json.loads(rows[0]["detail"]) if rows else None
+
+    def record(self, crossing_id: str) -> tuple[Assessment, bool]:
+        """Assess and, if anything changed, record it; returns the assessment and whether it was new."""
+        previous = self.latest(crossing_id)
+        sample = sampling.from_dict(previous and previous.get("sample"))
+        if sample is None and self.config.risk.sample_rate > 0:
+            sample = sampling.draw(self.config.risk.sample_rate)  # once per crossing, kept from then on
+        assessment = self.evaluate(crossing_id, sample)
+        detail = json.loads(json.dumps(assessment.detail(), default=str))  # the form it is stored and compared in
+        if detail == previous:
+            return assessment, False
+        self._write(crossing_id, assessment, detail)
+        return assessment, True
+
+    def _write(self, crossing_id: str, assessment: Assessment, detail: dict[str, Any]) -> None:
+        now = self.clock()
+        declaration = assessment.inputs.declaration
+        alert = bool(assessment.inputs.hits) or assessment.recommendation != "release"
+        with self.store.transaction() as tx:
+            assessment_id = uuid7()
+            tx.conn.execute(
+                "INSERT INTO assessments (id, crossing_id, recommendation, detail, watchlist_version,"
+                " declaration_id, declaration_version, assessed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (assessment_id, crossing_id, assessment.recommendation, json.dumps(detail, sort_keys=True),
+                 assessment.inputs.watchlist_version, declaration.id if declaration else None,
+                 declaration.version if declaration else None, now.isoformat()))
+            summary = {"assessment_id": assessment_id, "recommendation": assessment.recommendation,
+                       "reasons": [r.code for r in assessment.reasons],
+                       "hits": [h.entry_id for h in assessment.inputs.hits], "sample": detail["sample"]}
+            tx.audit(now, "risk", "crossing.assessed", crossing_id, summary)
+            tx.outbox(now, "assessment", {**detail, "assessment_id": assessment_id, "crossing_id": crossing_id,
+                                          "lane": self.config.lane.id, "at": now.isoformat()},
+                      PRIORITY_ALERT if alert else PRIORITY_ASSESSMENT)
+
+    def booth_view(self, crossing_id: str) -> dict[str, Any] | None:
+        """What the booth screen shows (the ``lane.assessor`` hook): the last recorded assessment."""
+        detail = self.latest(crossing_id)
+        return booth_view(detail) if detail else None
+
+    def on_lane_event(self, event: str, detail: dict[str, Any]) -> None:
+        """Daemon listener: re-assess the crossing after each recorded read."""
+        if event != "read.recorded":
+            return
+        assessment, changed = self.record(detail["crossing_id"])
+        if changed:
+            log_event(log, "crossing.assessed", crossing=detail["crossing_id"],
+                      recommendation=assessment.recommendation,
+                      reasons=",".join(r.code for r in assessment.reasons) or "none",
+                      hits=",".join(h.entry_id for h in assessment.inputs.hits) or "none")
+
+
+def attach(lane: Any) -> Assessor:
+    """Plug the risk engine into a LaneDaemon: assess after each read, serve the booth's assessor hook."""
+    assessor = Assessor(lane.store, open_watchlist(lane.data_dir, lane.config.watchlist), lane.config)
+    lane.listeners.append(assessor.on_lane_event)
+    lane.assessor = assessor.booth_view
+    return assessor

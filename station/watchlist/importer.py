@@ -1,0 +1,214 @@
+"""Apply a signed watchlist snapshot or delta to the cache, all or nothing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, NoReturn
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from station.logs import log_event
+from station.signed_feed import (
+    FeedError,
+    FeedHeader,
+    MalformedFeed,
+    OutOfSequence,
+    body_lines,
+    check_sequence,
+    read_header,
+)
+from station.watchlist import rejections, store
+from station.watchlist.entries import Entry
+from station.watchlist.keys import entry_keys
+
+FEED = "watchlist"
+BATCH = 20_000
+Progress = Callable[[int, int], None]  # (lines done, lines in the file)
+log = logging.getLogger("garita.watchlist")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    kind: str
+    version: int
+    previous: int | None
+    lines: int
+    seconds: float
+
+
+class DeltaOp(BaseModel):
+    """One change in a delta: an entry added or replaced, or an entry id removed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    op: Literal["upsert", "remove"]
+    entry: Entry | None = None
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _has_its_target(self) -> DeltaOp:
+        if (self.op == "upsert") != (self.entry is not None) or (self.op == "remove") != (self.id is not None):
+            raise ValueError("upsert needs 'entry', remove needs 'id'")
+        return self
+
+
+def import_file(data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey],
+                progress: Progress | None = None) -> ImportResult:
+    """Verify and apply one feed file; any refusal is counted, logged and raised, and nothing changes."""
+    directory = store.watchlist_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        with path.open("rb") as stream:
+            header = read_header(stream, FEED, keys)
+            previous = store.held_version(directory)
+            check_sequence(header, previous)
+            apply = _import_snapshot if header.kind == "snapshot" else _apply_delta
+            lines = apply(directory, header, body_lines(stream, header), progress or (lambda done, total: None))
+    except OSError as exc:
+        _refuse(directory, MalformedFeed(f"cannot read {path}: {exc.strerror or exc}"), path)
+    except FeedError as exc:
+        _refuse(directory, exc, path)
+    result = ImportResult(header.kind, header.version, previous, lines, time.perf_counter() - started)
+    log_event(log, "watchlist.applied", kind=result.kind, version=result.version, previous=previous,
+              lines=lines, seconds=round(result.seconds, 2))
+    return result
+
+
+def _refuse(directory: Path, exc: FeedError, path: Path) -> NoReturn:
+    rejections.count(directory, exc.code, str(exc), str(path))
+    log_event(log, "watchlist.refused", logging.WARNING, reason=exc.code, file=str(path), error=str(exc))
+    raise exc
+
+
+def _parse(model: type[BaseModel], line: bytes, number: int) -> BaseModel:
+    try:
+        return model.model_validate_json(line)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        raise MalformedFeed(f"body line {number}: {where}: {error['msg']}") from None
+
+
+def _import_snapshot(directory: Path, header: FeedHeader, lines: Iterator[bytes], progress: Progress) -> int:
+    """Build a new file beside the live one; only a complete, verified build becomes CURRENT."""
+    name = f"wl-{header.version:010d}-{uuid.uuid4().hex[:8]}.db"
+    partial = directory / (name + ".partial")
+    previous = store.current_file(directory)
+    conn = sqlite3.connect(partial, isolation_level=None)
+    try:
+        # The file is not live until renamed, so the bulk load needs no journal: a crash just leaves a
+        # .partial file that the next import deletes.
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;"
+                           + store.SCHEMA)
+        conn.execute("BEGIN")
+        count = _load(conn, lines, lambda done: progress(done, header.count))
+        _build_indexes(conn)
+        _record(conn, header, count)
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
+        _fsync(partial)
+        os.replace(partial, directory / name)
+        store.set_current(directory, name)
+    except BaseException:
+        conn.close()
+        partial.unlink(missing_ok=True)
+        raise
+    store.remove_stale_files(directory, {name, previous.name if previous else name})
+    return count
+
+
+def _load(conn: sqlite3.Connection, lines: Iterator[bytes], progress: Callable[[int], None]) -> int:
+    rows: list[tuple[int, str, str, str]] = []
+    key_rows: list[tuple[str, int]] = []
+    n = 0
+    for n, line in enumerate(lines, 1):
+        entry = _parse(Entry, line, n)
+        rows.append((n, entry.id, entry.kind, line.decode().rstrip("\n")))
+        key_rows.extend((key, n) for key in entry_keys(entry))
+        if len(rows) >= BATCH:
+            _flush(conn, rows, key_rows)
+            progress(n)
+    _flush(conn, rows, key_rows)
+    progress(n)
+    return n
+
+
+def _flush(conn: sqlite3.Connection, rows: list, key_rows: list) -> None:
+    conn.executemany("INSERT INTO entries (n, id, kind, data) VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO idx (k, n) VALUES (?, ?)", key_rows)
+    rows.clear()
+    key_rows.clear()
+
+
+def _build_indexes(conn: sqlite3.Connection) -> None:
+    try:
+        for statement in store.INDEXES.split(";"):
+            conn.execute(statement)
+    except sqlite3.IntegrityError:
+        raise MalformedFeed("two entries share an id") from None
+
+
+def _record(conn: sqlite3.Connection, header: FeedHeader, lines: int) -> None:
+    """Remember the version, its provenance and one history row."""
+    now = datetime.now(UTC).isoformat()
+    snapshot = {"snapshot_version": header.version} if header.kind == "snapshot" else {}
+    store.write_meta(conn, version=header.version, created_at=header.created_at.isoformat(), applied_at=now,
+                     key_id=header.key_id, **snapshot)
+    conn.execute("INSERT INTO history (version, kind, created_at, applied_at, key_id, lines) VALUES (?,?,?,?,?,?)",
+                 (header.version, header.kind, header.created_at.isoformat(), now, header.key_id, lines))
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _apply_delta(directory: Path, header: FeedHeader, lines: Iterator[bytes], progress: Progress) -> int:
+    """Read and verify the whole delta first, then apply it in one transaction."""
+    ops = [_parse(DeltaOp, line, n) for n, line in enumerate(lines, 1)]
+    conn = store.connect(store.current_file(directory), readonly=False)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            check_sequence(header, store.read_meta(conn).get("version"))  # again, under the write lock
+            for done, op in enumerate(ops, 1):
+                _apply_op(conn, op)
+                if done % BATCH == 0:
+                    progress(done, len(ops))
+            _record(conn, header, len(ops))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    progress(len(ops), len(ops))
+    return len(ops)
+
+
+def _apply_op(conn: sqlite3.Connection, op: DeltaOp) -> None:
+    entry_id = op.entry.id if op.entry else op.id
+    row = conn.execute("SELECT n, data FROM entries WHERE id = ?", (entry_id,)).fetchone()
+    if row is not None:
+        old = Entry.model_validate_json(row[1])
+        conn.executemany("DELETE FROM idx WHERE k = ? AND n = ?", [(k, row[0]) for k in entry_keys(old)])
+        conn.execute("DELETE FROM entries WHERE n = ?", (row[0],))
+    elif op.op == "remove":
+        raise OutOfSequence(f"delta removes entry {entry_id!r}, which is not held: the cache has diverged, "
+                            "request a resync")
+    if op.entry is not None:
+        data = op.entry.model_dump_json(exclude_none=True)
+        n = conn.execute("INSERT INTO entries (id, kind, data) VALUES (?, ?, ?)",
+                         (op.entry.id, op.entry.kind, data)).lastrowid
+        conn.executemany("INSERT INTO idx (k, n) VALUES (?, ?)", [(k, n) for k in entry_keys(op.entry)])

@@ -1,0 +1,104 @@
+"""A lane daemon for the booth tests, run as its own process (signals, restart, a real socket).
+
+Devices are feeds: the test sends JSON lines to ``--feed-port`` and each line becomes a read
+from the named device, as a driver would emit it. A tiny test assessor stands in for the risk
+engine: a read whose value starts with ``WATCH`` is a watchlist hit (detain), one starting with
+``REC-`` gets a plain "release" recommendation.
+
+    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import socketserver
+import sys
+import threading
+from pathlib import Path
+
+from drivers.events import DeviceHealth, DeviceRead
+from station.config import LaneConfig
+from station.daemon import LaneDaemon
+from station.logs import setup_logging
+from station.storage.database import open_database
+from station.storage.lane_store import LaneStore
+
+DEVICES = {"plate-cam": "camera", "rfid-1": "rfid", "docs-1": "document-reader", "badge-1": "rfid"}
+EMITTERS: dict[str, object] = {}
+
+
+class FeedDevice:
+    """A device whose reads come from the test over the feed socket."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.health = DeviceHealth()
+
+    def run(self, emit, stop: threading.Event) -> None:
+        EMITTERS[self.name] = emit
+        self.health.mark_connected()
+        stop.wait()
+
+
+class FeedHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        for line in self.rfile:
+            item = json.loads(line)
+            image = base64.b64decode(item["image"]) if item.get("image") else None
+            read = DeviceRead(item["device"], item["kind"], item.get("value", ""), item.get("data", {}), image=image)
+            EMITTERS[item["device"]](read)
+            self.wfile.write(b"ok\n")
+
+
+def test_assessor(store: LaneStore):
+    """The test's stand-in for the risk engine (the real one plugs into the same ``lane.assessor``)."""
+
+    def assess(crossing_id: str) -> dict | None:
+        values = [r["value"] for r in store.reads_of(crossing_id)]
+        hits = [{"list": "test-list", "action": "detain", "matched": v,
+                 "reason": {"en": "Stolen vehicle report", "es": "Reporte de vehículo robado"}}
+                for v in values if v.startswith("WATCH")]
+        if hits:
+            return {"recommendation": "detain", "hits": hits,
+                    "reasons": [{"en": "Watchlist hit", "es": "Coincidencia en lista"}]}
+        if any(v.startswith("REC-") for v in values):
+            return {"recommendation": "release", "reasons": [{"en": "Trusted traveller", "es": "Viajero confiable"}],
+                    "declaration": {"id": "PED-1", "kind": "pedimento", "discrepancies": [
+                        {"field": "weight", "declared": "1000", "observed": "1400",
+                         "text": {"en": "Weight differs", "es": "El peso difiere"}}]}}
+        return None
+
+    return assess
+
+
+def config(data_dir: Path, booth_port: int) -> LaneConfig:
+    devices = [{"name": name, "kind": kind, "driver": "feed", "port": "feed", "url": "feed"}
+               for name, kind in DEVICES.items()]
+    return LaneConfig.model_validate({
+        "lane": {"id": "lane-t", "port_code": "2504", "port_name": "Test port", "direction": "northbound"},
+        "storage": {"data_dir": str(data_dir)},
+        "lifecycle": {"idle_timeout_s": 600, "tick_s": 0.2},
+        "devices": devices,
+        "booth": {"enabled": True, "port": booth_port, "badge_reader": "badge-1", "lock_after_s": 300},
+    })
+
+
+def main() -> int:
+    data_dir, booth_port, feed_port = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    setup_logging("kv", "info")
+    store = LaneStore(open_database(data_dir))
+    lane = LaneDaemon(config(data_dir, booth_port), data_dir, store, [FeedDevice(name) for name in DEVICES])
+    lane.assessor = test_assessor(store)
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    feed = socketserver.ThreadingTCPServer(("127.0.0.1", feed_port), FeedHandler)
+    threading.Thread(target=feed.serve_forever, daemon=True).start()
+    try:
+        return asyncio.run(lane.run())
+    finally:
+        feed.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Signed snapshots and deltas: what is applied, what is refused (and counted), and that refusals change nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from station.signed_feed import (
+    BadSignature,
+    GapNeedsResync,
+    MalformedFeed,
+    OlderVersion,
+    OutOfSequence,
+    UnsignedFeed,
+)
+from station.watchlist import rejections, store
+from station.watchlist.cache import Watchlist
+from station.watchlist.importer import import_file
+from tests.station.watchlist_feeds import KEYS as TRUSTED
+from tests.station.watchlist_feeds import LISTED, ROGUE, delta, entry, snapshot
+
+
+@pytest.fixture
+def held(tmp_path, data_dir):
+    """A lane holding snapshot v3 of LISTED."""
+    import_file(data_dir, snapshot(tmp_path / "s3.feed", 3, LISTED), TRUSTED)
+    return data_dir
+
+
+def version(data_dir) -> int | None:
+    return store.held_version(store.watchlist_dir(data_dir))
+
+
+def refused(data_dir) -> dict:
+    return rejections.load(store.watchlist_dir(data_dir))["counts"]
+
+
+def test_snapshot_then_delta_apply_in_order(tmp_path, held):
+    ops = [{"op": "upsert", "entry": entry("P9", "plate", plate="NEW999")}, {"op": "remove", "id": "P2"}]
+    result = import_file(held, delta(tmp_path / "d4.feed", 3, 4, ops), TRUSTED)
+    assert (result.kind, result.version, result.previous, result.lines) == ("delta", 4, 3, 2)
+    listing = Watchlist(held)
+    assert listing.check("NEW999", "plate")[0].entry_id == "P9"
+    assert listing.check("ABC123D", "plate") == []
+    assert listing.status().counts["plate"] == 2
+    assert listing.status().snapshot_version == 3 and listing.status().version == 4
+
+
+def test_upsert_replaces_an_entry_and_its_keys(tmp_path, held):
+    ops = [{"op": "upsert", "entry": entry("P1", "plate", "notify", plate="7QQQ777")}]
+    import_file(held, delta(tmp_path / "d4.feed", 3, 4, ops), TRUSTED)
+    listing = Watchlist(held)
+    assert listing.check("8XYZ123", "plate") == []
+    assert [h.action for h in listing.check("7QQQ777", "plate")] == ["notify"]
+
+
+def _assert_refused(data_dir, path, error, code):
+    before = version(data_dir)
+    with pytest.raises(error):
+        import_file(data_dir, path, TRUSTED)
+    assert version(data_dir) == before
+    assert refused(data_dir).get(code, 0) >= 1
+
+
+def test_unsigned_is_refused(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, LISTED)
+    lines = path.read_bytes().split(b"\n", 1)
+    header = json.loads(lines[0])
+    del header["signature"]
+    path.write_bytes(json.dumps(header).encode() + b"\n" + lines[1])
+    _assert_refused(held, path, UnsignedFeed, "unsigned")
+
+
+def test_unknown_key_is_refused(tmp_path, held):
+    _assert_refused(held, snapshot(tmp_path / "s4.feed", 4, LISTED, key=ROGUE), BadSignature, "bad_signature")
+
+
+def test_tampered_header_is_refused(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, LISTED)
+    path.write_bytes(path.read_bytes().replace(b'"version":4', b'"version":5', 1))
+    _assert_refused(held, path, BadSignature, "bad_signature")
+
+
+def test_tampered_body_is_refused_and_nothing_applied(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, [entry("X1", "plate", plate="ZZZ111")])
+    path.write_bytes(path.read_bytes().replace(b"ZZZ111", b"ZZZ112"))
+    _assert_refused(held, path, BadSignature, "bad_signature")
+    assert Watchlist(held).check("ZZZ112") == [] and Watchlist(held).check("8XYZ123", "plate")
+
+
+def test_replayed_and_older_snapshots_are_refused(tmp_path, held):
+    _assert_refused(held, snapshot(tmp_path / "s3b.feed", 3, LISTED), OlderVersion, "older")
+    _assert_refused(held, snapshot(tmp_path / "s2.feed", 2, LISTED), OlderVersion, "older")
+
+
+def test_replayed_delta_is_refused(tmp_path, held):
+    path = delta(tmp_path / "d4.feed", 3, 4, [{"op": "remove", "id": "P2"}])
+    import_file(held, path, TRUSTED)
+    _assert_refused(held, path, OlderVersion, "older")
+
+
+def test_gap_asks_for_a_resync(tmp_path, held):
+    with pytest.raises(GapNeedsResync, match="request a resync"):
+        import_file(held, delta(tmp_path / "d6.feed", 5, 6, [{"op": "remove", "id": "P2"}]), TRUSTED)
+    assert version(held) == 3 and refused(held)["gap"] == 1
+
+
+def test_out_of_order_delta_is_refused(tmp_path, held):
+    import_file(held, delta(tmp_path / "d4.feed", 3, 4, [{"op": "remove", "id": "P2"}]), TRUSTED)
+    _assert_refused(held, delta(tmp_path / "d35.feed", 3, 5, []), OutOfSequence, "out_of_sequence")
+
+
+def test_delta_without_a_snapshot_needs_one(tmp_path, data_dir):
+    _assert_refused(data_dir, delta(tmp_path / "d1.feed", 0, 1, []), GapNeedsResync, "gap")
+
+
+def test_delta_removing_an_unknown_entry_applies_nothing(tmp_path, held):
+    ops = [{"op": "remove", "id": "P1"}, {"op": "remove", "id": "NOPE"}]
+    _assert_refused(held, delta(tmp_path / "d4.feed", 3, 4, ops), OutOfSequence, "out_of_sequence")
+    assert Watchlist(held).check("8XYZ123", "plate")  # the first op was rolled back
+
+
+@pytest.mark.parametrize("content", [b"", b"not json\n", b'{"format": "garita-feed/1"}\n', b"{" * 5000])
+def test_malformed_files_are_refused(tmp_path, held, content):
+    path = tmp_path / "bad.feed"
+    path.write_bytes(content)
+    _assert_refused(held, path, MalformedFeed, "malformed")
+
+
+def test_truncated_body_is_refused(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, LISTED)
+    path.write_bytes(path.read_bytes()[:-40])
+    _assert_refused(held, path, MalformedFeed, "malformed")
+
+
+def test_invalid_entry_names_its_line(tmp_path, held):
+    bad = [*LISTED[:2], {**LISTED[2], "action": "shoot"}]
+    with pytest.raises(MalformedFeed, match="body line 3: action"):
+        import_file(held, snapshot(tmp_path / "s4.feed", 4, bad), TRUSTED)
+    assert version(held) == 3
+
+
+def test_duplicate_ids_are_refused(tmp_path, held):
+    _assert_refused(held, snapshot(tmp_path / "s4.feed", 4, [LISTED[0], LISTED[0]]), MalformedFeed, "malformed")
+
+
+def test_a_declarations_feed_is_not_a_watchlist(tmp_path, held):
+    from station.signed_feed import json_line, write_feed
+    from tests.station.watchlist_feeds import CENTRAL
+
+    write_feed(tmp_path / "x.feed", "declarations", "snapshot", 9, [json_line({})], CENTRAL)
+    _assert_refused(held, tmp_path / "x.feed", MalformedFeed, "malformed")
+
+
+def test_new_snapshot_replaces_the_old_and_old_files_are_pruned(tmp_path, held):
+    for v in (4, 5, 6):
+        plate = str(v) * 6
+        import_file(held, snapshot(tmp_path / f"s{v}.feed", v, [entry(f"V{v}", "plate", plate=plate)]), TRUSTED)
+    listing = Watchlist(held)
+    assert listing.check("666666", "plate") and not listing.check("555555", "plate")
+    assert len(list(store.watchlist_dir(held).glob("wl-*.db"))) == 2  # live and the one before
+
+
+def test_open_reader_follows_a_new_snapshot(tmp_path, held):
+    listing = Watchlist(held)
+    assert listing.check("8XYZ123", "plate")
+    import_file(held, snapshot(tmp_path / "s4.feed", 4, [entry("X1", "plate", plate="ZZZ111")]), TRUSTED)
+    assert listing.check("8XYZ123", "plate") == [] and listing.check("ZZZ111", "plate")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_are_a_feed_error_never_a_crash(content):
+    import io
+
+    from station.signed_feed import FeedError, read_header
+
+    with pytest.raises(FeedError):
+        read_header(io.BytesIO(content), "watchlist", TRUSTED)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(line=st.one_of(st.binary(max_size=80), st.dictionaries(st.sampled_from(
+    ["id", "kind", "action", "plate", "reason_code", "agency", "version", "names"]),
+    st.one_of(st.text(max_size=8), st.integers(), st.none()), max_size=8).map(lambda d: json.dumps(d).encode())))
+def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory, line):
+    from station.signed_feed import FeedError, write_feed
+    from tests.station.watchlist_feeds import CENTRAL
+
+    root = tmp_path_factory.mktemp("prop")
+    write_feed(root / "s.feed", "watchlist", "snapshot", 1, [line.replace(b"\n", b" ") + b"\n"], CENTRAL)
+    try:
+        import_file(root / "data", root / "s.feed", TRUSTED)
+    except FeedError:
+        assert version(root / "data") is None

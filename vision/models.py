@@ -1,0 +1,61 @@
+"""Locate the bundled PaddleOCR ONNX files and open onnxruntime sessions once."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import onnxruntime as ort
+
+from vision.errors import VisionError
+
+# The PP-OCRv4 models ship inside the rapidocr-onnxruntime wheel (Apache-2.0); we only read its files.
+MODEL_PACKAGE = "rapidocr_onnxruntime"
+DET_FILE = "ch_PP-OCRv4_det_infer.onnx"
+REC_FILE = "ch_PP-OCRv4_rec_infer.onnx"
+
+
+def model_dir() -> Path:
+    """Return the folder holding the bundled .onnx files, or raise VisionError."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise VisionError(f"model package {MODEL_PACKAGE!r} missing: pip install --no-deps rapidocr-onnxruntime")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    if not (folder / DET_FILE).is_file() or not (folder / REC_FILE).is_file():
+        raise VisionError(f"ONNX models missing under {folder}")
+    return folder
+
+
+def open_session(path: Path, threads: int) -> ort.InferenceSession:
+    """Open one CPU session with explicit thread counts (the lane box has few cores)."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def rec_charset(session: ort.InferenceSession) -> list[str]:
+    """Return the CTC label list: blank, the dictionary embedded in the model metadata, then space."""
+    meta = session.get_modelmeta().custom_metadata_map
+    if "character" not in meta:
+        raise VisionError("recognition model carries no 'character' dictionary")
+    return ["<blank>", *meta["character"].splitlines(), " "]
+
+
+@dataclass(frozen=True)
+class OcrSessions:
+    """The two sessions a reader needs, loaded once and shared (onnxruntime's run() is thread-safe)."""
+
+    det: ort.InferenceSession
+    rec: ort.InferenceSession
+    charset: tuple[str, ...]
+
+
+def load_sessions(threads: int = 2) -> OcrSessions:
+    """Load detector and recogniser sessions from the bundled model files."""
+    folder = model_dir()
+    rec = open_session(folder / REC_FILE, threads)
+    return OcrSessions(det=open_session(folder / DET_FILE, threads), rec=rec, charset=tuple(rec_charset(rec)))

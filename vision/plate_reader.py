@@ -1,0 +1,45 @@
+"""Choose which detected text lines are plates and rank their readings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from vision.plate_candidates import plate_candidates
+from vision.reads import Candidate, PlateRead
+from vision.text_detector import TextBox
+from vision.text_recognizer import TextLine
+
+MIN_ASPECT, MAX_ASPECT = 1.3, 8.0
+
+
+def _shape_factor(box: TextBox, tallest: float) -> float:
+    """Plates are short wide lines of large characters: penalise other shapes and small print."""
+    aspect = box.width / max(box.height, 1.0)
+    factor = 1.0 if MIN_ASPECT <= aspect <= MAX_ASPECT else 0.4
+    return factor * (box.height / tallest) ** 0.5
+
+
+def _content_factor(candidate: Candidate) -> float:
+    """Outside a grammar, all-letter lines are usually words (make, dealer) and all-digit ones phone numbers."""
+    if candidate.format is not None:
+        return 1.0
+    if candidate.text.isalpha():
+        return 0.4
+    return 0.7 if candidate.text.isdigit() else 1.0
+
+
+def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str, ...]) -> list[PlateRead]:
+    """Plate reads from a frame's text lines, most plate-like first."""
+    tallest = max((b.height for b in boxes), default=1.0)
+    reads: list[tuple[float, PlateRead]] = []
+    for box, line in zip(boxes, lines, strict=True):
+        factor = _shape_factor(box, tallest)
+        found = plate_candidates(line.chars, regions)
+        weighted = (replace(c, confidence=c.confidence * _content_factor(c)) for c in found)
+        candidates = sorted(weighted, key=lambda c: -c.confidence)
+        if not candidates:
+            continue
+        quad = tuple((float(x), float(y)) for x, y in box.quad)
+        reads.append((candidates[0].confidence * factor, PlateRead(candidates=tuple(candidates), box=quad)))
+    reads.sort(key=lambda item: -item[0])
+    return [read for _, read in reads]

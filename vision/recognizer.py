@@ -1,0 +1,85 @@
+"""The Recognizer: loads the models once and reads plates and container codes from frames."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vision.container_reader import Token, assemble_codes
+from vision.image_io import check_frame
+from vision.models import OcrSessions, load_sessions
+from vision.plate_grammar import formats_for
+from vision.plate_reader import rank_plates
+from vision.reads import ContainerRead, PlateRead
+from vision.text_detector import DetParams, TextBox, detect_text
+from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
+from vision.vertical_text import column_to_line
+
+PLATE_DET = DetParams(max_side=960)
+CONTAINER_DET = DetParams(max_side=1280)
+PAD = 0.15  # widen line crops by this share of their height: the detector clips edge characters
+MIN_CODE_HEIGHT = 14.0  # container codes are painted large; skip fine print to save recognition time
+
+
+def padded_quad(box: TextBox, pad: float = PAD) -> np.ndarray:
+    """The box widened along its reading direction."""
+    quad = box.quad.copy()
+    axis = quad[1] - quad[0]
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-6) * pad * box.height
+    quad[[0, 3]] -= axis
+    quad[[1, 2]] += axis
+    return quad
+
+
+class Recognizer:
+    """Holds the ONNX sessions; safe to share between threads (onnxruntime sessions are thread-safe)."""
+
+    def __init__(self, regions: tuple[str, ...] = ("us", "mx"), threads: int = 2, sessions: OcrSessions | None = None):
+        """Load models once; regions are the plate grammars this lane expects ('any' for all)."""
+        formats_for(regions)  # fail early on a misspelt region
+        self.regions = regions
+        self.sessions = sessions or load_sessions(threads)
+        self.text = TextRecognizer(self.sessions.rec, self.sessions.charset)
+
+    def read_lines(self, image: np.ndarray, params: DetParams) -> tuple[list[TextBox], list[TextLine]]:
+        """Generic OCR: every horizontal text line in the frame."""
+        frame = check_frame(image)
+        boxes = [b for b in detect_text(self.sessions.det, frame, params) if b.width >= b.height * 0.8]
+        return boxes, self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
+
+    def read_plates(self, image: np.ndarray, regions: tuple[str, ...] | None = None) -> list[PlateRead]:
+        """Plates in a BGR frame, most plate-like first, each with ranked candidates."""
+        boxes, lines = self.read_lines(image, PLATE_DET)
+        return rank_plates(boxes, lines, regions or self.regions)
+
+    def read_containers(self, image: np.ndarray) -> list[ContainerRead]:
+        """ISO 6346 codes in a BGR frame, check-digit-valid and strongest first."""
+        frame = check_frame(image)
+        boxes = detect_text(self.sessions.det, frame, CONTAINER_DET)
+        boxes = [b for b in boxes if min(b.width, b.height) >= MIN_CODE_HEIGHT]
+        tokens = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
+        tokens += self._vertical_tokens(frame, [b for b in boxes if b.height > 2.5 * b.width])
+        reads = assemble_codes(tokens)
+        if not any(r.check_digit_valid for r in reads):  # roof codes seen from the far side read upside down
+            flipped = self._horizontal_tokens(frame, [b for b in boxes if b.width > 3 * b.height], flip=True)
+            reads = assemble_codes(tokens + flipped)
+        return reads
+
+    def _horizontal_tokens(self, frame: np.ndarray, boxes: list[TextBox], flip: bool = False) -> list[Token]:
+        """Recognise horizontal boxes (optionally rotated 180 degrees) as tokens."""
+        crops = [crop_quad(frame, padded_quad(b)) for b in boxes]
+        if flip:
+            crops = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
+        lines = self.text.read(crops)
+        return [Token(line.chars, box, vertical=False) for box, line in zip(boxes, lines, strict=True) if line.chars]
+
+    def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
+        """Re-lay stacked characters of tall boxes as lines and recognise them."""
+        kept, crops = [], []
+        for box in boxes:
+            (x0, y0), (x1, y1) = box.quad.min(axis=0).astype(int), box.quad.max(axis=0).astype(int)
+            line = column_to_line(frame[max(0, y0) : y1, max(0, x0) : x1])
+            if line is not None:
+                kept.append(box)
+                crops.append(line)
+        lines = self.text.read(crops) if crops else []
+        return [Token(line.chars, box, vertical=True) for box, line in zip(kept, lines, strict=True) if line.chars]

@@ -1,0 +1,148 @@
+"""CRNN/SVTR text recognition (PP-OCRv4 rec model) with our own CTC decoding and per-character alternatives."""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+# Plates and container codes use only these; everything else the model knows is noise here.
+ALNUM = string.ascii_uppercase + string.digits
+REC_HEIGHT = 48
+MAX_REC_WIDTH = 960
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class CharGuess:
+    """One decoded character: options (char, probability), best first."""
+
+    options: tuple[tuple[str, float], ...]
+
+    @property
+    def char(self) -> str:
+        """Best character."""
+        return self.options[0][0]
+
+    @property
+    def conf(self) -> float:
+        """Probability of the best character."""
+        return self.options[0][1]
+
+    def prob(self, char: str) -> float:
+        """Probability the model gave to char at this position (0 when not among the options)."""
+        return next((p for c, p in self.options if c == char), 0.0)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """Recognised line: alphanumeric guesses plus the unconstrained generic-OCR text (for the baseline)."""
+
+    chars: tuple[CharGuess, ...]
+    raw_text: str
+    raw_score: float
+
+    @property
+    def text(self) -> str:
+        """Best alphanumeric reading."""
+        return "".join(c.char for c in self.chars)
+
+    @property
+    def score(self) -> float:
+        """Mean best-character probability (0 for an empty line)."""
+        return float(np.mean([c.conf for c in self.chars])) if self.chars else 0.0
+
+
+class CtcDecoder:
+    """Greedy CTC decoding over the alphanumeric classes, keeping the runner-up characters."""
+
+    def __init__(self, charset: tuple[str, ...]) -> None:
+        """Index the model's label list: which columns feed each A-Z/0-9 class (lower case folds in)."""
+        self.charset = charset
+        self.groups: list[list[int]] = [[] for _ in ALNUM]
+        for index, label in enumerate(charset):
+            folded = label.upper() if label.isascii() else ""
+            if len(folded) == 1 and folded in ALNUM:
+                self.groups[ALNUM.index(folded)].append(index)
+
+    def grouped(self, probs: np.ndarray) -> np.ndarray:
+        """Collapse (T, C) probabilities to (T, 38): blank, 36 alphanumerics, everything else."""
+        alnum = np.stack([probs[:, cols].sum(axis=1) for cols in self.groups], axis=1)
+        other = np.clip(1.0 - probs[:, 0] - alnum.sum(axis=1), 0.0, 1.0)
+        return np.concatenate([probs[:, :1], alnum, other[:, None]], axis=1)
+
+    def decode(self, probs: np.ndarray) -> TextLine:
+        """Decode one (T, C) probability matrix."""
+        grouped = self.grouped(probs)
+        best = grouped.argmax(axis=1)
+        chars: list[CharGuess] = []
+        start = 0
+        for t in range(1, len(best) + 1):
+            if t < len(best) and best[t] == best[start]:
+                continue
+            label = best[start]
+            if 1 <= label <= len(ALNUM):
+                chars.append(self._guess(grouped[start:t]))
+            start = t
+        raw, raw_score = self._raw(probs)
+        return TextLine(chars=tuple(chars), raw_text=raw, raw_score=raw_score)
+
+    def _guess(self, run: np.ndarray) -> CharGuess:
+        """Alternatives at the most confident frame of a run of identical labels."""
+        frame = run[int(run[:, 1:-1].max(axis=1).argmax()), 1:-1]
+        order = np.argsort(frame)[::-1][:ALTERNATIVES]
+        return CharGuess(options=tuple((ALNUM[i], float(frame[i])) for i in order))
+
+    def _raw(self, probs: np.ndarray) -> tuple[str, float]:
+        """Plain PaddleOCR decoding over the whole dictionary (what a generic OCR returns)."""
+        best = probs.argmax(axis=1)
+        keep = (best != 0) & np.concatenate([[True], best[1:] != best[:-1]])
+        labels = best[keep]
+        text = "".join(self.charset[i] for i in labels)
+        return text, float(probs.max(axis=1)[keep].mean()) if labels.size else 0.0
+
+
+def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Perspective-rectify the quad into an upright crop."""
+    width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
+    width, height = max(width, 2), max(height, 2)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+
+
+def _rec_blob(crops: list[np.ndarray]) -> np.ndarray:
+    """Resize crops to the model height, pad to a common width, normalise to [-1, 1]."""
+    widths = [min(MAX_REC_WIDTH, max(16, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0]))) for c in crops]
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(max(widths), 320)), dtype=np.float32)
+    for i, (crop, width) in enumerate(zip(crops, widths, strict=True)):
+        resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        batch[i, :, :, :width] = (resized / 127.5 - 1.0).transpose(2, 0, 1)
+    return batch
+
+
+class TextRecognizer:
+    """Runs the recognition model on upright crops in small width-sorted batches."""
+
+    def __init__(self, session: ort.InferenceSession, charset: tuple[str, ...], batch: int = 8) -> None:
+        """Keep the session and build the decoder once."""
+        self.session = session
+        self.decoder = CtcDecoder(charset)
+        self.batch = batch
+        self.input_name = session.get_inputs()[0].name
+
+    def read(self, crops: list[np.ndarray]) -> list[TextLine]:
+        """Recognise each crop (BGR, text left to right)."""
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        lines: list[TextLine | None] = [None] * len(crops)
+        for first in range(0, len(order), self.batch):
+            chunk = order[first : first + self.batch]
+            probs = self.session.run(None, {self.input_name: _rec_blob([crops[i] for i in chunk])})[0]
+            for i, matrix in zip(chunk, probs, strict=True):
+                lines[i] = self.decoder.decode(matrix)
+        return [line for line in lines if line is not None]
