@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from station.cli_audit import audit_group
 from station.cli_vision import bench_vision, eval_group
 from station.config_loader import EX_CONFIG, ConfigError, load_config
 from station.runner import EX_CANTCREAT, MockOptions, build_devices, resolve_data_dir, run_lane, warn_missing_ports
@@ -125,11 +126,13 @@ def export(data_dir: Path | None, config_path: Path | None, since: str | None) -
 @click.argument("crossing_id")
 @click.argument("action", type=click.Choice(["release", "secondary", "detain"]))
 @click.option("--officer", required=True, help="Officer id (badge number).")
-@click.option("--reason", default="", help="Why (needed by policy for secondary and detain).")
+@click.option("--reason", default="", help="Why (needed to override the recommendation).")
+@click.option("--second-officer", default=None, help="The other country's officer in a joint decision.")
+@click.option("--notes", default="", help="Free-text notes kept with the decision.")
 @DATA_DIR
 @CONFIG
-def decide(crossing_id: str, action: str, officer: str, reason: str, data_dir: Path | None,
-           config_path: Path | None) -> None:
+def decide(crossing_id: str, action: str, officer: str, reason: str, second_officer: str | None, notes: str,
+           data_dir: Path | None, config_path: Path | None) -> None:
     """Record the joint decision for a crossing from the command line."""
     from station.lifecycle import IllegalTransition, Lifecycle
 
@@ -139,7 +142,8 @@ def decide(crossing_id: str, action: str, officer: str, reason: str, data_dir: P
         click.echo(f"garita: no crossing matches {crossing_id!r}", err=True)
         sys.exit(1)
     try:
-        decision_id = Lifecycle(store, crossing["lane_id"], 300).decide(crossing["id"], action, officer, reason)
+        decision_id = Lifecycle(store, crossing["lane_id"], 300).decide(
+            crossing["id"], action, officer, reason, second_officer_id=second_officer, notes=notes)
     except (IllegalTransition, ValueError) as exc:
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
@@ -170,6 +174,7 @@ def bench() -> None:
 
 bench.add_command(bench_vision)
 cli.add_command(eval_group)
+cli.add_command(audit_group)
 
 
 @bench.command("lane")

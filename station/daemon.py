@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from drivers.events import Device, DeviceRead
 from station.config import LaneConfig
@@ -189,9 +189,13 @@ class LaneDaemon:
                 log_event(log, "read_tap.failed", logging.WARNING, device=read.device, error=repr(exc))
         return False
 
-    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "") -> str:
-        """Record a decision; the log line is written only after the commit (it is the acknowledgement)."""
-        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason)
+    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", **record: Any) -> str:
+        """Record a decision; the log line is written only after the commit (it is the acknowledgement).
+
+        ``record`` passes the rest of the joint decision record (second_officer_id, notes,
+        recommendation) to :meth:`Lifecycle.decide`.
+        """
+        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, **record)
         self.stats.decisions += 1
         log_event(log, "decision.recorded", crossing=crossing_id, decision=decision_id,
                   action=action, officer=officer_id, reason=reason)

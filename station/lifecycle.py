@@ -13,6 +13,7 @@ in one transaction, so the database never holds a change the central system won'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,13 @@ TRANSITIONS: dict[tuple[State | None, str], State] = {
 
 # Uplink priorities: lower goes first, so decisions and alerts jump a backlog of reads.
 PRIORITY_DECISION, PRIORITY_LIFECYCLE, PRIORITY_READ = 1, 3, 5
+
+
+LATEST_ASSESSMENT = object()  # decide(): "the recommendation is the crossing's latest assessment"
+
+
+class OverrideNeedsReason(ValueError):
+    """An officer decided against the recommendation without saying why."""
 
 
 class IllegalTransition(Exception):
@@ -148,8 +156,16 @@ class Lifecycle:
                                            "trigger": trigger, "at": _iso(now)}, PRIORITY_LIFECYCLE)
         return crossing_id
 
-    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "") -> str:
-        """Record the one joint decision and close the crossing; returns the decision id."""
+    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", *,
+               second_officer_id: str | None = None, notes: str = "",
+               recommendation: str | object | None = LATEST_ASSESSMENT) -> str:
+        """Record the one joint decision and close the crossing; returns the decision id.
+
+        The record names both officers, the recommendation it accepts or overrides (the latest
+        assessment's, unless the caller passes the one it showed the officer, or None for none),
+        and the basis: the reasons and the watchlist and
+        declaration versions behind that recommendation. An override needs a reason.
+        """
         action = Action(action)
         if not officer_id.strip():
             raise ValueError("a decision needs the officer's id")
@@ -157,15 +173,40 @@ class Lifecycle:
         with self.store.transaction() as tx:
             state = self._state_of(crossing_id)
             next_state(state, "decide")
+            basis = self._basis(crossing_id)
+            if recommendation is LATEST_ASSESSMENT:
+                recommendation = basis.get("recommendation")
+            override = recommendation is not None and recommendation != action.value
+            if override and not reason.strip():
+                raise OverrideNeedsReason(f"deciding {action.value} against the recommendation "
+                                          f"({recommendation}) needs a reason")
             decision_id = uuid7()
             tx.insert_decision({"id": decision_id, "crossing_id": crossing_id, "action": action,
-                                "officer_id": officer_id, "reason": reason, "decided_at": _iso(now)})
+                                "officer_id": officer_id, "reason": reason, "decided_at": _iso(now),
+                                "second_officer_id": second_officer_id, "recommendation": recommendation,
+                                "override": int(override), "notes": notes, "basis": basis})
             tx.update_crossing(crossing_id, state=State.CLOSED, closed_at=_iso(now), last_activity_at=_iso(now))
-            detail = {"decision_id": decision_id, "action": action.value, "reason": reason, "was": state.value}
+            detail = {"decision_id": decision_id, "action": action.value, "reason": reason, "was": state.value,
+                      "recommendation": recommendation, "override": override,
+                      "second_officer_id": second_officer_id}
             tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id, detail)
             tx.outbox(now, "decision", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,
-                                        "officer_id": officer_id, "at": _iso(now)}, PRIORITY_DECISION)
+                                        "officer_id": officer_id, "notes": notes, "basis": basis,
+                                        "at": _iso(now)}, PRIORITY_DECISION)
         return decision_id
+
+    def _basis(self, crossing_id: str) -> dict[str, Any]:
+        """What the latest assessment of the crossing rested on (empty without a risk engine)."""
+        rows = self.store.query(
+            "SELECT id, recommendation, detail, watchlist_version, declaration_id, declaration_version"
+            " FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC, rowid DESC LIMIT 1", (crossing_id,))
+        if not rows:
+            return {}
+        row = rows[0]
+        detail = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
+        return {"assessment_id": row["id"], "recommendation": row["recommendation"],
+                "reasons": detail.get("reasons", []), "watchlist_version": row["watchlist_version"],
+                "declaration_id": row["declaration_id"], "declaration_version": row["declaration_version"]}
 
     def flag_idle(self) -> list[str]:
         """Flag every open crossing idle past the timeout; returns their ids."""

@@ -94,7 +94,8 @@ async def decide(request: Request) -> Response:
     recommendation = assessment["recommendation"] if assessment else None
     try:
         reason, override = reason_for(wanted, recommendation)
-        decision_id = booth.lane.decide(crossing_id, wanted.action, session.officer.id, reason)
+        decision_id = booth.lane.decide(crossing_id, wanted.action, session.officer.id, reason,
+                                         recommendation=recommendation)
     except DecisionRefused as exc:
         raise HTTPException(422, exc.code) from None
     except UnknownCrossing:

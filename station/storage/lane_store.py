@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from station.ids import uuid7
+from station.storage import audit_chain
 
 
 def _json(value: Any) -> str:
@@ -45,17 +46,16 @@ class Tx:
         return int(cursor.lastrowid)
 
     def insert_decision(self, row: dict[str, Any]) -> None:
+        row = {"second_officer_id": None, "recommendation": None, "override": 0, "notes": "", "basis": {}, **row}
         self.conn.execute(
-            "INSERT INTO decisions (id, crossing_id, action, officer_id, reason, decided_at)"
-            " VALUES (:id, :crossing_id, :action, :officer_id, :reason, :decided_at)",
-            row,
+            "INSERT INTO decisions (id, crossing_id, action, officer_id, reason, decided_at, second_officer_id,"
+            " recommendation, override, notes, basis) VALUES (:id, :crossing_id, :action, :officer_id, :reason,"
+            " :decided_at, :second_officer_id, :recommendation, :override, :notes, :basis)",
+            {**row, "basis": _json(row["basis"])},
         )
 
     def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, action, crossing_id, detail) VALUES (?, ?, ?, ?, ?)",
-            (at.isoformat(), actor, action, crossing_id, _json(detail)),
-        )
+        audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, _json(detail))
 
     def outbox(self, at: datetime, kind: str, payload: dict, priority: int = 5) -> str:
         """Queue a message for the central system; it leaves only when the uplink confirms it."""

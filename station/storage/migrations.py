@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+from station.storage.audit_chain import chain_existing
 
 # Each entry moves the schema from version N-1 to N. Never edit a released entry:
 # add a new one, so a lane upgraded in the field migrates in place.
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: the first release
     """
     CREATE TABLE crossings (
@@ -122,6 +125,27 @@ MIGRATIONS: list[str] = [
         key_id TEXT NOT NULL
     );
     """,
+    # 5: the joint decision record (second officer, the recommendation it accepted or overrode,
+    #    notes, and the basis: reasons, watchlist and declaration versions) and a hash-chained
+    #    audit trail. Decisions and audit entries are never updated or deleted.
+    """
+    ALTER TABLE decisions ADD COLUMN second_officer_id TEXT;
+    ALTER TABLE decisions ADD COLUMN recommendation TEXT;
+    ALTER TABLE decisions ADD COLUMN override INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE decisions ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN basis TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit ADD COLUMN hash TEXT;
+    CREATE TRIGGER decisions_never_updated BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never updated; record a new fact instead'); END;
+    CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
+    CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit entries are never deleted'); END;
+    CREATE TRIGGER audit_sealed BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'audit entries are never updated'); END;
+    """,
+    chain_existing,
 ]
 
 LATEST = len(MIGRATIONS)
@@ -150,13 +174,26 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:
     return applied
 
 
-def _apply(conn: sqlite3.Connection, number: int, script: str) -> None:
+def _statements(script: str) -> list[str]:
+    """Split a script into statements; a trigger body's inner ';' does not end the statement."""
+    statements, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+def _apply(conn: sqlite3.Connection, number: int, step: str | Callable[[sqlite3.Connection], None]) -> None:
     # executescript() commits first, so run statements one by one inside BEGIN/COMMIT
-    # to make each migration all-or-nothing.
-    statements = [s.strip() for s in script.split(";") if s.strip()]
+    # to make each migration all-or-nothing. A Python step (rewriting data) runs the same way.
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for statement in statements:
+        if callable(step):
+            step(conn)
+        for statement in [] if callable(step) else _statements(step):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {int(number)}")
         conn.execute("COMMIT")

@@ -1,0 +1,121 @@
+"""The joint decision record and the hash-chained audit trail: tamper is found, records never change."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from station.lifecycle import Lifecycle, OverrideNeedsReason, ReadIn
+from station.storage.audit_chain import verify
+from station.storage.database import DB_NAME
+from station.storage.migrations import migrate
+from tests.station.test_cli import garita
+
+
+def _read(value: str) -> ReadIn:
+    return ReadIn("rfid-1", "rfid", value, {}, datetime.now(UTC))
+
+
+def _assess(store, crossing_id: str, recommendation: str) -> None:
+    with store.transaction() as tx:
+        tx.conn.execute(
+            "INSERT INTO assessments (id, crossing_id, recommendation, detail, watchlist_version, declaration_id,"
+            " declaration_version, assessed_at) VALUES (?, ?, ?, ?, 41, 'decl-7', 3, ?)",
+            (f"a-{crossing_id}", crossing_id, recommendation,
+             json.dumps({"reasons": [{"code": "watchlist-hit"}]}), datetime.now(UTC).isoformat()))
+
+
+def _tamper(store, sql: str, *params) -> None:
+    conn = store.db.conn
+    for trigger in ("audit_sealed", "audit_never_deleted"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")  # what someone editing the file directly would do
+    conn.execute(sql, params)
+
+
+def test_decision_record_names_recommendation_versions_and_second_officer(store):
+    lifecycle = Lifecycle(store, "lane-a", 60)
+    crossing = lifecycle.record_read(_read("E1")).crossing_id
+    _assess(store, crossing, "secondary")
+    with pytest.raises(OverrideNeedsReason, match="against the recommendation"):
+        lifecycle.decide(crossing, "release", "us-1")
+    lifecycle.decide(crossing, "release", "us-1", "documents checked by hand",
+                     second_officer_id="mx-9", notes="driver cooperative")
+    (row,) = store.query("SELECT * FROM decisions")
+    assert (row["recommendation"], row["override"], row["second_officer_id"]) == ("secondary", 1, "mx-9")
+    basis = json.loads(row["basis"])
+    assert basis["watchlist_version"] == 41 and basis["declaration_version"] == 3
+    assert basis["reasons"] == [{"code": "watchlist-hit"}]
+    (message,) = store.query("SELECT payload FROM outbox WHERE kind = 'decision'")
+    assert json.loads(message["payload"])["override"] is True
+
+
+def test_decisions_are_never_updated_or_deleted(store):
+    lifecycle = Lifecycle(store, "lane-a", 60)
+    crossing = lifecycle.record_read(_read("E1")).crossing_id
+    lifecycle.decide(crossing, "release", "us-1")
+    with pytest.raises(sqlite3.IntegrityError, match="never updated"):
+        store.db.conn.execute("UPDATE decisions SET action = 'detain'")
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        store.db.conn.execute("DELETE FROM decisions")
+    with pytest.raises(sqlite3.IntegrityError, match="never updated"):
+        store.db.conn.execute("UPDATE audit SET actor = 'someone-else'")
+
+
+def _lane_with_history(store, vehicles: int = 3) -> None:
+    lifecycle = Lifecycle(store, "lane-a", 60)
+    for n in range(vehicles):
+        crossing = lifecycle.record_read(_read(f"E{n}")).crossing_id
+        lifecycle.record_read(_read(f"F{n}"))
+        lifecycle.decide(crossing, "release", "us-1")
+
+
+def test_an_untouched_trail_verifies(store):
+    _lane_with_history(store)
+    verdict = verify(store.db.conn)
+    assert verdict.ok and verdict.entries == store.query("SELECT count(*) AS n FROM audit")[0]["n"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_any_edit_or_removal_is_found_at_that_entry(tmp_path_factory, data):
+    from station.storage.database import open_database
+    from station.storage.lane_store import LaneStore
+
+    store = LaneStore(open_database(tmp_path_factory.mktemp("chain")))
+    _lane_with_history(store, vehicles=2)
+    ids = [r["id"] for r in store.query("SELECT id FROM audit ORDER BY id")]
+    victim = data.draw(st.sampled_from(ids))
+    if data.draw(st.booleans()):
+        _tamper(store, "UPDATE audit SET detail = ? WHERE id = ?", '{"forged": true}', victim)
+        expected = victim
+    else:
+        _tamper(store, "DELETE FROM audit WHERE id = ?", victim)
+        later = [i for i in ids if i > victim]
+        expected = later[0] if later else None  # cutting the tail is caught upstream, not by the chain
+    assert verify(store.db.conn).first_bad == expected
+    store.db.conn.close()
+
+
+def test_migration_chains_an_older_trail(data_dir: Path):
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    migrate(conn, target=4)
+    conn.execute("INSERT INTO audit (at, actor, action, detail) VALUES ('2026-01-01', 'lane', 'old.entry', '{}')")
+    migrate(conn)
+    verdict = verify(conn)
+    assert verdict.ok and verdict.entries == 1
+
+
+def test_audit_verify_command(tmp_path, store, data_dir):
+    _lane_with_history(store)
+    ok = garita("audit", "verify", "--data-dir", str(data_dir))
+    assert ok.returncode == 0 and ok.stdout.startswith("OK: 12 entries, chain unbroken"), ok.stdout + ok.stderr
+    _tamper(store, "UPDATE audit SET actor = 'officer:nobody' WHERE id = 4")
+    broken = garita("audit", "verify", "--data-dir", str(data_dir))
+    assert broken.returncode == 1
+    assert broken.stdout.startswith("BROKEN at entry 4: its content does not match its hash")
