@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -211,6 +212,21 @@ class LaneDaemon:
         stats = {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
         return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": stats,
                 "devices": devices}
+
+    def status_extras(self) -> dict[str, Any]:
+        """What other parts report for the booth's status strip: watchlist freshness, uplink state."""
+        extras: dict[str, Any] = {}
+        watchlist = getattr(self.risk, "watchlist", None)
+        if watchlist is not None:
+            meta = watchlist.meta()
+            created = meta.get("created_at")
+            extras["watchlist"] = {
+                "version": meta.get("version"), "stale_after_s": watchlist.stale_after_s,
+                "updated_ms": datetime.fromisoformat(created).timestamp() * 1000 if created else None}
+        uplink = getattr(self, "uplink", None)
+        if uplink is not None:
+            extras["uplink"] = uplink.status()
+        return extras
 
     def _write_status(self, state: str) -> None:
         now = time.monotonic()

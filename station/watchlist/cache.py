@@ -79,6 +79,11 @@ class Watchlist:
                                meta.get("applied_at"), age, age is None or age > self.stale_after_s, counts,
                                refused["counts"], refused["last"])
 
+    def meta(self) -> dict[str, Any]:
+        """The current snapshot's header (version, created_at, ...) without counting entries."""
+        conn = self._refresh()
+        return store.read_meta(conn) if conn is not None else {}
+
     def version(self) -> int | None:
         conn = self._refresh()
         return store.read_meta(conn).get("version") if conn is not None else None
