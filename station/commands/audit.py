@@ -21,10 +21,10 @@ def audit_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def audit_verify(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Walk every entry; exit 0 when the chain holds, 1 naming the first bad entry."""
-    from station.cli import _open_store
+    from station.commands.options import open_store
     from station.storage.audit_chain import verify
 
-    store = _open_store(data_dir, config_path)
+    store = open_store(data_dir, config_path)
     with store.transaction() as tx:  # one consistent snapshot while the lane keeps writing
         verdict = verify(tx.conn)
     if as_json:

@@ -1,0 +1,82 @@
+"""`garita devices`, `probe`, `snapshot`: the field technician's tools."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from station.commands.options import CONFIG, DATA_DIR, MOCK, SCENARIO, lane_config
+from station.runner import resolve_data_dir
+
+
+@click.command()
+@CONFIG
+@DATA_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> None:
+    """Each configured device with its live health, from the running lane."""
+    from station.device_report import devices_table
+    from station.status_file import read_status
+
+    config = lane_config(config_path, mock=False) if config_path else None
+    status, why = read_status(resolve_data_dir(data_dir, config))
+    if as_json:
+        click.echo(json.dumps({"live": not why, "why": why, "status": status}, indent=2))
+        return
+    if why:
+        click.echo(f"garita: {why}; showing the last known health" if status else f"garita: {why}", err=True)
+    devices_table(config, status)
+
+
+@click.command()
+@click.argument("device_name")
+@CONFIG
+@MOCK
+@SCENARIO
+@click.option("--seconds", type=click.FloatRange(0.5, 86400), default=30, show_default=True)
+@click.option("--raw", is_flag=True, help="Also print the raw bytes of each read.")
+def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool) -> None:
+    """Open one device and print what it sends, decoded, live."""
+    from station.technician import TechnicianError, build_one, device_section, format_read, mock_endpoints
+    from station.technician import probe as run_probe
+
+    config = lane_config(config_path, mock)
+    try:
+        section = device_section(config, device_name)
+        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+            device = build_one(section, endpoints.get(device_name))
+            click.echo(f"probing {device_name} ({section.kind}, {section.driver}) for {seconds:g} s; Ctrl-C stops")
+            health = run_probe(device, seconds, lambda read: click.echo(format_read(read, raw)))
+    except TechnicianError as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo("health: " + ", ".join(f"{k}={v}" for k, v in health.items()))
+
+
+@click.command()
+@click.argument("camera")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@CONFIG
+@MOCK
+@SCENARIO
+@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 120), default=10, show_default=True)
+def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scenario: str, timeout_s: float) -> None:
+    """Save the camera's newest frame as a JPEG file."""
+    from station.technician import TechnicianError, build_one, device_section, mock_endpoints
+    from station.technician import snapshot as take_snapshot
+
+    config = lane_config(config_path, mock)
+    try:
+        section = device_section(config, camera)
+        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+            jpeg = take_snapshot(build_one(section, endpoints.get(camera)), timeout_s)
+        file.write_bytes(jpeg)
+    except (TechnicianError, OSError) as exc:
+        click.echo(f"garita: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: {len(jpeg)} bytes")
+
