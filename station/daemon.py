@@ -289,6 +289,17 @@ class LaneDaemon:
         if self.recognition is not None:
             self.recognition.close()
 
+    async def _close_plugins(self, timeout: float) -> None:
+        """Let plugins that hold connections say goodbye (the uplink publishes its `stopped` presence)."""
+        for plugin in self.plugins:
+            close = getattr(plugin, "aclose", None)
+            if close is None:
+                continue
+            try:
+                await asyncio.wait_for(close(), timeout)
+            except Exception as exc:  # a broker that does not answer must not hold the stop
+                log_event(log, "plugin.close_failed", logging.WARNING, plugin=type(plugin).__name__, error=repr(exc))
+
     async def _shutdown(self, device_set: DeviceSet, tasks: list[asyncio.Task]) -> None:
         self.notifier.stopping()
         started = time.monotonic()
@@ -300,7 +311,8 @@ class LaneDaemon:
         while not self._queue.empty():  # reads that arrived before the devices stopped are kept
             self.handle_read(self._queue.get_nowait())
             drained += 1
-        await self._finish_background(deadline=started + 4.0)
+        await self._finish_background(deadline=started + 3.0)
+        await self._close_plugins(timeout=1.5)
         self._write_status("stopped")
         log_event(log, "lane.stopped", drained_reads=drained, stuck_devices=",".join(stuck) or "none",
                   shutdown_ms=round((time.monotonic() - started) * 1000, 1), reads=self.stats.reads,

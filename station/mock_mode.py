@@ -14,7 +14,8 @@ from station.config_loader import EX_CONFIG, ConfigError
 from station.daemon import LaneDaemon
 from station.live_view import LiveView
 from station.logs import log_event, setup_logging
-from station.runner import MockOptions, build_devices, run_in_thread_until
+from station.mock_feeds import publish_demo_feeds
+from station.runner import MockOptions, build_devices, packaged_file, run_in_thread_until
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.mock")
@@ -56,6 +57,7 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
     if view.console.is_terminal:  # keep log lines from tearing the live table
         log_file = open(data_dir / "garita.log", "a", encoding="utf-8")  # noqa: SIM115
     setup_logging(config.logging.format, config.logging.level, stream=log_file)
+    publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store)
     try:
         _scenario, mock_lane = _start_mock_lane(data_dir, options)
     except ValueError as exc:

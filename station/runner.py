@@ -111,7 +111,22 @@ def run_lane(config_path: Path | None, data_dir: Path | None, mock: MockOptions 
         return EX_CONFIG
     for line in warn_missing_ports(config):
         log_event(log, "device.port_missing", logging.WARNING, detail=line)
-    return asyncio.run(LaneDaemon(config, data_dir, store, devices).run())
+    lane = LaneDaemon(config, data_dir, store, devices)
+    attach_uplink(lane)
+    return asyncio.run(lane.run())
+
+
+def attach_uplink(lane: LaneDaemon) -> None:
+    """With `[mqtt] enabled`, the sync link runs beside the core: outbox up, verified feeds down."""
+    if not lane.config.mqtt.enabled:
+        return
+    from station.downlink_apply import DownlinkApplier
+    from station.uplink import UplinkPlugin, build_link
+
+    link = build_link(lane.config, lane.store, DownlinkApplier(lane.data_dir, lane.store))
+    plugin = UplinkPlugin(link)
+    lane.plugins.append(plugin)
+    lane.uplink = plugin
 
 
 def run_in_thread_until(target, stop: threading.Event) -> threading.Thread:

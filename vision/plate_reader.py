@@ -23,7 +23,7 @@ def _content_factor(candidate: Candidate) -> float:
     """Outside a grammar, all-letter lines are usually words (make, dealer) and all-digit ones phone numbers."""
     if candidate.format is not None:
         return 1.0
-    if candidate.text.isalpha():
+    if candidate.text.replace("0", "O").isalpha():  # US generic reads report O as 0: N0RTHERN is still a word
         return 0.4
     return 0.7 if candidate.text.isdigit() else 1.0
 

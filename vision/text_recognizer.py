@@ -14,6 +14,7 @@ import onnxruntime as ort
 ALNUM = string.ascii_uppercase + string.digits
 REC_HEIGHT = 48
 MAX_REC_WIDTH = 960
+MIN_REC_WIDTH = 320  # measured: padding short plates less (32, 240 px) costs 2-4% exact on US plates
 ALTERNATIVES = 3
 
 
@@ -119,7 +120,7 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
 def _rec_blob(crops: list[np.ndarray]) -> np.ndarray:
     """Resize crops to the model height, pad to a common width, normalise to [-1, 1]."""
     widths = [min(MAX_REC_WIDTH, max(16, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0]))) for c in crops]
-    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(max(widths), 320)), dtype=np.float32)
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(MIN_REC_WIDTH, max(widths))), np.float32)
     for i, (crop, width) in enumerate(zip(crops, widths, strict=True)):
         resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
         batch[i, :, :, :width] = (resized / 127.5 - 1.0).transpose(2, 0, 1)

@@ -61,5 +61,17 @@ def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: 
 
 
 
-for _command in (bench_lane, bench_watchlist, bench_vision):
+@click.command("sync")
+@click.option("--events", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True)
+@click.option("--batch", "batch_max_events", type=click.IntRange(1, 5000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_sync(events: int, batch_max_events: int, as_json: bool) -> None:
+    """Drain a lane outbox through a private Mosquitto: events/s and live-decision latency vs bare paho."""
+    from station.uplink import bench_sync as run_bench
+
+    result = run_bench(events, batch_max_events)
+    click.echo(json.dumps(result, indent=None if as_json else 2))
+
+
+for _command in (bench_lane, bench_watchlist, bench_vision, bench_sync):
     bench.add_command(_command)

@@ -66,6 +66,15 @@ def import_declarations(store: LaneStore, data_dir: Path, path: Path, keys: dict
     return header.version
 
 
+def apply_verified_op(store: LaneStore, op: DeclarationOp, source: str) -> None:
+    """One declaration upserted or removed by a message the MQTT downlink already verified."""
+    now = datetime.now(UTC)
+    with store.transaction() as tx:
+        _apply_op(tx, op)
+        target = op.declaration.id if op.declaration else op.id
+        tx.audit(now, "central", f"declaration.{op.op}", None, {"declaration_id": target, "source": source})
+
+
 def _refuse(data_dir: Path, exc: FeedError, path: Path) -> NoReturn:
     rejections.count(data_dir / "declarations", exc.code, str(exc), str(path))
     log_event(log, "declarations.refused", logging.WARNING, reason=exc.code, file=str(path), error=str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sqlite3
@@ -70,14 +71,43 @@ def import_file(data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey],
     try:
         with path.open("rb") as stream:
             header = read_header(stream, FEED, keys)
-            previous = store.held_version(directory)
-            check_sequence(header, previous)
-            apply = _import_snapshot if header.kind == "snapshot" else _apply_delta
-            lines = apply(directory, header, body_lines(stream, header), progress or (lambda done, total: None))
+            previous, lines = _apply_checked(directory, header, body_lines(stream, header), progress)
     except OSError as exc:
         _refuse(directory, MalformedFeed(f"cannot read {path}: {exc.strerror or exc}"), path)
     except FeedError as exc:
         _refuse(directory, exc, path)
+    return _applied(header, previous, lines, started)
+
+
+def apply_verified(data_dir: Path, kind: str, version: int, base_version: int | None, body: list[bytes],
+                   key_id: str, created_at: datetime, source: str) -> ImportResult:
+    """Apply a snapshot or delta whose signature the MQTT downlink has already verified.
+
+    Same sequence checks, same all-or-nothing apply and the same refusal counters as a file.
+    """
+    directory = store.watchlist_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    header = FeedHeader.model_construct(
+        format="garita-feed/1", feed=FEED, kind=kind, version=version, base_version=base_version,
+        created_at=created_at, count=len(body), body_sha256=hashlib.sha256(b"".join(body)).hexdigest(),
+        key_id=key_id, signature=None)
+    try:
+        previous, lines = _apply_checked(directory, header, iter(body), None)
+    except FeedError as exc:
+        _refuse(directory, exc, Path(source))
+    return _applied(header, previous, lines, started)
+
+
+def _apply_checked(directory: Path, header: FeedHeader, lines: Iterator[bytes],
+                   progress: Progress | None) -> tuple[int | None, int]:
+    previous = store.held_version(directory)
+    check_sequence(header, previous)
+    apply = _import_snapshot if header.kind == "snapshot" else _apply_delta
+    return previous, apply(directory, header, lines, progress or (lambda done, total: None))
+
+
+def _applied(header: FeedHeader, previous: int | None, lines: int, started: float) -> ImportResult:
     result = ImportResult(header.kind, header.version, previous, lines, time.perf_counter() - started)
     log_event(log, "watchlist.applied", kind=result.kind, version=result.version, previous=previous,
               lines=lines, seconds=round(result.seconds, 2))

@@ -68,6 +68,11 @@ def test_default_scenario_at_speed_decides_every_vehicle_once(tmp_path):
     actions = [a for (a,) in db.execute("SELECT d.action FROM decisions d JOIN crossings c ON c.id = d.crossing_id "
                                         "ORDER BY c.opened_at")]
     assert actions == ["release"] * 5 + ["secondary", "detain"]
+    # The demo central's signed watchlist and declarations were imported and drove the recommendations.
+    rows = db.execute("SELECT d.recommendation, d.override FROM decisions d JOIN crossings c ON c.id = d.crossing_id"
+                      " ORDER BY c.opened_at").fetchall()
+    assert rows[-1] == ("detain", 0) and rows[-2] == ("secondary", 0)  # watchlist hit; bad check digit
+    assert rows[2] == ("release", 0)  # the truck matched its declaration by its PAPS scan
     # The scripted faults reach the log: noise on the scanner, the RFID reader unplugged and back.
     assert re.search(r"event=device.input_rejected device=scanner-1 frames=\d+ bytes_discarded=[1-9]", output)
     assert re.search(r"event=device.disconnected device=rfid-1 error=", output)

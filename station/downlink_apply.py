@@ -1,0 +1,84 @@
+"""Verified downlink messages applied to the lane: watchlist snapshots and deltas, declarations, commands.
+
+The MQTT layer (sync/) has checked size, signature, schema, target and expiry; this module hands
+the content to the same import code the `garita watchlist import` path uses, so sequence checks,
+all-or-nothing application and refusal counters are the same whichever way a feed arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from station.declarations.store import DeclarationOp, apply_verified_op
+from station.logs import log_event
+from station.signed_feed import FeedError, json_line
+from station.storage.lane_store import LaneStore
+from station.watchlist.importer import apply_verified
+from sync.downlink import Verified
+
+log = logging.getLogger("garita.downlink")
+TRANSPORT_KEY_ID = "0" * 16  # feeds from MQTT carry the downlink signature, recorded as this key id
+
+
+def _issued(verified: Verified) -> datetime:
+    try:
+        return datetime.fromisoformat(verified.issued_at)
+    except ValueError:
+        return datetime.now(UTC)
+
+
+class DownlinkApplier:
+    """The handler the sync link calls with each verified message."""
+
+    def __init__(self, data_dir: Path, store: LaneStore):
+        self.data_dir = data_dir
+        self.store = store
+        self.refused = 0
+
+    def __call__(self, verified: Verified) -> None:
+        handlers = {"watchlist.snapshot": self._snapshot, "watchlist.delta": self._delta,
+                    "declaration": self._declaration, "lane.command": self._command}
+        handler = handlers.get(verified.kind)
+        try:
+            if handler is None:
+                raise FeedError(f"unknown downlink kind {verified.kind!r}")
+            handler(verified)
+        except (FeedError, ValueError, KeyError, TypeError) as exc:  # counted and logged; the link goes on
+            self.refused += 1
+            log_event(log, "downlink.refused", logging.WARNING, kind=verified.kind, id=verified.message_id,
+                      error=str(exc))
+
+    def _snapshot(self, verified: Verified) -> None:
+        body = verified.body
+        lines = [json_line(entry) for entry in body["entries"]]
+        apply_verified(self.data_dir, "snapshot", int(body["version"]), None, lines, TRANSPORT_KEY_ID,
+                       _issued(verified), f"mqtt:{verified.message_id}")
+
+    def _delta(self, verified: Verified) -> None:
+        body = verified.body
+        ops: list[dict[str, Any]] = [{"op": "upsert", "entry": entry} for entry in body.get("add", [])]
+        removed = body.get("remove", [])
+        ops += [{"op": "remove", "id": item["id"] if isinstance(item, dict) else item} for item in removed]
+        apply_verified(self.data_dir, "delta", int(body["version"]), int(body["base_version"]),
+                       [json_line(op) for op in ops], TRANSPORT_KEY_ID, _issued(verified),
+                       f"mqtt:{verified.message_id}")
+
+    def _declaration(self, verified: Verified) -> None:
+        body = verified.body
+        if body.get("type") in ("remove", "cancel"):
+            op = DeclarationOp(op="remove", id=body["declaration_id"])
+        else:
+            op = DeclarationOp.model_validate({"op": "upsert", "declaration": body["data"]})
+        apply_verified_op(self.store, op, f"mqtt:{verified.message_id}")
+        log_event(log, "declaration.applied", id=body["declaration_id"], op=op.op)
+
+    def _command(self, verified: Verified) -> None:
+        # Commands are recorded for the officers and the audit; acting on them (lane closed, sampling)
+        # is policy the lane does not take without a person yet.
+        with self.store.transaction() as tx:
+            tx.audit(datetime.now(UTC), "central", "lane.command", None,
+                     {"id": verified.message_id, **verified.body})
+        log_event(log, "lane.command", id=verified.message_id, command=verified.body.get("command"))

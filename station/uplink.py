@@ -1,0 +1,155 @@
+"""The station's side of sync: the outbox over LaneStore, the link built from [mqtt], the daemon plugin.
+
+``sync`` never imports ``station``; this module is the one place they meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from station.config import LaneConfig, MqttSection
+from station.logs import log_event
+from station.storage.lane_store import LaneStore
+from sync.downlink import Handler, Verified
+from sync.link import BrokerSettings, LinkSettings, SyncLink
+from sync.outbox import OutboxRow, OutboxUsage
+from sync.retention import RetentionSettings
+from sync.signing import load_public_key
+from sync.tls import TlsFiles
+from sync.topics import LaneTopics
+from sync.uplink import UplinkSettings
+
+if TYPE_CHECKING:
+    from station.daemon import LaneDaemon
+
+log = logging.getLogger("garita.uplink")
+_ROW = "seq, id, kind, payload, created_at, priority"
+
+
+class LaneStoreOutbox:
+    """``sync.outbox.OutboxSource`` over the lane database's ``outbox`` table."""
+
+    def __init__(self, store: LaneStore):
+        self.store = store
+
+    def pending(self, limit: int, *, after_seq: int = 0, min_priority: int | None = None,
+                max_priority: int | None = None) -> list[OutboxRow]:
+        rows = self.store.query(
+            f"SELECT {_ROW} FROM outbox WHERE sent_at IS NULL AND seq > ?"
+            " AND priority >= ? AND priority <= ? ORDER BY seq LIMIT ?",
+            (after_seq, -(2**31) if min_priority is None else min_priority,
+             2**31 if max_priority is None else max_priority, limit))
+        return [OutboxRow(**row) for row in rows]
+
+    def mark_sent(self, ids: Sequence[str], sent_at: str) -> None:
+        with self.store.transaction() as tx:
+            tx.conn.executemany("UPDATE outbox SET sent_at = ? WHERE id = ?", [(sent_at, i) for i in ids])
+
+    def prune_sent(self, sent_before: str) -> int:
+        with self.store.transaction() as tx:
+            return tx.conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?",
+                                   (sent_before,)).rowcount
+
+    def usage(self) -> OutboxUsage:
+        row = self.store.query(
+            "SELECT SUM(sent_at IS NULL) AS pending, SUM(sent_at IS NOT NULL) AS sent,"
+            " COALESCE(SUM(LENGTH(payload) + 120), 0) AS bytes FROM outbox")[0]
+        return OutboxUsage(row["pending"] or 0, row["sent"] or 0, row["bytes"])
+
+    def shed_pending(self, keep_kinds: Sequence[str], max_rows: int) -> int:
+        marks = ",".join("?" * len(keep_kinds)) or "''"
+        with self.store.transaction() as tx:
+            return tx.conn.execute(
+                f"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL"
+                f" AND kind NOT IN ({marks}) ORDER BY priority DESC, seq LIMIT ?)",
+                (*keep_kinds, max_rows)).rowcount
+
+
+def link_settings(config: LaneConfig) -> LinkSettings:
+    """[mqtt] -> the sync package's settings."""
+    mqtt = config.mqtt
+    password = mqtt.password_file.read_text().strip() if mqtt.password_file else None
+    tls = TlsFiles(mqtt.tls.ca_file, mqtt.tls.cert_file, mqtt.tls.key_file) if mqtt.tls else None
+    broker = BrokerSettings(
+        host=mqtt.host, port=mqtt.port, client_id=mqtt.client_id or f"{config.lane.port_code}-{config.lane.id}",
+        keepalive_s=mqtt.keepalive_s, username=mqtt.username, password=password, tls=tls,
+        session_expiry_s=mqtt.session_expiry_s, reconnect_max_s=mqtt.reconnect_max_s)
+    uplink = UplinkSettings(
+        max_inflight=mqtt.max_inflight, batch_max_events=mqtt.batch_max_events, compress=mqtt.compress,
+        backlog_rate_per_s=mqtt.backlog_rate_per_s, alert_expiry_s=mqtt.alert_expiry_s)
+    retention = RetentionSettings(keep_sent_s=mqtt.keep_sent_days * 86400,
+                                  budget_bytes=mqtt.outbox_budget_mb * 1024 * 1024)
+    return LinkSettings(broker=broker, uplink=uplink, retention=retention, max_downlink_bytes=mqtt.max_downlink_bytes)
+
+
+def trusted_keys(mqtt: MqttSection) -> dict:
+    return {key.key_id: load_public_key(key.public_key_file) for key in mqtt.downlink_keys}
+
+
+def build_link(config: LaneConfig, store: LaneStore, handler: Handler) -> SyncLink:
+    topics = LaneTopics(config.lane.port_code, config.lane.id)
+    return SyncLink(link_settings(config), topics, LaneStoreOutbox(store), trusted_keys(config.mqtt), handler)
+
+
+def log_downlink(verified: Verified) -> None:
+    """Until the watchlist/declaration code takes them: log what arrived."""
+    log_event(log, "downlink.received", kind=verified.kind, id=verified.message_id)
+
+
+class UplinkPlugin:
+    """Daemon plugin: the first tick starts the link's task; ``aclose`` stops it cleanly (presence ``stopped``)."""
+
+    def __init__(self, link: SyncLink):
+        self.link = link
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self, lane: LaneDaemon) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
+        elif self._task.done() and not self._task.cancelled() and not self._stop.is_set():
+            # run() stopped the client on its way out; a new run() reconnects with the same session.
+            log_event(log, "link.crashed", logging.ERROR, error=repr(self._task.exception()))
+            self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
+
+    def status(self) -> dict[str, object]:
+        """For the booth's status strip and `garita devices`: connected or not, and reconnect counts."""
+        stats = self.link.stats
+        state = "connected" if self.link.connected() else ("connecting" if self._task else "off")
+        return {"state": state, "connects": stats.connects, "disconnects": stats.disconnects,
+                "connect_failures": stats.connect_failures}
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.wait_for(asyncio.shield(self._task), 10)
+
+
+def bench_sync(events: int = 100_000, batch_max_events: int = 500) -> dict[str, float | int]:
+    """``garita bench sync``: a throwaway lane database with ``events`` reads in its outbox, drained."""
+    import tempfile
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from station.storage.database import open_database
+    from sync.bench import run_bench
+
+    with tempfile.TemporaryDirectory(prefix="garita-bench-lane-") as tmp:
+        store = LaneStore(open_database(Path(tmp)))
+        now = datetime.now(UTC)
+        with store.transaction() as tx:
+            for number in range(events):
+                tx.outbox(now, "read", {"lane": "bench", "crossing_id": f"c{number // 5}", "device": "rfid-1",
+                                        "kind": "rfid", "value": f"E200341201{number:014d}", "read_id": number})
+
+        def add_live() -> None:
+            with store.transaction() as tx:
+                tx.outbox(datetime.now(UTC), "decision", {"lane": "bench", "action": "release"}, 1)
+
+        result = run_bench(LaneStoreOutbox(store), LaneTopics("0000", "bench"), add_live,
+                           batch_max_events=batch_max_events)
+        store.db.conn.close()
+        return result.as_dict()

@@ -1,0 +1,155 @@
+"""The central side, for demos and tests: signs and publishes downlink, stores the lanes' uplink once.
+
+``garita central`` (wired by the station CLI) builds a :class:`Central` from a broker, a signing key and
+a SQLite path. It is also what the fault tests use as the consumer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from sync.central_store import CentralStore
+from sync.envelope import EnvelopeError, decode_uplink
+from sync.link import BrokerSettings
+from sync.logs import log_event
+from sync.signing import sign
+from sync.snapshots import total_hash
+from sync.tls import client_context
+from sync.topics import STATUS_WILDCARD, UPLINK_WILDCARD, lane_down, parse_status, parse_up, port_down
+
+
+class Central:
+    """Subscribes to every lane's uplink and status; publishes signed watchlists, declarations, commands."""
+
+    def __init__(self, broker: BrokerSettings, store: CentralStore, key: Ed25519PrivateKey, key_id: str):
+        self.broker, self.store, self.key, self.key_id = broker, store, key, key_id
+        self.rejected: Counter[str] = Counter()
+        self.received_messages = 0
+        self._changed = threading.Condition()
+        self._subscribed = threading.Event()
+        self.client = self._make_client()
+
+    def _make_client(self) -> mqtt.Client:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.broker.client_id, protocol=mqtt.MQTTv5)
+        client.max_inflight_messages_set(1000)
+        client.max_queued_messages_set(0)
+        client.reconnect_delay_set(self.broker.reconnect_min_s, self.broker.reconnect_max_s)  # type: ignore[arg-type]
+        if self.broker.username:
+            client.username_pw_set(self.broker.username, self.broker.password)
+        if self.broker.tls is not None:
+            client.tls_set_context(client_context(self.broker.tls))
+        client.on_connect = self._on_connect
+        client.on_message = self._on_message
+        client.on_subscribe = lambda *_args: self._subscribed.set()
+        return client
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        """Connect with a persistent session and wait until the uplink subscription is in place."""
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.broker.session_expiry_s
+        properties.ReceiveMaximum = 1000
+        self.client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s, clean_start=False,
+                                  properties=properties)
+        self.client.loop_start()
+        if not self._subscribed.wait(timeout_s):
+            raise TimeoutError("central: no SUBACK from the broker")
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            log_event("central.refused", logging.ERROR, reason=str(reason))
+            return
+        client.subscribe([(UPLINK_WILDCARD, 1), (STATUS_WILDCARD, 1)])
+
+    def _on_message(self, _client: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        # Stored before this returns, and paho acknowledges after it returns: nothing acked is unsaved.
+        try:
+            self._store(message.topic, message.payload)
+        except (EnvelopeError, ValueError, KeyError, TypeError) as exc:
+            self.rejected["malformed"] += 1
+            log_event("central.rejected", logging.WARNING, topic=message.topic[:200], error=str(exc)[:200])
+        with self._changed:
+            self.received_messages += 1
+            self._changed.notify_all()
+
+    def _store(self, topic: str, payload: bytes) -> None:
+        up = parse_up(topic)
+        if up is not None:
+            self.store.add(decode_uplink(up[2], payload))
+            return
+        status = parse_status(topic)
+        if status is not None and payload:  # an empty retained message clears presence
+            state = json.loads(payload)
+            self.store.set_presence(status[0], status[1], state["state"], state["at"])
+
+    def wait_until(self, condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+        """Block until ``condition()`` holds after some message arrived (or the timeout)."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while not condition():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.2))
+        return True
+
+    # -- downlink ---------------------------------------------------------------------------
+    def _publish(self, topic: str, kind: str, body: dict[str, Any], expires_at: str | None = None) -> None:
+        info = self.client.publish(topic, sign(self.key, self.key_id, kind, body, expires_at=expires_at), qos=1)
+        with contextlib.suppress(RuntimeError, ValueError):
+            info.wait_for_publish(10)
+
+    def publish_snapshot(self, port: str, entries: list[dict[str, Any]], version: int, chunk_size: int = 500) -> str:
+        """A whole watchlist in signed chunks carrying the hash of all of it; returns the snapshot id."""
+        snapshot_id = str(uuid.uuid4())
+        chunks = [entries[i:i + chunk_size] for i in range(0, len(entries), chunk_size)] or [[]]
+        digest = total_hash(entries)
+        for index, chunk in enumerate(chunks):
+            body = {"snapshot_id": snapshot_id, "version": version, "index": index, "count": len(chunks),
+                    "total_sha256": digest, "entries": chunk}
+            self._publish(port_down(port, "watchlist/snapshot"), "watchlist.snapshot.chunk", body)
+        return snapshot_id
+
+    def publish_delta(self, port: str, base_version: int, version: int, add: list[dict[str, Any]],
+                      remove: list[dict[str, Any]]) -> None:
+        body = {"base_version": base_version, "version": version, "add": add, "remove": remove}
+        self._publish(port_down(port, "watchlist/delta"), "watchlist.delta", body)
+
+    def publish_declaration(self, port: str, declaration_id: str, kind: str, data: dict[str, Any]) -> None:
+        body = {"declaration_id": declaration_id, "type": kind, "data": data}
+        self._publish(port_down(port, "declaration"), "declaration", body)
+
+    def publish_command(self, port: str, lane: str | None, command: str, args: dict[str, Any] | None = None,
+                        expires_in_s: float | None = 3600) -> None:
+        """A lane command (``lane=None``: every lane of the port); it expires, a stale command is dangerous."""
+        expires = None
+        if expires_in_s is not None:
+            expires = (datetime.now(UTC) + timedelta(seconds=expires_in_s)).isoformat(timespec="milliseconds")
+        topic = lane_down(port, lane, "command") if lane else port_down(port, "command")
+        body = {"lane": lane or "*", "command": command, "args": args or {}}
+        self._publish(topic, "lane.command", body, expires_at=expires)
+
+
+def open_central(broker: BrokerSettings, db_path: Path, key: Ed25519PrivateKey, key_id: str) -> Central:
+    """A started central: what ``garita central`` runs until interrupted."""
+    central = Central(broker, CentralStore(db_path), key, key_id)
+    central.start()
+    return central

@@ -1,0 +1,70 @@
+"""Lane-side helpers for the sync tests: a lane database with outbox rows, a link, pumping until done."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from station.storage.database import open_database
+from station.storage.lane_store import LaneStore
+from station.uplink import LaneStoreOutbox
+from sync.downlink import Verified
+from sync.link import BrokerSettings, LinkSettings, SyncLink
+from sync.topics import LaneTopics
+from sync.uplink import UplinkSettings
+
+PORT, LANE = "2504", "lane-03"
+
+
+def lane_store(data_dir: Path) -> LaneStore:
+    return LaneStore(open_database(data_dir))
+
+
+def add_events(store: LaneStore, count: int, kind: str = "read", priority: int = 5, start: int = 0) -> list[str]:
+    """``count`` outbox rows (one transaction: fast; the sequence is what the lifecycle would give)."""
+    with store.transaction() as tx:
+        return [tx.outbox(datetime.now(UTC), kind, {"lane": LANE, "n": n}, priority)
+                for n in range(start, start + count)]
+
+
+def unsent(store: LaneStore) -> int:
+    return store.query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"]
+
+
+class Received:
+    """The station's downlink callback in the tests: keeps what arrives."""
+
+    def __init__(self) -> None:
+        self.items: list[Verified] = []
+
+    def __call__(self, verified: Verified) -> None:
+        self.items.append(verified)
+
+    def kinds(self) -> list[str]:
+        return [item.kind for item in self.items]
+
+
+def make_link(store: LaneStore, broker: BrokerSettings, keys: dict | None = None, handler: Callable | None = None,
+              **uplink: object) -> SyncLink:
+    settings = LinkSettings(broker=broker, uplink=UplinkSettings(**uplink), poll_s=0.05)  # type: ignore[arg-type]
+    return SyncLink(settings, LaneTopics(PORT, LANE), LaneStoreOutbox(store), keys or {}, handler or Received())
+
+
+def public_keys(key: Ed25519PrivateKey, key_id: str = "central-1") -> dict:
+    return {key_id: key.public_key()}
+
+
+def pump_until(link: SyncLink, condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Drive the link like the daemon does until ``condition`` holds; fails on timeout (a hang, not a race)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        link.pump()
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached; the link is stuck")
+        link.wait_for_activity(0.05)
