@@ -34,9 +34,9 @@ def open_session(path: Path, threads: int) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
-    # The arena keeps the largest activations ever seen (a 1280 px detection) for the life of the process;
-    # without it peak RSS drops by a few hundred MB at a cost of a few ms per run.
-    options.enable_cpu_mem_arena = False
+    # Memory patterns pre-plan one buffer per input shape, and every frame/crop width is a new shape: measured,
+    # turning them off cuts peak RSS by ~150 MB. (Turning the arena off instead made RSS worse: fragmentation.)
+    options.enable_mem_pattern = False
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from vision.plate_candidates import plate_candidates
@@ -10,6 +11,8 @@ from vision.text_detector import TextBox
 from vision.text_recognizer import TextLine
 
 MIN_ASPECT, MAX_ASPECT = 1.3, 8.0
+# Cameras burn a date and a clock into the frame; as bare digits "2014-05-02" would pass for a plate.
+CAPTION = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}:\d{2}:\d{2}")
 
 
 def _shape_factor(box: TextBox, tallest: float) -> float:
@@ -33,6 +36,8 @@ def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str,
     tallest = max((b.height for b in boxes), default=1.0)
     reads: list[tuple[float, PlateRead]] = []
     for box, line in zip(boxes, lines, strict=True):
+        if CAPTION.search(line.raw_text):
+            continue
         factor = _shape_factor(box, tallest)
         found = plate_candidates(line.chars, regions)
         weighted = (replace(c, confidence=c.confidence * _content_factor(c)) for c in found)
