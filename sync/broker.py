@@ -28,13 +28,15 @@ class MosquittoProcess:
     """One broker on 127.0.0.1:``port``; ``stop`` and ``start`` again keep its persisted sessions."""
 
     def __init__(self, workdir: Path, port: int | None = None, tls: BrokerTls | None = None,
-                 users: dict[str, str] | None = None, extra: str = ""):
+                 users: dict[str, str] | None = None, extra: str = "", config: str | None = None):
+        """``config``: a whole configuration to run instead of the generated one (it must listen on
+        127.0.0.1:``port`` and keep its data in ``workdir``; see :func:`override_conf`)."""
         self.workdir, self.port, self.tls = workdir, port or free_port(), tls
         self.users, self.extra = users, extra
         self.process: subprocess.Popen[bytes] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
         self.config_path = workdir / "mosquitto.conf"
-        self.config_path.write_text(self._config())
+        self.config_path.write_text(self._config() if config is None else config)
 
     @staticmethod
     def available() -> bool:
@@ -78,7 +80,7 @@ class MosquittoProcess:
         raise RuntimeError(f"mosquitto did not listen on {self.port} within {timeout_s}s")
 
     def stop(self, kill: bool = False) -> None:
-        """SIGTERM (it saves its sessions) or SIGKILL (a crash)."""
+        """SIGTERM (it saves its sessions) or SIGKILL (a crash: only what was last autosaved survives)."""
         if self.process is None:
             return
         if kill:
@@ -88,12 +90,42 @@ class MosquittoProcess:
         self.process.wait(10)
         self.process = None
 
+    def restart(self, kill: bool = False, timeout_s: float = 10.0) -> None:
+        """Stop (SIGKILL with ``kill``) and start again: same port, same config, same persistence directory."""
+        self.stop(kill=kill)
+        self.start(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def __enter__(self) -> MosquittoProcess:
         self.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def override_conf(text: str, values: dict[str, str]) -> str:
+    """``text`` (a mosquitto.conf) with the first line of each directive in ``values`` given a new value.
+
+    Comments and every other line are kept, so a shipped example runs as written apart from the
+    site-specific values (addresses, paths, ports). A directive the text lacks is appended.
+    """
+    lines, pending = text.splitlines(), dict(values)
+    for index, line in enumerate(lines):
+        key = line.split(maxsplit=1)[0] if line.strip() and not line.lstrip().startswith("#") else None
+        if key in pending:
+            lines[index] = f"{key} {pending.pop(key)}"
+    lines += [f"{key} {value}" for key, value in pending.items()]
+    return "\n".join(lines) + "\n"
+
+
+def run_as() -> dict[str, str]:
+    """The ``user`` override a test broker needs: as root, stay root (dropping to ``mosquitto`` would lose
+    access to the test's files); otherwise nothing (Mosquitto only switches user when started as root)."""
+    return {"user": "root"} if _is_root() else {}
 
 
 def _is_root() -> bool:
