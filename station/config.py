@@ -94,6 +94,8 @@ class MqttSection(StrictModel):
     alert_expiry_s: int = Field(default=300, ge=1, le=86400,
                                 title="MQTT message expiry of alerts; older alerts are sent marked stale")
     keep_sent_days: float = Field(default=7.0, ge=0, le=3650, title="Days delivered outbox rows are kept")
+    metrics_every_s: float = Field(default=60.0, ge=1, le=86400,
+                                   title="Seconds between lane.metrics events (health upstream; reveals lost tails)")
     outbox_budget_mb: int = Field(default=512, ge=1, le=1048576,
                                   title="Outbox size that makes the lane shed reads (never decisions/audit/alerts)")
     max_downlink_bytes: int = Field(default=262144, ge=1024, le=16777216,

@@ -124,7 +124,7 @@ def attach_uplink(lane: LaneDaemon) -> None:
     from station.uplink import UplinkPlugin, build_link
 
     link = build_link(lane.config, lane.store, DownlinkApplier(lane.data_dir, lane.store))
-    plugin = UplinkPlugin(link)
+    plugin = UplinkPlugin(link, lane.config.mqtt.metrics_every_s)
     lane.plugins.append(plugin)
     lane.uplink = plugin
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from station.config import LaneConfig, MqttSection
@@ -52,6 +54,14 @@ class LaneStoreOutbox:
         with self.store.transaction() as tx:
             return tx.conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?",
                                    (sent_before,)).rowcount
+
+    def requeue(self, first_seq: int, last_seq: int) -> tuple[int, int]:
+        with self.store.transaction() as tx:
+            again = tx.conn.execute("UPDATE outbox SET sent_at = NULL WHERE seq BETWEEN ? AND ?"
+                                    " AND sent_at IS NOT NULL", (first_seq, last_seq)).rowcount
+            held = tx.conn.execute("SELECT COUNT(*) FROM outbox WHERE seq BETWEEN ? AND ?",
+                                   (first_seq, last_seq)).fetchone()[0]
+        return again, held
 
     def usage(self) -> OutboxUsage:
         row = self.store.query(
@@ -99,21 +109,47 @@ def log_downlink(verified: Verified) -> None:
     log_event(log, "downlink.received", kind=verified.kind, id=verified.message_id)
 
 
-class UplinkPlugin:
-    """Daemon plugin: the first tick starts the link's task; ``aclose`` stops it cleanly (presence ``stopped``)."""
+_DEVICE_METRICS = ("kind", "connected", "frames_ok", "frames_rejected", "bytes_discarded", "reconnects")
+PRIORITY_METRICS = 6  # the least urgent: first to be shed over the disk budget
 
-    def __init__(self, link: SyncLink):
+
+class UplinkPlugin:
+    """Daemon plugin: the first tick starts the link's task; ``aclose`` stops it cleanly (presence ``stopped``).
+
+    Every ``metrics_every_s`` it also queues a ``lane.metrics`` event: the central sees the lane's health,
+    and a steady stream of sequence numbers, so even the newest events lost upstream show as a gap."""
+
+    def __init__(self, link: SyncLink, metrics_every_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
         self.link = link
+        self.metrics_every_s, self.clock = metrics_every_s, clock
+        self._next_metrics = clock()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self, lane: LaneDaemon) -> None:
+        if self.clock() >= self._next_metrics:
+            self._next_metrics = self.clock() + self.metrics_every_s
+            self.queue_metrics(lane)
         if self._task is None:
             self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
         elif self._task.done() and not self._task.cancelled() and not self._stop.is_set():
             # run() stopped the client on its way out; a new run() reconnects with the same session.
             log_event(log, "link.crashed", logging.ERROR, error=repr(self._task.exception()))
             self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
+
+    def queue_metrics(self, lane: LaneDaemon) -> None:
+        """One ``lane.metrics`` outbox row: lane counters, device health, uplink and downlink counters."""
+        status = lane.status("running")
+        devices = {name: {key: health.get(key) for key in _DEVICE_METRICS}
+                   for name, health in status["devices"].items()}
+        usage = self.link.outbox.usage()
+        payload = {"lane": status["lane"], "at": datetime.now(UTC).isoformat(), "stats": status["stats"],
+                   "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
+                   "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats),
+                   "downlink": {"accepted": dict(self.link.downlink.accepted),
+                                "rejected": dict(self.link.downlink.rejected)}}
+        with lane.store.transaction() as tx:
+            tx.outbox(datetime.now(UTC), "lane.metrics", payload, PRIORITY_METRICS)
 
     def status(self) -> dict[str, object]:
         """For the booth's status strip and `garita devices`: connected or not, and reconnect counts."""
@@ -131,7 +167,6 @@ class UplinkPlugin:
 def bench_sync(events: int = 100_000, batch_max_events: int = 500) -> dict[str, float | int]:
     """``garita bench sync``: a throwaway lane database with ``events`` reads in its outbox, drained."""
     import tempfile
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from station.storage.database import open_database

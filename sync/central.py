@@ -25,6 +25,7 @@ from paho.mqtt.properties import Properties
 
 from sync.central_store import CentralStore
 from sync.envelope import EnvelopeError, decode_uplink
+from sync.gap_watch import GapWatch
 from sync.link import BrokerSettings
 from sync.logs import log_event
 from sync.signing import sign
@@ -32,16 +33,24 @@ from sync.snapshots import total_hash
 from sync.tls import client_context
 from sync.topics import STATUS_WILDCARD, UPLINK_WILDCARD, lane_down, parse_status, parse_up, port_down
 
+RESEND_EXPIRY_S = 300  # a resend request queued for a lane that is away this long is re-decided, not replayed
+
 
 class Central:
     """Subscribes to every lane's uplink and status; publishes signed watchlists, declarations, commands."""
 
-    def __init__(self, broker: BrokerSettings, store: CentralStore, key: Ed25519PrivateKey, key_id: str):
+    def __init__(self, broker: BrokerSettings, store: CentralStore, key: Ed25519PrivateKey, key_id: str,
+                 gap_watch: GapWatch | None = None):
+        """``gap_watch``: when and how often to ask lanes to resend missing sequence ranges (None: never)."""
         self.broker, self.store, self.key, self.key_id = broker, store, key, key_id
+        self.gap_watch = gap_watch
         self.rejected: Counter[str] = Counter()
         self.received_messages = 0
+        self.resend_requests = 0
         self._changed = threading.Condition()
         self._subscribed = threading.Event()
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -68,10 +77,35 @@ class Central:
         self.client.loop_start()
         if not self._subscribed.wait(timeout_s):
             raise TimeoutError("central: no SUBACK from the broker")
+        if self.gap_watch is not None:
+            self._stopping.clear()
+            self._watcher = threading.Thread(target=self._watch_gaps, name="central-gaps", daemon=True)
+            self._watcher.start()
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(15)
         self.client.disconnect()
         self.client.loop_stop()
+
+    def _watch_gaps(self) -> None:
+        assert self.gap_watch is not None
+        interval = max(0.2, min(1.0, self.gap_watch.grace_s / 4))
+        while not self._stopping.wait(interval):
+            self.request_missing()
+
+    def request_missing(self) -> int:
+        """Ask each lane for the sequence ranges missing long enough; returns how many requests went out."""
+        if self.gap_watch is None:
+            return 0
+        sent = 0
+        for port, lane in self.store.lanes():
+            due = self.gap_watch.due((port, lane), self.store.gaps(port, lane))
+            if due:
+                self.publish_resend(port, lane, due)
+                sent += 1
+        return sent
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
@@ -148,8 +182,19 @@ class Central:
         self._publish(topic, "lane.command", body, expires_at=expires)
 
 
-def open_central(broker: BrokerSettings, db_path: Path, key: Ed25519PrivateKey, key_id: str) -> Central:
+    def publish_resend(self, port: str, lane: str, ranges: list[tuple[int, int]]) -> None:
+        """Ask one lane to publish these inclusive sequence ranges again (it answers from its retained outbox)."""
+        expires = (datetime.now(UTC) + timedelta(seconds=RESEND_EXPIRY_S)).isoformat(timespec="milliseconds")
+        body = {"lane": lane, "ranges": [[first, last] for first, last in ranges]}
+        self._publish(lane_down(port, lane, "resend"), "uplink.resend", body, expires_at=expires)
+        self.resend_requests += 1
+        log_event("central.resend_requested", logging.WARNING, port=port, lane=lane, ranges=len(ranges),
+                  events=sum(last - first + 1 for first, last in ranges))
+
+
+def open_central(broker: BrokerSettings, db_path: Path, key: Ed25519PrivateKey, key_id: str,
+                 gap_watch: GapWatch | None = None) -> Central:
     """A started central: what ``garita central`` runs until interrupted."""
-    central = Central(broker, CentralStore(db_path), key, key_id)
+    central = Central(broker, CentralStore(db_path), key, key_id, gap_watch)
     central.start()
     return central

@@ -70,12 +70,17 @@ class CentralStore:
 
     def gaps(self, port: str, lane: str, first: int = 1) -> list[tuple[int, int]]:
         """Missing sequence ranges (inclusive) between ``first`` and the highest seen."""
-        missing, expected = [], first
-        for seq in self.seqs(port, lane):
-            if seq > expected:
-                missing.append((expected, seq - 1))
-            expected = max(expected, seq + 1)
-        return missing
+        lowest = self._query("SELECT MIN(seq) FROM events WHERE port = ? AND lane = ?", (port, lane))[0][0]
+        if lowest is None:
+            return []
+        inner = self._query("SELECT seq + 1, next - 1 FROM (SELECT seq, LEAD(seq) OVER (ORDER BY seq) AS next"
+                            " FROM events WHERE port = ? AND lane = ?) WHERE next > seq + 1", (port, lane))
+        head = [(first, lowest - 1)] if lowest > first else []
+        return head + [(low, high) for low, high in inner]
+
+    def lanes(self) -> list[tuple[str, str]]:
+        """Every (port, lane) that has sent something."""
+        return [(port, lane) for port, lane in self._query("SELECT DISTINCT port, lane FROM events", ())]
 
     def events(self, port: str, lane: str) -> list[dict[str, Any]]:
         """In lane sequence order (live messages may have arrived earlier than older backlog)."""

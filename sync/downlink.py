@@ -20,7 +20,7 @@ from sync.logs import log_event
 from sync.schema_check import BODY_SCHEMAS, first_error
 from sync.signing import SignatureError, verify
 from sync.snapshots import SnapshotAssembler, SnapshotError
-from sync.topics import LaneTopics
+from sync.topics import LANE_ONLY_KINDS, LaneTopics
 
 SEEN_IDS = 10_000  # persistent sessions redeliver after a reconnect; remember enough ids to drop repeats
 
@@ -29,7 +29,7 @@ SEEN_IDS = 10_000  # persistent sessions redeliver after a reconnect; remember e
 class Verified:
     """What the station receives: a verified delta, declaration or command, or a whole snapshot."""
 
-    kind: str  # "watchlist.snapshot", "watchlist.delta", "declaration" or "lane.command"
+    kind: str  # "watchlist.snapshot", "watchlist.delta", "declaration", "lane.command" or "uplink.resend"
     message_id: str
     issued_at: str
     body: dict[str, Any]
@@ -97,10 +97,12 @@ class Downlink:
             raise Rejected("malformed", problem)
         if "expires_at" in signed and _expired(signed["expires_at"], self.clock()):
             raise Rejected("expired", f"expired at {signed['expires_at']}")
-        if kind == "lane.command":
+        if kind in LANE_ONLY_KINDS and not lane_only:
+            raise Rejected("wrong_topic", f"{kind} only on this lane's own topic")
+        if kind in ("lane.command", *LANE_ONLY_KINDS):
             target = signed["body"]["lane"]
             if target != self.topics.lane and (lane_only or target != "*"):
-                raise Rejected("other_lane", f"command for lane {target!r}")
+                raise Rejected("other_lane", f"{kind} for lane {target!r}")
 
     def _assemble(self, signed: dict[str, Any]) -> Verified | None:
         if signed["kind"] != "watchlist.snapshot.chunk":

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from sync.downlink import Downlink, Handler
+from sync.downlink import Downlink, Handler, Verified
 from sync.logs import log_event
 from sync.outbox import OutboxSource
 from sync.presence import presence
@@ -72,7 +72,8 @@ class SyncLink:
                  keys: dict[str, Ed25519PublicKey], handler: Handler):
         self.settings, self.topics, self.outbox = settings, topics, outbox
         self.stats = LinkStats()
-        self.downlink = Downlink(topics, keys, handler, settings.max_downlink_bytes)
+        self.handler = handler
+        self.downlink = Downlink(topics, keys, self._handle, settings.max_downlink_bytes)
         self.uplink = Uplink(outbox, topics, self, settings.uplink)
         self.client = self._make_client()
         self.activity = threading.Event()  # set by the network thread whenever there is work
@@ -229,6 +230,18 @@ class SyncLink:
             self.downlink.receive(topic, message.payload)
             if message.qos > 0:
                 self.client.ack(message.mid, message.qos)
+
+    def _handle(self, verified: Verified) -> None:
+        """Resend requests are the link's own business; everything else is the station's."""
+        if verified.kind != "uplink.resend":
+            self.handler(verified)
+            return
+        ranges = [(int(first), int(last)) for first, last in verified.body["ranges"]]
+        requeued, gone = self.uplink.resend(ranges)
+        level = logging.WARNING if gone else logging.INFO
+        log_event("uplink.resend", level, id=verified.message_id, ranges=len(ranges), requeued=requeued,
+                  no_longer_held=gone)
+        self._wake()
 
     def _maybe_enforce_retention(self) -> None:
         now = datetime.now(UTC)

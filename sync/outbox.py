@@ -39,6 +39,11 @@ class OutboxSource(Protocol):
         """Delete rows delivered before ``sent_before``; returns how many went."""
         ...
 
+    def requeue(self, first_seq: int, last_seq: int) -> tuple[int, int]:
+        """Mark rows already sent with ``first_seq <= seq <= last_seq`` unsent again (the central lost them
+        after a broker acknowledged them); returns (rows requeued, rows held in the range at all)."""
+        ...
+
     def usage(self) -> OutboxUsage:
         """How many rows and bytes the outbox holds, sent and pending."""
         ...

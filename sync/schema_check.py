@@ -18,6 +18,7 @@ BODY_SCHEMAS = {
     "watchlist.delta": "watchlist-delta.json",
     "declaration": "declaration.json",
     "lane.command": "lane-command.json",
+    "uplink.resend": "uplink-resend.json",
 }
 
 

@@ -14,7 +14,9 @@ DOWN_KINDS = {
     "watchlist/delta": "watchlist.delta",
     "declaration": "declaration",
     "command": "lane.command",
+    "resend": "uplink.resend",
 }
+LANE_ONLY_KINDS = ("uplink.resend",)  # kinds that make sense only on a lane's own topic
 
 
 def check_segment(value: str, what: str) -> str:

@@ -52,6 +52,7 @@ class UplinkStats:
     acked_events: int = 0
     refused_events: int = 0
     stale_alerts: int = 0
+    resent_events: int = 0  # requeued at the central's request
 
 
 @dataclass
@@ -99,6 +100,21 @@ class Uplink:
         if not self.publisher.connected():
             return 0
         return self._send_live() + self._send_backlog()
+
+    def resend(self, ranges: list[tuple[int, int]]) -> tuple[int, int]:
+        """Publish these sequence ranges again (the central asked); returns (requeued, no longer held).
+
+        Rows still pending or in flight need nothing; rows pruned since are reported, not invented."""
+        requeued = missing = 0
+        for first, last in ranges:
+            first, last = min(first, last), max(first, last)
+            again, held = self.outbox.requeue(first, last)
+            requeued += again
+            missing += (last - first + 1) - held
+            if again:
+                self._cursor = min(self._cursor, first - 1)
+        self.stats.resent_events += requeued
+        return requeued, missing
 
     def _settle(self) -> None:
         acked: list[str] = []

@@ -41,11 +41,14 @@ def keys_new(private_file: Path, public_file: Path) -> None:
 @click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
 @click.option("--key-id", required=True, help="The id lanes list this key under ([[mqtt.downlink_keys]]).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"))
+@click.option("--resend-after", type=click.FloatRange(0), default=5.0, show_default=True,
+              help="Ask a lane to resend a sequence gap that lasted this many seconds (0: never ask).")
 def central(host: str, port: int, client_id: str, username: str | None, password_file: Path | None,
             ca_file: Path | None, cert_file: Path | None, key_file: Path | None, signing_key: Path, key_id: str,
-            db_path: Path) -> None:
-    """Receive every lane's uplink (deduplicated, gaps reported) into DB until Ctrl-C."""
+            db_path: Path, resend_after: float) -> None:
+    """Receive every lane's uplink (deduplicated, gaps asked for again) into DB until Ctrl-C."""
     from sync.central import open_central
+    from sync.gap_watch import GapWatch
     from sync.link import BrokerSettings
     from sync.signing import load_private_key
     from sync.tls import TlsFiles
@@ -53,14 +56,16 @@ def central(host: str, port: int, client_id: str, username: str | None, password
     tls = TlsFiles(ca_file, cert_file, key_file) if ca_file else None
     password = password_file.read_text().strip() if password_file else None
     broker = BrokerSettings(host=host, port=port, client_id=client_id, username=username, password=password, tls=tls)
-    node = open_central(broker, db_path, load_private_key(signing_key), key_id)
+    watch = GapWatch(grace_s=resend_after) if resend_after > 0 else None
+    node = open_central(broker, db_path, load_private_key(signing_key), key_id, watch)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"central: connected to {host}:{port}, storing uplink in {db_path}; Ctrl-C stops")
     try:
         while not stop.wait(5):
             click.echo(json.dumps({"at": time.strftime("%H:%M:%S"), "events": node.store.count(),
-                                   "messages": node.received_messages, "rejected": dict(node.rejected)}))
+                                   "messages": node.received_messages, "rejected": dict(node.rejected),
+                                   "resend_requests": node.resend_requests}))
     except KeyboardInterrupt:
         pass
     finally:

@@ -2,7 +2,8 @@
 
 Editing, deleting or reordering any entry changes a hash that a later entry vouches for, so
 `garita audit verify` finds the first entry that no longer fits. (Cutting entries off the end
-leaves a shorter valid chain; the head hash travels upstream in the outbox to catch that.)
+leaves a shorter valid chain; every entry also goes upstream through the outbox, so the central's
+copy shows the cut.)
 """
 
 from __future__ import annotations
@@ -28,15 +29,25 @@ def head(conn: sqlite3.Connection) -> str:
     return row[0] if row and row[0] else GENESIS
 
 
+@dataclass(frozen=True)
+class Link:
+    """Where a new entry sits in the chain."""
+
+    entry_id: int
+    prev_hash: str
+    hash: str
+
+
 def append(conn: sqlite3.Connection, at: str, actor: str, action: str, crossing_id: str | None,
-           detail: str) -> str:
-    """Insert one chained entry; call inside the caller's write transaction. Returns its hash."""
+           detail: str) -> Link:
+    """Insert one chained entry; call inside the caller's write transaction."""
     prev = head(conn)
     cursor = conn.execute("INSERT INTO audit (at, actor, action, crossing_id, detail, prev_hash) "
                           "VALUES (?, ?, ?, ?, ?, ?)", (at, actor, action, crossing_id, detail, prev))
-    digest = entry_hash(prev, cursor.lastrowid, at, actor, action, crossing_id, detail)
-    conn.execute("UPDATE audit SET hash = ? WHERE id = ?", (digest, cursor.lastrowid))
-    return digest
+    entry_id = int(cursor.lastrowid or 0)
+    digest = entry_hash(prev, entry_id, at, actor, action, crossing_id, detail)
+    conn.execute("UPDATE audit SET hash = ? WHERE id = ?", (digest, entry_id))
+    return Link(entry_id, prev, digest)
 
 
 def chain_existing(conn: sqlite3.Connection) -> None:

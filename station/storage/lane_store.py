@@ -15,6 +15,8 @@ import sqlite_utils
 from station.ids import uuid7
 from station.storage import audit_chain
 
+PRIORITY_AUDIT = 4  # backlog, after the decisions it vouches for; retention never sheds it
+
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
@@ -55,7 +57,12 @@ class Tx:
         )
 
     def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
-        audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, _json(detail))
+        """Chain one audit entry and queue it upstream: the central holds the whole trail, so an entry cut
+        off the end of the lane's chain (which the chain alone cannot show) is still on record there."""
+        link = audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, _json(detail))
+        self.outbox(at, "audit", {"entry_id": link.entry_id, "at": at.isoformat(), "actor": actor, "action": action,
+                                  "crossing_id": crossing_id, "detail": detail, "prev_hash": link.prev_hash,
+                                  "hash": link.hash}, PRIORITY_AUDIT)
 
     def outbox(self, at: datetime, kind: str, payload: dict, priority: int = 5) -> str:
         """Queue a message for the central system; it leaves only when the uplink confirms it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -104,8 +105,13 @@ def test_every_transition_writes_audit_and_outbox(lifecycle, store, clock):
     actions = [r["action"] for r in store.query("SELECT action FROM audit ORDER BY id")]
     assert actions == ["crossing.opened", "crossing.read", "crossing.read", "crossing.flagged_idle",
                        "crossing.decided"]
-    kinds = [r["kind"] for r in store.query("SELECT kind FROM outbox ORDER BY seq")]
+    kinds = [r["kind"] for r in store.query("SELECT kind FROM outbox WHERE kind != 'audit' ORDER BY seq")]
     assert kinds == ["crossing.opened", "read", "read", "crossing.flagged_idle", "decision"]
+    # every audit entry goes upstream too, chained: the central holds the whole trail
+    audit = [json.loads(r["payload"]) for r in store.query("SELECT payload FROM outbox WHERE kind = 'audit'"
+                                                            " ORDER BY seq")]
+    assert [a["action"] for a in audit] == actions
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(audit))
     decision = store.query("SELECT priority FROM outbox WHERE kind = 'decision'")[0]
     assert decision["priority"] < store.query("SELECT MIN(priority) AS p FROM outbox WHERE kind = 'read'")[0]["p"]
 

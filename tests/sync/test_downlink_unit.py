@@ -107,3 +107,16 @@ def test_a_signature_breaks_when_any_byte_of_the_signed_part_changes(position):
     downlink, received = _downlink()
     downlink.receive(DELTA, canonical(changed))
     assert received.items == []
+
+
+def test_a_resend_request_is_taken_only_on_this_lanes_own_topic_and_for_this_lane():
+    downlink, received = _downlink()
+    body = {"lane": "lane-03", "ranges": [[5, 9]]}
+    assert not downlink.receive(port_down("2504", "resend"), sign(KEY, "k1", "uplink.resend", body))
+    assert not downlink.receive(lane_down("2504", "lane-03", "resend"),
+                                sign(KEY, "k1", "uplink.resend", {**body, "lane": "*"}))
+    assert not downlink.receive(lane_down("2504", "lane-03", "resend"),
+                                sign(KEY, "k1", "uplink.resend", {**body, "ranges": [[0, 3]]}))
+    assert downlink.rejected == {"wrong_topic": 1, "other_lane": 1, "malformed": 1}
+    assert downlink.receive(lane_down("2504", "lane-03", "resend"), sign(KEY, "k1", "uplink.resend", body))
+    assert received.kinds() == ["uplink.resend"] and received.items[0].body["ranges"] == [[5, 9]]

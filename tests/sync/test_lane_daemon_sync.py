@@ -5,6 +5,7 @@ A Mosquitto with mTLS and passwords, the central tool, and the lane as a subproc
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -98,6 +99,15 @@ def test_lane_daemon_syncs_both_ways(tmp_path, broker, pki, central, signing_key
         event = next(e for e in central.store.events(PORT, LANE) if e["kind"] == "decision")
         assert decision in json.dumps(event, default=str)
         assert central.store.gaps(PORT, LANE) == []
+        # The audit trail goes up whole and chained; lane.metrics reports the lane's health.
+        payloads = lambda kind: [json.loads(e["payload"]) for e in central.store.events(PORT, LANE)  # noqa: E731
+                                 if e["kind"] == kind]
+        assert _wait(lambda: any(a["action"] == "crossing.decided" for a in payloads("audit"))), kinds()
+        audit = payloads("audit")
+        assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(audit))
+        assert _wait(lambda: payloads("lane.metrics")), kinds()
+        metrics = payloads("lane.metrics")[0]
+        assert metrics["lane"] == LANE and metrics["link"]["connects"] >= 0 and "pending" in metrics["outbox"]
         store.db.conn.close()
     finally:
         lane.send_signal(signal.SIGTERM)

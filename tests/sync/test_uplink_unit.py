@@ -97,3 +97,24 @@ def test_nothing_is_published_while_disconnected(data_dir):
     uplink, publisher = _uplink(store)
     publisher.up = False
     assert uplink.pump() == 0 and publisher.sent == []
+
+
+def test_a_resend_request_publishes_delivered_rows_again_and_reports_what_was_pruned(data_dir):
+    store = lane_store(data_dir)
+    add_events(store, 10)
+    uplink, publisher = _uplink(store, batch_max_events=1)
+    uplink.pump()
+    for mid in range(1, 11):
+        uplink.on_puback(mid, True)
+    uplink.pump()
+    assert unsent(store) == 0
+    LaneStoreOutbox(store).prune_sent("9999")  # retention took everything...
+    add_events(store, 3, start=10)  # ...and the lane went on (seq 11-13)
+    uplink.pump()
+    for mid in range(11, 14):
+        uplink.on_puback(mid, True)
+    uplink.pump()
+    assert uplink.resend([(4, 6), (12, 12)]) == (1, 3)  # 4-6 are gone: said, not invented
+    uplink.pump()
+    assert [json.loads(p)["seq"] for _, _, p, _ in publisher.sent][13:] == [12]
+    assert uplink.stats.resent_events == 1
