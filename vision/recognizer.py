@@ -54,7 +54,7 @@ class Recognizer:
     def read_plates(self, image: np.ndarray, regions: tuple[str, ...] | None = None) -> list[PlateRead]:
         """Plates in a BGR frame, most plate-like first, each with ranked candidates."""
         frame = check_frame(image)
-        found = detect_text(self.sessions.det, frame, PLATE_FIND)
+        found = detect_text(self.sessions.plate_det, frame, PLATE_FIND)
         boxes = plate_boxes(found, frame.shape[0], PLATE_LINES)
         lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
         return rank_plates(boxes, lines, regions or self.regions)

@@ -55,6 +55,11 @@ def _prepare(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float, float
     return blob, w / nw, h / nh
 
 
+def prepare_blob(image: np.ndarray, max_side: int) -> np.ndarray:
+    """The detector's input for a BGR image (also what the int8 model is calibrated on)."""
+    return _prepare(image, max_side)[0]
+
+
 def order_quad(points: np.ndarray) -> np.ndarray:
     """Order 4 points clockwise starting at the top-left one."""
     pts = points[np.argsort(points[:, 0])]
