@@ -69,6 +69,11 @@ class DeviceHealth:
             if error:
                 self.last_error = error
 
+    def record_error(self, error: str) -> None:
+        """Note a problem that is neither a disconnect nor a rejected frame."""
+        with self._lock:
+            self.last_error = error
+
     def snapshot(self) -> dict[str, Any]:
         """A JSON-friendly copy, safe to read from another thread."""
         with self._lock:

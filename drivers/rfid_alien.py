@@ -9,22 +9,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from drivers.alien_login import AlienLogin
+from drivers.alien_notify_config import (
+    NOTIFY_DEFAULTS,
+    allowed_peer,
+    check_notify_options,
+    notify_address,
+    setup_commands,
+)
+from drivers.alien_notify_listener import NotifyListener, PeerFilter, parse_host_port
 from drivers.events import DeviceHealth, DeviceRead, Emit
 from drivers.framing import AnyByteFramer
 from drivers.options import require, take_options
-from drivers.rfid_taglist import NO_TAGS, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
+from drivers.rfid_taglist import NO_TAGS, Notification, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
 from drivers.serial_link import SerialLink, is_network
 from drivers.tag_presence import TagPresence
 
 POLL_COMMAND = b"\x01get TagList\r\n"
-# Autonomous mode: the reader inventories by itself and pushes a message when tags come.
-NOTIFY_SETUP = (b"\x01set AutoMode = On\r\n", b"\x01set NotifyMode = On\r\n")
 REPLY_TIMEOUT_S = 1.0
 _SETTING_REPLY = re.compile(r"^\s*[\w.]+\s*=")
 DEFAULTS: dict[str, Any] = {
     "baudrate": 115200, "mode": "poll", "poll_interval_s": 0.3, "forget_after_s": 3.0,
     "login": "auto", "username": "alien", "password": "password", "login_timeout_s": 5.0,
-    "notify_setup": True, "notify_refresh_s": 30.0,
+    "notify_setup": True, "notify_refresh_s": 30.0, **NOTIFY_DEFAULTS,
 }
 
 
@@ -33,9 +39,17 @@ class AlienReader:
 
     Options: baudrate (115200), mode ("poll" | "notify"), poll_interval_s (0.3),
     forget_after_s (3.0), login ("auto": on TCP only | "on" | "off"), username ("alien"),
-    password ("password"), login_timeout_s (5.0), notify_setup (true: notify mode turns
-    AutoMode and NotifyMode on), notify_refresh_s (30.0: notify mode re-sends that setup,
-    which also restores it after a reader reset and probes an idle TCP connection).
+    password ("password"), login_timeout_s (5.0), notify_setup (true: notify mode sets
+    NotifyFormat/NotifyTrigger and turns AutoMode and NotifyMode on), notify_refresh_s (30.0:
+    notify mode re-sends that setup, which also restores it after a reader reset and probes
+    an idle TCP connection), notify_format ("Text" | "Terse" | "XML"), notify_trigger (""
+    leaves the reader's; "Add", "Remove", "Change", "True", "False", "TrueFalse").
+
+    Notify delivery over TCP (a networked reader connects to us): notify_listen
+    ("host:port" to accept on, e.g. "0.0.0.0:4000"; "" = notifications on the command link),
+    notify_address ("host:port" told to the reader; "" = our end of the command connection
+    and the listening port), notify_allow_from ("" = the reader's host from the port URL;
+    a host or IP; "*" = anyone). See drivers/alien_notify_config.py.
     """
 
     def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
@@ -46,11 +60,13 @@ class AlienReader:
         require(name, "login", opts["login"] in ("auto", "on", "off"), "must be 'auto', 'on' or 'off'")
         require(name, "login_timeout_s", opts["login_timeout_s"] > 0, "must be > 0")
         require(name, "notify_refresh_s", opts["notify_refresh_s"] > 0, "must be > 0")
+        check_notify_options(name, opts, port)
         self.name, self.port, self.options = name, port, opts
         self._needs_login = opts["login"] == "on" or (opts["login"] == "auto" and is_network(port))
         self._login: AlienLogin | None = None
         self.health = DeviceHealth()
         self._presence = TagPresence(opts["forget_after_s"])
+        self._presence_lock = threading.Lock()  # the notify listener reports from its own thread
         self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
         self._framer = AnyByteFramer()
         self._xml: list[str] | None = None
@@ -58,18 +74,34 @@ class AlienReader:
         self._next_poll = 0.0
         self._next_setup = 0.0
         self._awaiting_since: float | None = None
+        self.listener = self._make_listener()
+
+    def _make_listener(self) -> NotifyListener | None:
+        """The TCP notify listener, if notify_listen is set."""
+        if not self.options["notify_listen"]:
+            return None
+        peers = PeerFilter(allowed_peer(self.options, self.port))
+        listen = parse_host_port(self.options["notify_listen"])
+        return NotifyListener(self.name, listen, peers, self._on_notification, self.health)
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
         """Poll/listen until stop is set; never raises for I/O trouble."""
         self._emit = emit
-        self._link.run(stop, self._on_bytes, on_connect=self._on_connect, on_tick=self._on_tick)
+        if self.listener is not None:
+            self.listener.start()
+        try:
+            self._link.run(stop, self._on_bytes, on_connect=self._on_connect, on_tick=self._on_tick)
+        finally:
+            if self.listener is not None:
+                self.listener.stop()
 
     def _on_connect(self) -> None:
         now = time.monotonic()
         self._framer = AnyByteFramer()
         self._xml, self._awaiting_since, self._next_poll = None, None, 0.0
         self._next_setup = 0.0
-        self._presence.refresh_all(now)
+        with self._presence_lock:
+            self._presence.refresh_all(now)
         self._login = None
         if self._needs_login:
             opts = self.options
@@ -77,7 +109,8 @@ class AlienReader:
 
     def _on_tick(self) -> None:
         now = time.monotonic()
-        self._presence.expire(now)
+        with self._presence_lock:
+            self._presence.expire(now)
         if self._login is not None and not self._login.done:
             self._login.check_timeout(now)
             return  # no commands until the reader has let us in
@@ -95,9 +128,23 @@ class AlienReader:
     def _keep_notify_on(self, now: float) -> None:
         if not self.options["notify_setup"] or now < self._next_setup:
             return
-        for command in NOTIFY_SETUP:
+        address = self._notify_address()
+        if self.listener is not None and address is None:
+            return  # not listening yet: telling the reader where to call would be a lie
+        for command in setup_commands(self.options, address):
             self._link.write(command)
         self._next_setup = now + self.options["notify_refresh_s"]
+
+    def _notify_address(self) -> str | None:
+        """Where the reader must send notifications; None for the command link or not yet known."""
+        if self.listener is None:
+            return None
+        return notify_address(self.options, self.listener.port, self._link.local_host())
+
+    def _on_notification(self, note: Notification, raw: bytes) -> None:
+        """A message delivered to the TCP listener: its tags go the same way as polled ones."""
+        for tag in note.tags:
+            self._seen(tag, raw)
 
     def _on_bytes(self, data: bytes) -> None:
         if self._login is not None and not self._login.done:
@@ -154,7 +201,8 @@ class AlienReader:
             self._seen(tag, doc.encode("latin-1"))
 
     def _seen(self, tag: TagRead, raw: bytes) -> None:
-        sighting, new = self._presence.seen(tag.epc, time.monotonic())
+        with self._presence_lock:
+            sighting, new = self._presence.seen(tag.epc, time.monotonic())
         if not new:
             return
         data = {

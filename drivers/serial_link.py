@@ -63,6 +63,12 @@ class SerialLink:
                 raise serial.SerialException(f"port {self.port} is not open")
             self._ser.write(data)
 
+    def local_host(self) -> str | None:
+        """Our address on a TCP connection that is up; None for serial or while down."""
+        with self._lock:
+            ser = self._ser
+        return ser.local_host if isinstance(ser, TcpPort) else None
+
     def run(self, stop: threading.Event, on_data: OnData, on_connect: OnEvent | None = None,
             on_tick: OnEvent | None = None) -> None:
         """Loop until stop: connect, pump bytes to on_data, call on_tick after each read."""

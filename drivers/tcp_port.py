@@ -51,6 +51,11 @@ class TcpPort:
             raise serial.SerialException("connection closed by the device")
         return data
 
+    @property
+    def local_host(self) -> str:
+        """Our address on this connection (an address the device can reach us at)."""
+        return str(self._sock.getsockname()[0])
+
     def write(self, data: bytes) -> None:
         """Send all bytes (OSError when the connection is gone)."""
         self._sock.sendall(data)

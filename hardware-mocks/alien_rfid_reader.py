@@ -3,8 +3,11 @@
 Host lines are ``[0x01] command CR LF``. With the 0x01 prefix the reply is the bare text
 (lines CR LF) and one NUL. Without it the reader echoes the line, then the reply, then a
 CR LF and the ``Alien>`` prompt; this mock also ends that with a NUL so that "read to NUL"
-works in both styles. Notifications (NotifyMode = ON) are pushed on the serial line and to
-every logged-in TCP client, one block per batch of added tags, ended by a NUL.
+works in both styles. Notifications (NotifyMode = ON) go, one block per batch of added tags,
+ended by a NUL: with ``NotifyAddress = serial`` on the serial line and to every logged-in TCP
+client; with ``NotifyAddress = host:port`` over a new TCP connection to that address per message,
+as a networked reader does (alien_notifier.py; ``notify_keep_open`` reuses one connection,
+``notify_faults`` injects garbage or a cut-off message).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from hardware_mocks.alien_notifier import NotifyFaults, NotifySender, split_address
 from hardware_mocks.alien_tags import FORMATS, TIME_FORMAT, TagField, TagRead, format_tag_list
 from hardware_mocks.pty_port import PtyPort
 from hardware_mocks.tcp_line_server import TcpLineServer
@@ -53,6 +57,10 @@ def _normalize(name: str, value: str) -> str:
             if fmt.lower() == value.lower():
                 return fmt
         raise ValueError(f"{name} must be one of {', '.join(FORMATS)}")
+    if name == "NotifyAddress":
+        if value.lower() == "serial":
+            return "serial"
+        split_address(value)  # host:port, or ValueError
     return value
 
 
@@ -65,11 +73,13 @@ class AlienRfidReader:
         workdir: Path,
         tcp: bool = False,
         clock: Callable[[], datetime] = datetime.now,
+        notify_keep_open: bool = False,
     ) -> None:
         """Prepare the reader; ``start()`` opens its transport."""
         self.name = name
         self.field = TagField(clock)
         self.attributes = dict(DEFAULTS)
+        self.notifier = NotifySender(lambda: self.attributes["IPAddress"], keep_open=notify_keep_open)
         self._lock = threading.Lock()
         self.port: PtyPort | None = None
         self.server: TcpLineServer | None = None
@@ -84,8 +94,18 @@ class AlienRfidReader:
         """Where the host connects: the pty symlink path or ``socket://127.0.0.1:PORT``."""
         return self.server.url if self.server else str(self.port.path)  # type: ignore[union-attr]
 
+    @property
+    def notify_faults(self) -> NotifyFaults:
+        """Faults for messages sent to a host:port NotifyAddress (assign a new NotifyFaults)."""
+        return self.notifier.faults
+
+    @notify_faults.setter
+    def notify_faults(self, faults: NotifyFaults) -> None:
+        self.notifier.faults = faults
+
     def start(self) -> None:
         """Open the pty or start listening."""
+        self.notifier.start()
         if self.server is not None:
             self.server.start()
             self.attributes["CommandPort"] = str(self.server.port)
@@ -94,6 +114,7 @@ class AlienRfidReader:
 
     def stop(self) -> None:
         """Close the transport and join its threads."""
+        self.notifier.stop()
         if self.server is not None:
             self.server.stop()
         if self.port is not None:
@@ -117,6 +138,11 @@ class AlienRfidReader:
         tag, added = self.field.put(epc, antenna)
         if added and self.attributes["NotifyMode"] == "ON":
             self._push(self.notification([tag], "TAGS ADDED"))
+
+    def notify_field(self, reason: str = "TIMED MESSAGE") -> None:
+        """Send one notification listing every tag in the field (what NotifyTime does)."""
+        if self.attributes["NotifyMode"] == "ON":
+            self._push(self.notification(self.field.snapshot(), reason))
 
     def remove_tag(self, epc: str) -> None:
         """Take a tag out of the field."""
@@ -200,7 +226,11 @@ class AlienRfidReader:
         return f"{lines}\x00".encode("latin-1")
 
     def _push(self, data: bytes) -> None:
-        """Send unsolicited bytes to the host(s)."""
+        """Send a notification where NotifyAddress says: the same link(s), or a host:port."""
+        address = self.attributes["NotifyAddress"]
+        if address != "serial":
+            self.notifier.send(address, data)
+            return
         if self.port is not None:
             self.port.write(data)
         if self.server is not None:
