@@ -114,6 +114,8 @@ class BoothSection(StrictModel):
     )
     lock_after_s: float = Field(default=120.0, ge=5, le=3600, title="Seconds without input before the screen locks")
     session_max_s: float = Field(default=43200.0, ge=60, le=86400, title="Seconds a sign-in lasts (a shift)")
+    detain_override_needs_supervisor: bool = Field(
+        default=True, title="Release or secondary against a detain recommendation needs a supervisor's PIN")
 
 
 PlateRegion = Literal["us", "mx", "br", "eu", "any"]

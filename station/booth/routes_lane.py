@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from station.booth.assessment import assessment_of
 from station.booth.audit import audit
+from station.booth.cosign import cosigner, needs_cosign
 from station.booth.crossing_view import crossing_detail, current_crossing_id
 from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
 from station.booth.events import Subscriber, sse
@@ -94,8 +95,11 @@ async def decide(request: Request) -> Response:
     recommendation = assessment["recommendation"] if assessment else None
     try:
         reason, override = reason_for(wanted, recommendation)
+        supervisor = None
+        if needs_cosign(booth, recommendation, wanted.action, session.officer):
+            supervisor = await cosigner(booth, body, session.officer, crossing_id)
         decision_id = booth.lane.decide(crossing_id, wanted.action, session.officer.id, reason,
-                                         recommendation=recommendation)
+                                         recommendation=recommendation, second_officer_id=supervisor)
     except DecisionRefused as exc:
         raise HTTPException(422, exc.code) from None
     except UnknownCrossing:
@@ -104,8 +108,8 @@ async def decide(request: Request) -> Response:
         raise HTTPException(409, "already_decided") from None
     if override:
         audit(booth.store, f"officer:{session.officer.id}", "booth.override",
-              {"recommended": recommendation, "action": wanted.action, "reason_code": wanted.reason_code},
-              crossing_id)
+              {"recommended": recommendation, "action": wanted.action, "reason_code": wanted.reason_code,
+               "cosigned_by": supervisor}, crossing_id)
     booth.sessions.touch(session)
     return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": wanted.action})
 

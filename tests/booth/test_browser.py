@@ -83,10 +83,22 @@ def test_watchlist_hit_alert_and_override_needs_a_reason(page, lane):
     expect(page.locator("#decision-error")).to_have_text(catalog("en")["error.override_reason_required"])
     assert not lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,))
     page.select_option("#reason-code", "false_match")
+    expect(page.locator("#cosign")).to_be_visible()  # an officer lets a detain go only with a supervisor
+    page.click("#confirm-ok")
+    expect(page.locator("#decision-error")).to_have_text(catalog("en")["error.supervisor_required"])
+    page.fill("#cosign-id", "s-200")
+    page.fill("#cosign-pin", "0000")
+    page.click("#confirm-ok")
+    expect(page.locator("#decision-error")).to_have_text(catalog("en")["error.supervisor_refused"])
+    assert not lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,))
+    page.fill("#cosign-pin", "5555")
+    shot(page, "alert-cosign-en")
     page.click("#confirm-ok")
     expect(page.locator("#waiting")).to_be_visible()
     decision = lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,))[0]
     assert decision["action"] == "release" and "false_match" in decision["reason"]
+    assert decision["officer_id"] == "o-100" and decision["second_officer_id"] == "s-200"
+    assert lane.query("SELECT * FROM audit WHERE action = 'booth.cosign_failed' AND crossing_id = ?", (crossing_id,))
 
 
 def test_language_switch_changes_every_visible_string(page, lane):

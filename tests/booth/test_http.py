@@ -69,9 +69,31 @@ def test_override_without_reason_is_refused_by_the_server(lane):
     assert lane.query("SELECT * FROM audit WHERE action = 'booth.override' AND crossing_id = ?", (crossing["id"],))
 
 
+def test_an_officer_lets_a_detain_go_only_with_a_supervisors_pin(lane):
+    lane.send("rfid-1", "rfid", "WATCH-HTTP-2")
+    client, csrf = signed_in(lane, "o-100", "4321")
+    crossing = client.get("/api/crossings/current").json()["crossing"]
+    assert crossing["assessment"]["recommendation"] == "detain"
+    url, headers = f"/api/crossings/{crossing['id']}/decision", {"x-csrf-token": csrf}
+    release = {"action": "release", "reason_code": "false_match"}
+    tries = {"supervisor_required": {}, "supervisor_refused": {"supervisor_id": "s-200", "supervisor_pin": "1"}}
+    tries |= {f"not a supervisor {who}": {"supervisor_id": who, "supervisor_pin": pin}
+              for who, pin in (("o-100", "4321"), ("t-300", "7777"))}
+    for name, cosign in tries.items():
+        refused = client.post(url, json={**release, **cosign}, headers=headers)
+        assert refused.status_code == 422, name
+        assert refused.json()["error"] == ("supervisor_required" if not cosign else "supervisor_refused"), name
+    assert not lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing["id"],))
+    done = client.post(url, json={**release, "supervisor_id": "s-200", "supervisor_pin": "5555"}, headers=headers)
+    assert done.status_code == 200
+    (decision,) = lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing["id"],))
+    assert (decision["officer_id"], decision["second_officer_id"]) == ("o-100", "s-200")
+    assert len(lane.query("SELECT * FROM audit WHERE action = 'booth.cosign_failed'")) >= 3
+
+
 def test_history_search_is_parameterised(lane):
     client, _ = signed_in(lane, "o-100", "4321")
     hostile = client.get("/api/history", params={"q": "' OR 1=1 --"}).json()["crossings"]
     assert hostile == []
-    found = client.get("/api/history", params={"q": "WATCH-HTTP"}).json()["crossings"]
+    found = client.get("/api/history", params={"q": "WATCH-HTTP-1"}).json()["crossings"]
     assert found and found[0]["action"] == "release" and found[0]["officer_id"] == "s-200"

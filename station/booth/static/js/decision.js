@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 const KEYS = { 1: 'release', 2: 'secondary', 3: 'detain' };
 let chosen = null;
 let onRecorded = () => {};
+let myRole = () => 'officer';
 
 function typing(target) {
   return ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
@@ -22,15 +23,20 @@ export function choose(action) {
   $('confirm-action').dataset.i18n = `action.${action}`;
   $('confirm-action').textContent = t(`action.${action}`);
   show('override-note', override);
+  // Letting go a vehicle the lane says to detain takes a supervisor's PIN too (the server checks it).
+  show('cosign', recommended === 'detain' && action !== 'detain' && myRole() !== 'supervisor');
   show('decision-error', false);
   $('reason-code').value = '';
   $('reason-text').value = '';
+  $('cosign-id').value = '';
+  $('cosign-pin').value = '';
   show('confirm', true);
   (override ? $('reason-code') : $('confirm-ok')).focus();
 }
 
 export function cancel() {
   chosen = null;
+  $('cosign-pin').value = '';
   show('confirm', false);
 }
 
@@ -38,8 +44,9 @@ async function submit() {
   const crossing = current();
   if (!crossing || !chosen) return;
   try {
+    const cosign = $('cosign').hidden ? {} : { supervisor_id: $('cosign-id').value, supervisor_pin: $('cosign-pin').value };
     await post(`/api/crossings/${crossing.id}/decision`, {
-      action: chosen, reason_code: $('reason-code').value, reason_text: $('reason-text').value,
+      action: chosen, reason_code: $('reason-code').value, reason_text: $('reason-text').value, ...cosign,
     });
   } catch (error) {
     const code = error instanceof ApiError ? error.code : 'server_error';
@@ -52,8 +59,9 @@ async function submit() {
   onRecorded();
 }
 
-export function initDecision(recorded) {
+export function initDecision(recorded, role) {
   onRecorded = recorded;
+  myRole = role;
   document.querySelectorAll('button.act').forEach((button) => {
     button.addEventListener('click', () => choose(button.dataset.action));
   });

@@ -1,0 +1,47 @@
+"""Four eyes on the riskiest override: letting go a vehicle the lane says to detain needs a supervisor.
+
+An officer who releases (or sends to secondary) against a ``detain`` recommendation types a supervisor's
+id and PIN into the same confirm bar; a supervisor signed in at the booth decides alone. Failed PINs
+count against the supervisor's id in the same throttle as sign-in, and are audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from station.booth.audit import audit
+from station.booth.context import BoothContext
+from station.booth.decisions import DecisionRefused
+from station.booth.officers import Officer, get_officer
+from station.booth.pins import verify_pin
+
+
+def needs_cosign(booth: BoothContext, recommendation: str | None, action: str, deciding: Officer) -> bool:
+    """True when this decision needs a supervisor's PIN beside the deciding officer's session."""
+    return (booth.config.detain_override_needs_supervisor and recommendation == "detain" and action != "detain"
+            and deciding.role != "supervisor")
+
+
+async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_id: str) -> str:
+    """The supervisor's id once their PIN checks out; raises DecisionRefused otherwise."""
+    supervisor_id = str(body.get("supervisor_id", "")).strip()
+    pin = str(body.get("supervisor_pin", ""))
+    if not supervisor_id or not pin:
+        raise DecisionRefused("supervisor_required")
+    if booth.throttle.blocked(supervisor_id):
+        raise DecisionRefused("too_many_attempts")
+    supervisor = get_officer(booth.store, supervisor_id)
+    if not await _is_supervisor_pin(supervisor, deciding, pin):
+        booth.throttle.failed(supervisor_id)
+        audit(booth.store, f"officer:{deciding.id}", "booth.cosign_failed", {"supervisor_id": supervisor_id},
+              crossing_id)
+        raise DecisionRefused("supervisor_refused")
+    booth.throttle.succeeded(supervisor_id)
+    return supervisor_id
+
+
+async def _is_supervisor_pin(supervisor: Officer | None, deciding: Officer, pin: str) -> bool:
+    """An active supervisor other than the deciding officer, with this PIN."""
+    if supervisor is None or not supervisor.active or supervisor.role != "supervisor" or supervisor.id == deciding.id:
+        return False
+    return await asyncio.to_thread(verify_pin, pin, supervisor.pin_hash)
