@@ -13,7 +13,7 @@ from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
 from vision.text_detector import DetParams, TextBox, detect_text
 from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
-from vision.vertical_text import column_to_line
+from vision.vertical_text import lay_out, merge_columns, split_rows
 
 PLATE_DET = DetParams(max_side=960)  # the generic-OCR baseline's single pass (evaluate.baseline_plate)
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
@@ -22,6 +22,8 @@ PLATE_FIND = DetParams(max_side=1280)
 PLATE_LINES = 4  # recognise only the most plate-like lines: recognition costs 15-40 ms a line on 2 cores
 CONTAINER_DET = DetParams(max_side=1280)
 PAD = 0.15  # widen line crops by this share of their height: the detector clips edge characters
+CODE_LENGTH = 11  # owner (3) + category (1) + serial (6) + check digit
+WHOLE_CODE_ASPECT = 8.0  # a column this many times taller than wide may hold a whole vertical code
 MIN_CODE_HEIGHT = 14.0  # container codes are painted large; skip fine print to save recognition time
 
 
@@ -65,7 +67,7 @@ class Recognizer:
         boxes = detect_text(self.sessions.det, frame, CONTAINER_DET)
         boxes = [b for b in boxes if min(b.width, b.height) >= MIN_CODE_HEIGHT]
         tokens = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
-        tokens += self._vertical_tokens(frame, [b for b in boxes if b.height > 2.5 * b.width])
+        tokens += self._vertical_tokens(frame, merge_columns([b for b in boxes if b.height > 2.5 * b.width]))
         reads = assemble_codes(tokens)
         if not any(r.check_digit_valid for r in reads):  # roof codes seen from the far side read upside down
             flipped = self._horizontal_tokens(frame, [b for b in boxes if b.width > 3 * b.height], flip=True)
@@ -81,13 +83,21 @@ class Recognizer:
         return [Token(line.chars, box, vertical=False) for box, line in zip(boxes, lines, strict=True) if line.chars]
 
     def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
-        """Re-lay stacked characters of tall boxes as lines and recognise them."""
+        """Re-lay stacked characters of tall boxes as lines and recognise them.
+
+        A column tall enough for a whole code is also cut as 11 characters: painted close together,
+        characters touch and the blank-row cut alone would merge them; the check digit picks the reading."""
         kept, crops = [], []
         for box in boxes:
             (x0, y0), (x1, y1) = box.quad.min(axis=0).astype(int), box.quad.max(axis=0).astype(int)
-            line = column_to_line(frame[max(0, y0) : y1, max(0, x0) : x1])
-            if line is not None:
-                kept.append(box)
-                crops.append(line)
+            column = frame[max(0, y0) : y1, max(0, x0) : x1]
+            cuts = [split_rows(column)]
+            if box.height >= WHOLE_CODE_ASPECT * box.width and len(cuts[0]) < CODE_LENGTH:
+                cuts.append(split_rows(column, CODE_LENGTH))
+            for spans in cuts:
+                line = lay_out(column, spans)
+                if line is not None:
+                    kept.append(box)
+                    crops.append(line)
         lines = self.text.read(crops) if crops else []
         return [Token(line.chars, box, vertical=True) for box, line in zip(kept, lines, strict=True) if line.chars]

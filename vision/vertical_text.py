@@ -5,47 +5,119 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vision.text_detector import TextBox
+
 MIN_CHAR_ROWS = 0.25  # a character is at least this share of the column width tall
 GAP_ROWS = 0.08  # blank stretches shorter than this share of the width do not split a character
 
 
-def _ink_rows(crop: np.ndarray) -> np.ndarray:
-    """Boolean per row: does the row hold character ink (minority colour after Otsu)?"""
+TALL_SPAN = 1.6  # a span this many times the typical character height holds touching characters
+
+
+def _ink_density(crop: np.ndarray) -> np.ndarray:
+    """Share of character ink (minority colour after Otsu) in each row."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if binary.mean() > 127:  # text is the minority colour, whichever polarity the paint has
         binary = 255 - binary
     width = binary.shape[1]
     core = binary[:, width // 8 : width - width // 8]  # ignore the margins the detector added
-    return (core > 0).mean(axis=1) > 0.06
+    return (core > 0).mean(axis=1)
 
 
-def split_rows(crop: np.ndarray) -> list[tuple[int, int]]:
-    """Row spans (start, end) of the stacked characters, top to bottom."""
-    ink = _ink_rows(crop)
+def split_rows(crop: np.ndarray, expected: int | None = None) -> list[tuple[int, int]]:
+    """Row spans (start, end) of the stacked characters, top to bottom.
+
+    ``expected``: how many characters the column is believed to hold (11 for a whole ISO 6346 code);
+    spans taller than their share are then cut, for characters painted so close that no blank row
+    separates them."""
+    density = _ink_density(crop)
     width = crop.shape[1]
     spans: list[list[int]] = []
-    for y, inked in enumerate(ink):
-        if not inked:
-            continue
+    for y in np.flatnonzero(density > 0.06):
         if spans and y - spans[-1][1] <= max(1, int(GAP_ROWS * width)):
-            spans[-1][1] = y
+            spans[-1][1] = int(y)
         else:
-            spans.append([y, y])
-    return [(a, b + 1) for a, b in spans if b + 1 - a >= MIN_CHAR_ROWS * width]
+            spans.append([int(y), int(y)])
+    kept = [(a, b + 1) for a, b in spans if b + 1 - a >= MIN_CHAR_ROWS * width]
+    if expected is not None and 0 < len(kept) < expected:
+        return _split_touching(kept, density, sum(b - a for a, b in kept) / expected)
+    if expected is None and len(kept) >= 3:  # most characters stand apart: the median is one character
+        return _split_touching(kept, density, float(np.median([b - a for a, b in kept])))
+    return kept
 
 
-def column_to_line(crop: np.ndarray) -> np.ndarray | None:
+def _split_touching(spans: list[tuple[int, int]], density: np.ndarray, typical: float) -> list[tuple[int, int]]:
+    """Cut spans that are a multiple of ``typical`` character heights at their faintest rows."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        parts = max(1, round((b - a) / typical)) if (b - a) > TALL_SPAN * typical else 1
+        cuts = [a]
+        for k in range(1, parts):
+            guess = a + k * (b - a) // parts
+            window = max(1, int(typical * 0.3))
+            lo, hi = max(cuts[-1] + 1, guess - window), min(b - 1, guess + window)
+            cut = lo + int(np.argmin(density[lo:hi])) if hi > lo else guess
+            if cuts[-1] < cut < b:  # never an empty or backwards piece
+                cuts.append(cut)
+        out += list(zip(cuts, [*cuts[1:], b], strict=True))
+    return out
+
+
+def _ink_columns(piece: np.ndarray) -> tuple[int, int]:
+    """Left and right edge of the character ink in one cut-out character."""
+    gray = cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if binary.mean() > 127:
+        binary = 255 - binary
+    inked = np.flatnonzero((binary > 0).mean(axis=0) > 0.1)
+    return (int(inked[0]), int(inked[-1]) + 1) if inked.size else (0, piece.shape[1])
+
+
+def column_to_line(crop: np.ndarray, expected: int | None = None) -> np.ndarray | None:
     """Cut a tall crop into its characters and lay them left to right; None if fewer than 2 characters."""
-    spans = split_rows(crop)
+    return lay_out(crop, split_rows(crop, expected))
+
+
+def lay_out(crop: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray | None:
+    """The characters at ``spans`` of a tall crop, left to right; None if fewer than 2."""
     if len(spans) < 2:
         return None
     height = max(b - a for a, b in spans) + 8
-    width = crop.shape[1]
+    background = np.median(crop, axis=(0, 1))
     pieces = []
     for a, b in spans:
-        piece = np.full((height, width, 3), np.median(crop, axis=(0, 1)), dtype=np.uint8)
+        # Each character trimmed to its ink plus a margin: wide blank gaps between characters make the
+        # line recogniser invent extra ones.
+        left, right = _ink_columns(crop[a:b])
+        margin = max(2, (b - a) // 6)
+        left, right = max(0, left - margin), min(crop.shape[1], right + margin)
+        piece = np.full((height, right - left, 3), background, dtype=np.uint8)
         top = (height - (b - a)) // 2
-        piece[top : top + b - a] = crop[a:b]
+        piece[top : top + b - a] = crop[a:b, left:right]
         pieces.append(piece)
     return np.hstack(pieces)
+
+
+def merge_columns(boxes: list[TextBox]) -> list[TextBox]:
+    """Join tall boxes stacked in one column (the detector often splits owner code and serial)."""
+    merged: list[TextBox] = []
+    for box in sorted(boxes, key=lambda b: float(b.quad[:, 1].min())):
+        above = next((i for i, m in enumerate(merged) if _same_column(m, box)), None)
+        if above is None:
+            merged.append(box)
+            continue
+        points = np.vstack([merged[above].quad, box.quad])
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+        merged[above] = TextBox(quad, min(merged[above].score, box.score))
+    return merged
+
+
+def _same_column(upper: TextBox, lower: TextBox) -> bool:
+    """Horizontally overlapping by half the narrower box, and no further apart than the owner-serial gap."""
+    (ux0, _), (ux1, uy1) = upper.quad.min(axis=0), upper.quad.max(axis=0)
+    (lx0, ly0), (lx1, _) = lower.quad.min(axis=0), lower.quad.max(axis=0)
+    overlap = min(ux1, lx1) - max(ux0, lx0)
+    narrower = min(ux1 - ux0, lx1 - lx0)
+    return overlap >= 0.5 * narrower and ly0 - uy1 <= 3.0 * narrower
