@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from station.config import LaneConfig, MqttSection
 from station.logs import log_event
 from station.storage.lane_store import LaneStore
-from sync.downlink import Handler, Verified
+from sync.downlink import Handler
 from sync.link import BrokerSettings, LinkSettings, SyncLink
 from sync.outbox import OutboxRow, OutboxUsage
 from sync.retention import RetentionSettings
@@ -104,11 +104,6 @@ def build_link(config: LaneConfig, store: LaneStore, handler: Handler) -> SyncLi
     return SyncLink(link_settings(config), topics, LaneStoreOutbox(store), trusted_keys(config.mqtt), handler)
 
 
-def log_downlink(verified: Verified) -> None:
-    """Until the watchlist/declaration code takes them: log what arrived."""
-    log_event(log, "downlink.received", kind=verified.kind, id=verified.message_id)
-
-
 _DEVICE_METRICS = ("kind", "connected", "frames_ok", "frames_rejected", "bytes_discarded", "reconnects")
 PRIORITY_METRICS = 6  # the least urgent: first to be shed over the disk budget
 
@@ -142,14 +137,14 @@ class UplinkPlugin:
         status = lane.status("running")
         devices = {name: {key: health.get(key) for key in _DEVICE_METRICS}
                    for name, health in status["devices"].items()}
-        usage = self.link.outbox.usage()
-        payload = {"lane": status["lane"], "at": datetime.now(UTC).isoformat(), "stats": status["stats"],
+        usage, now = self.link.outbox.usage(), datetime.now(UTC)
+        payload = {"lane": status["lane"], "at": now.isoformat(), "stats": status["stats"],
                    "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
                    "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats),
                    "downlink": {"accepted": dict(self.link.downlink.accepted),
                                 "rejected": dict(self.link.downlink.rejected)}}
         with lane.store.transaction() as tx:
-            tx.outbox(datetime.now(UTC), "lane.metrics", payload, PRIORITY_METRICS)
+            tx.outbox(now, "lane.metrics", payload, PRIORITY_METRICS)
 
     def status(self) -> dict[str, object]:
         """For the booth's status strip and `garita devices`: connected or not, and reconnect counts."""

@@ -96,14 +96,8 @@ def _measure(outbox: OutboxSource, topics: LaneTopics, add_live: Callable[[], No
 
 
 def _pump(link: SyncLink, condition: Callable[[], bool], timeout_s: float = 600) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        link.pump()
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError("sync bench: the link stopped making progress")
-        link.wait_for_activity(0.05)
+    if not link.pump_until(condition, timeout_s):
+        raise TimeoutError("sync bench: the link stopped making progress")
 
 
 def _live_puback_ms(link: SyncLink, add_live: Callable[[], None]) -> float:

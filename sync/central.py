@@ -51,6 +51,8 @@ class Central:
         self._subscribed = threading.Event()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._gaps: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._gaps_as_of = -1  # received_messages when _gaps was computed
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -99,9 +101,12 @@ class Central:
         """Ask each lane for the sequence ranges missing long enough; returns how many requests went out."""
         if self.gap_watch is None:
             return 0
+        if self._gaps_as_of != self.received_messages:  # the store is scanned again only when something arrived
+            self._gaps_as_of = self.received_messages
+            self._gaps = {(port, lane): self.store.gaps(port, lane) for port, lane in self.store.lanes()}
         sent = 0
-        for port, lane in self.store.lanes():
-            due = self.gap_watch.due((port, lane), self.store.gaps(port, lane))
+        for (port, lane), gaps in self._gaps.items():
+            due = self.gap_watch.due((port, lane), gaps)
             if due:
                 self.publish_resend(port, lane, due)
                 sent += 1
@@ -174,22 +179,23 @@ class Central:
     def publish_command(self, port: str, lane: str | None, command: str, args: dict[str, Any] | None = None,
                         expires_in_s: float | None = 3600) -> None:
         """A lane command (``lane=None``: every lane of the port); it expires, a stale command is dangerous."""
-        expires = None
-        if expires_in_s is not None:
-            expires = (datetime.now(UTC) + timedelta(seconds=expires_in_s)).isoformat(timespec="milliseconds")
+        expires = _expiry(expires_in_s) if expires_in_s is not None else None
         topic = lane_down(port, lane, "command") if lane else port_down(port, "command")
         body = {"lane": lane or "*", "command": command, "args": args or {}}
         self._publish(topic, "lane.command", body, expires_at=expires)
 
-
     def publish_resend(self, port: str, lane: str, ranges: list[tuple[int, int]]) -> None:
         """Ask one lane to publish these inclusive sequence ranges again (it answers from its retained outbox)."""
-        expires = (datetime.now(UTC) + timedelta(seconds=RESEND_EXPIRY_S)).isoformat(timespec="milliseconds")
         body = {"lane": lane, "ranges": [[first, last] for first, last in ranges]}
-        self._publish(lane_down(port, lane, "resend"), "uplink.resend", body, expires_at=expires)
+        self._publish(lane_down(port, lane, "resend"), "uplink.resend", body, expires_at=_expiry(RESEND_EXPIRY_S))
         self.resend_requests += 1
         log_event("central.resend_requested", logging.WARNING, port=port, lane=lane, ranges=len(ranges),
                   events=sum(last - first + 1 for first, last in ranges))
+
+
+def _expiry(seconds: float) -> str:
+    """An ``expires_at`` this many seconds from now."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
 def open_central(broker: BrokerSettings, db_path: Path, key: Ed25519PrivateKey, key_id: str,

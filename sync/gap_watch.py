@@ -8,10 +8,13 @@ gap is only asked for once it has lasted ``grace_s``.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sync.logs import log_event
 
 LaneKey = tuple[str, str]  # (port, lane)
 MAX_RANGES = 100  # per request, as the uplink-resend schema allows
@@ -22,6 +25,7 @@ class _Gap:
     first_seen: float
     requests: int = 0
     last_request: float = -math.inf
+    abandoned: bool = False
 
 
 class GapWatch:
@@ -31,7 +35,7 @@ class GapWatch:
     def __init__(self, grace_s: float = 5.0, retry_s: float = 30.0, max_requests: int = 5,
                  clock: Callable[[], float] = time.monotonic):
         self.grace_s, self.retry_s, self.max_requests, self.clock = grace_s, retry_s, max_requests, clock
-        self.abandoned = 0  # gaps given up on: each is logged, and stays visible in the store's gap report
+        self.abandoned = 0  # gaps given up on: each is logged once, and stays in the store's gap report
         self._gaps: dict[LaneKey, dict[int, _Gap]] = {}
 
     def due(self, lane: LaneKey, gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -46,15 +50,17 @@ class GapWatch:
             gap = known.setdefault(first, _Gap(now))
             if len(due) < MAX_RANGES and self._ask(gap, now):  # the rest wait for the next round
                 due.append((first, last))
+            elif gap.requests >= self.max_requests and not gap.abandoned and now - gap.last_request >= self.retry_s:
+                gap.abandoned = True
+                self.abandoned += 1
+                log_event("central.gap_abandoned", logging.ERROR, port=lane[0], lane=lane[1], first=first, last=last,
+                          requests=gap.requests)
         return due
 
     def _ask(self, gap: _Gap, now: float) -> bool:
-        if now - gap.first_seen < self.grace_s or now - gap.last_request < self.retry_s:
+        if gap.requests >= self.max_requests or now - gap.first_seen < self.grace_s:
             return False
-        if gap.requests >= self.max_requests:
-            if gap.requests == self.max_requests:
-                gap.requests += 1
-                self.abandoned += 1
+        if now - gap.last_request < self.retry_s:
             return False
         gap.requests += 1
         gap.last_request = now

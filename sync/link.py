@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,6 +149,17 @@ class SyncLink:
     def wait_for_activity(self, timeout_s: float) -> bool:
         """For callers without an event loop (tests, the benchmark)."""
         return self.activity.wait(timeout_s)
+
+    def pump_until(self, condition: Callable[[], bool], timeout_s: float) -> bool:
+        """Without an event loop: pump as the daemon does until ``condition()`` holds; False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.pump()
+            if condition():
+                return True
+            if time.monotonic() > deadline:
+                return False
+            self.wait_for_activity(0.05)
 
     # -- internals --------------------------------------------------------------------------
     def _make_client(self) -> mqtt.Client:

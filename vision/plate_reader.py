@@ -6,20 +6,13 @@ import re
 from dataclasses import replace
 
 from vision.plate_candidates import plate_candidates
+from vision.plate_regions import shape_factor
 from vision.reads import Candidate, PlateRead
 from vision.text_detector import TextBox
 from vision.text_recognizer import TextLine
 
-MIN_ASPECT, MAX_ASPECT = 1.3, 8.0
 # Cameras burn a date and a clock into the frame; as bare digits "2014-05-02" would pass for a plate.
 CAPTION = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}:\d{2}:\d{2}")
-
-
-def _shape_factor(box: TextBox, tallest: float) -> float:
-    """Plates are short wide lines of large characters: penalise other shapes and small print."""
-    aspect = box.width / max(box.height, 1.0)
-    factor = 1.0 if MIN_ASPECT <= aspect <= MAX_ASPECT else 0.4
-    return factor * (box.height / tallest) ** 0.5
 
 
 def _content_factor(candidate: Candidate) -> float:
@@ -38,7 +31,7 @@ def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str,
     for box, line in zip(boxes, lines, strict=True):
         if CAPTION.search(line.raw_text):
             continue
-        factor = _shape_factor(box, tallest)
+        factor = shape_factor(box, tallest)
         found = plate_candidates(line.chars, regions)
         weighted = (replace(c, confidence=c.confidence * _content_factor(c)) for c in found)
         candidates = sorted(weighted, key=lambda c: -c.confidence)

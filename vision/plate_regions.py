@@ -8,14 +8,18 @@ MIN_ASPECT, MAX_ASPECT = 0.8, 9.0  # a plate line, or a part of one split at a s
 MIN_HEIGHT = 6.0  # frame pixels; smaller text cannot be read
 
 
-def plate_likeness(box: TextBox, tallest: float, frame_height: int) -> float:
-    """Prior that a box holds plate text: large characters, plate aspect, not in the caption strip at the top."""
+def shape_factor(box: TextBox, tallest: float) -> float:
+    """Plates are short wide lines of large characters: other shapes and small print count less."""
     aspect = box.width / max(box.height, 1.0)
     shape = 1.0 if 1.5 <= aspect <= 6.0 else 0.6
-    size = (box.height / max(tallest, 1.0)) ** 0.5
+    return shape * (box.height / max(tallest, 1.0)) ** 0.5
+
+
+def plate_likeness(box: TextBox, tallest: float, frame_height: int) -> float:
+    """Prior that a box holds plate text: its shape and size, not in the caption strip at the top."""
     # frame captions (time stamps, camera names) sit in the top strip; plates hardly ever do
     place = 0.5 if box.center[1] < 0.06 * frame_height else 1.0
-    return box.score * shape * size * place
+    return box.score * shape_factor(box, tallest) * place
 
 
 def plate_boxes(boxes: list[TextBox], frame_height: int, limit: int) -> list[TextBox]:

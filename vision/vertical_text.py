@@ -74,11 +74,6 @@ def _ink_columns(piece: np.ndarray) -> tuple[int, int]:
     return (int(inked[0]), int(inked[-1]) + 1) if inked.size else (0, piece.shape[1])
 
 
-def column_to_line(crop: np.ndarray, expected: int | None = None) -> np.ndarray | None:
-    """Cut a tall crop into its characters and lay them left to right; None if fewer than 2 characters."""
-    return lay_out(crop, split_rows(crop, expected))
-
-
 def lay_out(crop: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray | None:
     """The characters at ``spans`` of a tall crop, left to right; None if fewer than 2."""
     if len(spans) < 2:

@@ -7,13 +7,10 @@ count against the supervisor's id in the same throttle as sign-in, and are audit
 
 from __future__ import annotations
 
-import asyncio
-
 from station.booth.audit import audit
 from station.booth.context import BoothContext
 from station.booth.decisions import DecisionRefused
-from station.booth.officers import Officer, get_officer
-from station.booth.pins import verify_pin
+from station.booth.officers import Officer, get_officer, pin_matches
 
 
 def needs_cosign(booth: BoothContext, recommendation: str | None, action: str, deciding: Officer) -> bool:
@@ -42,6 +39,6 @@ async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_
 
 async def _is_supervisor_pin(supervisor: Officer | None, deciding: Officer, pin: str) -> bool:
     """An active supervisor other than the deciding officer, with this PIN."""
-    if supervisor is None or not supervisor.active or supervisor.role != "supervisor" or supervisor.id == deciding.id:
+    if supervisor is None or supervisor.role != "supervisor" or supervisor.id == deciding.id:
         return False
-    return await asyncio.to_thread(verify_pin, pin, supervisor.pin_hash)
+    return await pin_matches(supervisor, pin)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from station.booth.pins import hash_pin
+from station.booth.pins import hash_pin, verify_pin
 from station.storage.lane_store import LaneStore
 
 Role = Literal["officer", "supervisor", "technician"]
@@ -70,3 +71,9 @@ def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: s
         )
         tx.audit(now, "admin", "officer.saved", None,
                  {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc)})
+
+
+async def pin_matches(officer: Officer | None, pin: str) -> bool:
+    """An active officer with this PIN; scrypt (~50 ms) runs off the event loop so reads keep flowing."""
+    stored = officer.pin_hash if officer and officer.active else None
+    return await asyncio.to_thread(verify_pin, pin, stored)

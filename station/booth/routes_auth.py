@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 
 from starlette.exceptions import HTTPException
@@ -24,8 +23,7 @@ from station.booth.guard import (
     set_cookie,
 )
 from station.booth.i18n import LANGUAGES, pick_language
-from station.booth.officers import Officer, get_officer, officer_by_badge
-from station.booth.pins import verify_pin
+from station.booth.officers import Officer, get_officer, officer_by_badge, pin_matches
 from station.booth.sessions import Session
 
 BADGE_WAIT_S = 20.0
@@ -73,12 +71,6 @@ def _unlock(request: Request, session: Session, method: str) -> Response:
     return JSONResponse(session_json(request, session, request.cookies[SESSION_COOKIE]))
 
 
-async def _pin_matches(officer: Officer | None, pin: str) -> bool:
-    # scrypt takes ~50 ms: off the event loop, so reads keep flowing while it runs.
-    stored = officer.pin_hash if officer and officer.active else None
-    return await asyncio.to_thread(verify_pin, pin, stored)
-
-
 async def signin_pin(request: Request) -> Response:
     check_csrf(request)
     body = await json_body(request)
@@ -87,7 +79,7 @@ async def signin_pin(request: Request) -> Response:
     if not officer_id or booth.throttle.blocked(officer_id):
         raise HTTPException(429 if officer_id else 400, "too_many_attempts" if officer_id else "bad_request")
     officer = get_officer(booth.store, officer_id)
-    if not await _pin_matches(officer, pin):
+    if not await pin_matches(officer, pin):
         booth.throttle.failed(officer_id)
         audit(booth.store, f"officer:{officer_id}", "booth.signin_failed", {"method": "pin"})
         raise HTTPException(401, "bad_pin")

@@ -12,6 +12,17 @@ from station.commands.options import CONFIG, DATA_DIR, open_store, watchlist_con
 from station.config_loader import EX_CONFIG
 
 
+def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path, dict]:
+    """The data directory and the central keys signed feeds are checked against; exits if none are set."""
+    from station.signed_feed import trusted_keys
+
+    directory, section = watchlist_context(data_dir, config_path)
+    if not section.public_keys:
+        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
+        sys.exit(EX_CONFIG)
+    return directory, trusted_keys(section.public_keys)
+
+
 @click.group()
 def watchlist() -> None:
     """The shared US-MX watchlist: import signed files, show its status, check a value."""
@@ -25,17 +36,14 @@ def watchlist_import(file: Path, data_dir: Path | None, config_path: Path | None
     """Verify and apply a signed snapshot or delta (all or nothing)."""
     from rich.progress import Progress
 
-    from station.signed_feed import FeedError, trusted_keys
+    from station.signed_feed import FeedError
     from station.watchlist.importer import import_file
 
-    directory, section = watchlist_context(data_dir, config_path)
-    if not section.public_keys:
-        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
-        sys.exit(EX_CONFIG)
+    directory, keys = _feed_context(data_dir, config_path)
     with Progress(transient=True) as bar:
         task = bar.add_task(f"importing {file.name}", total=None)
         try:
-            result = import_file(directory, file, trusted_keys(section.public_keys),
+            result = import_file(directory, file, keys,
                                  lambda done, total: bar.update(task, completed=done, total=total))
         except FeedError as exc:
             bar.stop()
@@ -109,15 +117,12 @@ def declarations() -> None:
 def declarations_import(file: Path, data_dir: Path | None, config_path: Path | None) -> None:
     """Verify and apply a signed declarations snapshot or delta (one transaction, audited)."""
     from station.declarations.store import import_declarations
-    from station.signed_feed import FeedError, trusted_keys
+    from station.signed_feed import FeedError
 
-    directory, section = watchlist_context(data_dir, config_path)
-    if not section.public_keys:
-        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
-        sys.exit(EX_CONFIG)
+    directory, keys = _feed_context(data_dir, config_path)
     store = open_store(directory, None)
     try:
-        version = import_declarations(store, directory, file, trusted_keys(section.public_keys))
+        version = import_declarations(store, directory, file, keys)
     except FeedError as exc:
         click.echo(f"garita: refused ({exc.code}): {exc}; nothing was applied", err=True)
         sys.exit(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from tests.sync.pki import TestCA
 
 PORT, LANE = "2504", "lane-03"
 USERS = {"lane-03": "lane-secret", "central": "central-secret", "lane-04": "other-secret"}
-needs_mosquitto = pytest.mark.skipif(not (shutil.which("mosquitto") or os.path.exists("/usr/sbin/mosquitto")),
+needs_mosquitto = pytest.mark.skipif(not MosquittoProcess.available(),
                                      reason="mosquitto is not installed (apt-get install mosquitto)")
 
 

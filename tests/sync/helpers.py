@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,11 +59,5 @@ def public_keys(key: Ed25519PrivateKey, key_id: str = "central-1") -> dict:
 
 def pump_until(link: SyncLink, condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
     """Drive the link like the daemon does until ``condition`` holds; fails on timeout (a hang, not a race)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        link.pump()
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached; the link is stuck")
-        link.wait_for_activity(0.05)
+    if not link.pump_until(condition, timeout_s):
+        raise AssertionError("condition not reached; the link is stuck")

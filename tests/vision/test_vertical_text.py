@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vision.text_detector import TextBox
-from vision.vertical_text import column_to_line, merge_columns, split_rows
+from vision.vertical_text import lay_out, merge_columns, split_rows
 
 CODE = "SEGU2508263"
 
@@ -48,7 +48,7 @@ def test_any_pixels_give_spans_inside_the_crop_or_no_line(data, width):
     for expected in (None, 11):
         spans = split_rows(crop, expected)
         assert all(0 <= a < b <= crop.shape[0] for a, b in spans)
-    line = column_to_line(crop)
+    line = lay_out(crop, split_rows(crop))
     assert line is None or line.shape[0] > 0
 
 
