@@ -15,6 +15,11 @@ SLOT_CLASSES = (LETTERS,) * 3 + (CATEGORIES,) + (DIGITS,) * 7
 DOUBTFUL = 0.85  # a digit read below this probability may be the one position the check digit repairs
 WEAK_CHECK = 0.6  # a check digit of 0 also stands for remainder 10: weaker evidence
 INVALID = 0.15  # a code whose check digit fails is still reported, far down the list
+# Slot rewrites (a digit read where a letter must be, or the reverse) allowed in one window. Rows of other
+# print joined into 11 characters pass the check digit 1 time in 11 by chance; each rewrite lets more such
+# garbage through (measured: a weight table joined as "ADGZ3501652", 4 rewrites plus a repaired digit,
+# outranked the real code on the same door).
+MAX_REWRITES = 2
 SIZE_TYPE_RE = re.compile(r"[0-9L][0-9]([A-Z][0-9A-Z])")
 
 
@@ -39,12 +44,16 @@ def window_candidates(window: Sequence[CharGuess]) -> list[Candidate]:
         return []
     text = "".join(p[0] for p in picked if p)
     probs = tuple(p[1] for p in picked if p)
+    rewrites = sum(char != guess.char for char, guess in zip(text, window, strict=True))
+    if rewrites > MAX_REWRITES:
+        return []
     if is_valid(text):
         return [Candidate(text, _score(probs) * (1.0 if is_strong(text) else WEAK_CHECK), probs, "iso6346")]
     found = [Candidate(text, _score(probs) * INVALID, probs, None)]
     doubtful = min(range(4, 11), key=lambda i: probs[i])
-    fixes = repair_digit(text, doubtful) if probs[doubtful] < DOUBTFUL else []
-    if len(fixes) == 1 and is_strong(fixes[0]):  # never two positions, never a lone check-digit-0 repair
+    # the repair is the one correction: never on top of a rewrite, never two, never a lone check-digit-0 repair
+    fixes = repair_digit(text, doubtful) if probs[doubtful] < DOUBTFUL and not rewrites else []
+    if len(fixes) == 1 and is_strong(fixes[0]):
         fixed = list(probs)
         fixed[doubtful] = window[doubtful].prob(fixes[0][doubtful]) or 0.05
         found.append(Candidate(fixes[0], _score(fixed) * 0.8, tuple(fixed), "iso6346-repaired"))

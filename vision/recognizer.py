@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
 from vision.container_reader import Token, assemble_codes
 from vision.image_io import check_frame
 from vision.models import OcrSessions, load_sessions
@@ -67,6 +68,7 @@ class Recognizer:
         boxes = detect_text(self.sessions.det, frame, CONTAINER_DET)
         boxes = [b for b in boxes if min(b.width, b.height) >= MIN_CODE_HEIGHT]
         tokens = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
+        tokens += self._check_digit_tokens(frame, tokens)
         tokens += self._vertical_tokens(frame, merge_columns([b for b in boxes if b.height > 2.5 * b.width]))
         reads = assemble_codes(tokens)
         if not any(r.check_digit_valid for r in reads):  # roof codes seen from the far side read upside down
@@ -81,6 +83,25 @@ class Recognizer:
             crops = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
         lines = self.text.read(crops)
         return [Token(line.chars, box, vertical=False) for box, line in zip(boxes, lines, strict=True) if line.chars]
+
+    def _check_digit_tokens(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
+        """Boxed check digits just right of serials that were read without them (see boxed_digit)."""
+        boxes, crops = [], []
+        for token in tokens:
+            if token.vertical or not wants_check_digit(token.text):
+                continue
+            quad = search_quad(token.box)
+            region = crop_quad(frame, quad)
+            rect = find_box(region, token.box.height)
+            if rect is not None:
+                boxes.append(rect_to_frame(quad, (region.shape[1], region.shape[0]), rect))
+                crops.append(box_inside(region, rect))
+        lines = self.text.read(crops) if crops else []
+        return [
+            Token(line.chars, box, vertical=False)
+            for box, line in zip(boxes, lines, strict=True)
+            if len(line.chars) == 1 and line.text.isdigit()
+        ]
 
     def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
         """Re-lay stacked characters of tall boxes as lines and recognise them.

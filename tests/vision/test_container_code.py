@@ -1,0 +1,46 @@
+"""Container code candidates: slot rewrites are limited, the one repair never comes on top of a rewrite."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vision.container_code import MAX_REWRITES, code_candidates
+from vision.iso6346 import is_valid
+from vision.text_recognizer import ALNUM, CharGuess
+
+
+def read(text: str, conf: float = 0.99) -> tuple[CharGuess, ...]:
+    """A recognised line whose only option per position is the character given."""
+    return tuple(CharGuess(options=((c, conf),)) for c in text)
+
+
+def test_a_clean_read_gives_the_valid_code_first() -> None:
+    best = code_candidates(read("CXDU1105408"))[0]
+    assert (best.text, best.format) == ("CXDU1105408", "iso6346")
+
+
+def test_letter_digit_look_alikes_in_the_serial_are_rewritten() -> None:
+    best = code_candidates(read("CXDU11O54O8"))[0]  # two letter O where the serial needs digits
+    assert (best.text, best.format) == ("CXDU1105408", "iso6346")
+
+
+def test_more_rewrites_than_allowed_give_nothing() -> None:
+    assert code_candidates(read("CXDU11O5AO8")) == []  # O, A, O: three positions would have to change
+
+
+def test_no_repair_on_top_of_a_rewrite() -> None:
+    # serial needs one rewrite (O -> 0) and the check digit fails: repairing another digit would be 2 changes
+    found = code_candidates(read("CXDU11O5418", conf=0.6))
+    assert all(c.format != "iso6346-repaired" for c in found)
+    assert all(not is_valid(c.text) for c in found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=ALNUM, min_size=11, max_size=16), st.floats(0.05, 1.0))
+def test_every_candidate_is_close_to_some_window_of_the_read(text: str, conf: float) -> None:
+    for cand in code_candidates(read(text, conf)):
+        changes = min(
+            sum(a != b for a, b in zip(cand.text, text[i : i + 11], strict=True)) for i in range(len(text) - 10)
+        )
+        assert changes <= MAX_REWRITES + (cand.format == "iso6346-repaired")
