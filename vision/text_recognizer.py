@@ -117,11 +117,21 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
 
 
+def rec_width(crop: np.ndarray) -> int:
+    """Width of a crop resized to the model height (capped)."""
+    return min(MAX_REC_WIDTH, max(16, math.ceil(REC_HEIGHT * crop.shape[1] / crop.shape[0])))
+
+
+def padded_width(crop: np.ndarray) -> int:
+    """The canvas a crop is read on: at least MIN_REC_WIDTH, else its own width rounded up to 32."""
+    return max(MIN_REC_WIDTH, -(-rec_width(crop) // 32) * 32)
+
+
 def _rec_blob(crops: list[np.ndarray]) -> np.ndarray:
-    """Resize crops to the model height, pad to a common width, normalise to [-1, 1]."""
-    widths = [min(MAX_REC_WIDTH, max(16, math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0]))) for c in crops]
-    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(MIN_REC_WIDTH, max(widths))), np.float32)
-    for i, (crop, width) in enumerate(zip(crops, widths, strict=True)):
+    """Resize crops to the model height, pad to their common canvas width, normalise to [-1, 1]."""
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(padded_width(c) for c in crops)), np.float32)
+    for i, crop in enumerate(crops):
+        width = rec_width(crop)
         resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
         batch[i, :, :, :width] = (resized / 127.5 - 1.0).transpose(2, 0, 1)
     return batch
@@ -138,12 +148,18 @@ class TextRecognizer:
         self.input_name = session.get_inputs()[0].name
 
     def read(self, crops: list[np.ndarray]) -> list[TextLine]:
-        """Recognise each crop (BGR, text left to right)."""
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        """Recognise each crop (BGR, text left to right).
+
+        Crops are batched only with crops of the same canvas width: the padding changes what the model reads
+        (measured), so a crop must read the same whatever else is in the frame."""
+        by_canvas: dict[int, list[int]] = {}
+        for i, crop in enumerate(crops):
+            by_canvas.setdefault(padded_width(crop), []).append(i)
         lines: list[TextLine | None] = [None] * len(crops)
-        for first in range(0, len(order), self.batch):
-            chunk = order[first : first + self.batch]
-            probs = self.session.run(None, {self.input_name: _rec_blob([crops[i] for i in chunk])})[0]
-            for i, matrix in zip(chunk, probs, strict=True):
-                lines[i] = self.decoder.decode(matrix)
+        for group in by_canvas.values():
+            for first in range(0, len(group), self.batch):
+                chunk = group[first : first + self.batch]
+                probs = self.session.run(None, {self.input_name: _rec_blob([crops[i] for i in chunk])})[0]
+                for i, matrix in zip(chunk, probs, strict=True):
+                    lines[i] = self.decoder.decode(matrix)
         return [line for line in lines if line is not None]
