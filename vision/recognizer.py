@@ -14,7 +14,7 @@ from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
 from vision.text_detector import DetParams, TextBox, detect_text
 from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
-from vision.vertical_text import lay_out, merge_columns, split_rows
+from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
 
 PLATE_DET = DetParams(max_side=960)  # the generic-OCR baseline's single pass (evaluate.baseline_plate)
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
@@ -70,6 +70,7 @@ class Recognizer:
         tokens = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
         tokens += self._check_digit_tokens(frame, tokens)
         tokens += self._vertical_tokens(frame, merge_columns([b for b in boxes if b.height > 2.5 * b.width]))
+        tokens += self._extended_columns(frame, tokens)
         reads = assemble_codes(tokens)
         if not any(r.check_digit_valid for r in reads):  # roof codes seen from the far side read upside down
             flipped = self._horizontal_tokens(frame, [b for b in boxes if b.width > 3 * b.height], flip=True)
@@ -102,6 +103,21 @@ class Recognizer:
             for box, line in zip(boxes, lines, strict=True)
             if len(line.chars) == 1 and line.text.isdigit()
         ]
+
+    def _extended_columns(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
+        """Vertical codes whose owner code the detector cut off: the column grown upward, cut as 11 characters."""
+        kept, crops = [], []
+        for token in tokens:
+            if not token.vertical or not is_code_tail(token.text, CODE_LENGTH):
+                continue
+            x0, y0, x1, y1 = extended_column(token.box, len(token.text), frame.shape, CODE_LENGTH)
+            column = frame[y0:y1, x0:x1]
+            line = lay_out(column, split_rows(column, CODE_LENGTH)) if column.size else None
+            if line is not None:
+                kept.append(TextBox(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32), token.box.score))
+                crops.append(line)
+        lines = self.text.read(crops) if crops else []
+        return [Token(line.chars, box, vertical=True) for box, line in zip(kept, lines, strict=True) if line.chars]
 
     def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
         """Re-lay stacked characters of tall boxes as lines and recognise them.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
@@ -12,6 +14,9 @@ GAP_ROWS = 0.08  # blank stretches shorter than this share of the width do not s
 
 
 TALL_SPAN = 1.6  # a span this many times the typical character height holds touching characters
+CODE_TAIL = re.compile(r"[A-Z]{0,3}[A-Z0-9]?[0-9]{6,7}")  # the end of a code: serial (+ check digit), part of the owner
+HEAD_ROOM = 1.0  # extra character heights above a cut-off column: the gap between owner code and serial
+WIDEN = 0.3  # share of the width added each side: a column seen at an angle leans
 
 
 def _ink_density(crop: np.ndarray) -> np.ndarray:
@@ -116,3 +121,21 @@ def _same_column(upper: TextBox, lower: TextBox) -> bool:
     overlap = min(ux1, lx1) - max(ux0, lx0)
     narrower = min(ux1 - ux0, lx1 - lx0)
     return overlap >= 0.5 * narrower and ly0 - uy1 <= 3.0 * narrower
+
+
+def is_code_tail(text: str, length: int = 11) -> bool:
+    """True when a column reads like the end of a code whose first characters were cut off."""
+    return len(text) < length and CODE_TAIL.fullmatch(text) is not None
+
+
+def extended_column(box: TextBox, chars: int, frame_shape: tuple[int, ...], length: int = 11) -> tuple[int, ...]:
+    """(x0, y0, x1, y1) of the column above and including a box that holds the last ``chars`` characters.
+
+    The detector often stops a vertical code below its owner code (stickers, lock plates, a gap);
+    the column is grown upward by the missing characters plus the usual gap, and widened a little."""
+    (x0, y0), (x1, y1) = box.quad.min(axis=0), box.quad.max(axis=0)
+    pitch = (y1 - y0) / max(chars, 1)
+    top = y0 - (length - chars + HEAD_ROOM) * pitch
+    pad = WIDEN * (x1 - x0)
+    height, width = frame_shape[:2]
+    return (max(0, int(x0 - pad)), max(0, int(top)), min(width, int(x1 + pad)), min(height, int(y1)))

@@ -70,9 +70,3 @@ def test_the_recognizer_reads_the_digit_inside_the_box(recognizer) -> None:
     assert line.text == "110540"
     tokens = recognizer._check_digit_tokens(image, [Token(line.chars, serial_box, vertical=False)])
     assert [t.text for t in tokens] == ["8"]
-
-
-def test_a_door_code_with_its_boxed_check_digit_is_read_whole(recognizer, datasets) -> None:
-    """A real rear door where the detector leaves the boxed check digit out (TEMU 052462 [0])."""
-    image = cv2.imread(str(datasets / "containers" / "1-144241001-OCR-AS-B01.jpg"))
-    assert recognizer.read_containers(image)[0].candidates[0].text == "TEMU0524620"

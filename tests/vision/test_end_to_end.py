@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pytest
 
 from vision import fuse_plates
 from vision.evaluate import eval_containers, eval_plates
@@ -50,7 +52,6 @@ def test_containers_on_real_photos(datasets: Path, recognizer, tmp_path: Path) -
 
 
 def test_frames_of_one_car_fuse(datasets: Path, recognizer) -> None:
-    import cv2
 
     label = sorted((datasets / "plates" / "br").glob("*.txt"))[1]
     name, *_, truth = label.read_text().split()
@@ -59,3 +60,17 @@ def test_frames_of_one_car_fuse(datasets: Path, recognizer) -> None:
     reads = [recognizer.read_plates(f, ("br",))[0] for f in frames]
     fused = fuse_plates(reads)
     assert fused is not None and fused.text == truth and fused.support >= 2
+
+
+@pytest.mark.parametrize(
+    ("image", "code"),
+    [
+        ("1-144241001-OCR-AS-B01.jpg", "TEMU0524620"),  # door: the detector leaves the boxed check digit out
+        ("1-130713001-OCR-AS-B01.jpg", "PCIU2743129"),  # door: same, on a dark blue box
+        ("1-152733001-OCR-RF-D01.jpg", "TEMU5037029"),  # vertical: the owner code column is not detected at all
+        ("1-152733001-OCR-LF-C01.jpg", "TEMU5037029"),  # vertical: the detected column starts at its third letter
+    ],
+)
+def test_codes_the_detector_cuts_short_are_read_whole(datasets: Path, recognizer, image: str, code: str) -> None:
+    frame = cv2.imread(str(datasets / "containers" / image))
+    assert recognizer.read_containers(frame)[0].candidates[0].text == code

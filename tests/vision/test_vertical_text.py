@@ -7,8 +7,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vision.container_reader import Token
 from vision.text_detector import TextBox
-from vision.vertical_text import lay_out, merge_columns, split_rows
+from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
 
 CODE = "SEGU2508263"
 
@@ -59,3 +60,37 @@ def test_stacked_boxes_of_one_column_are_joined_and_neighbours_are_not():
     joined = next(b for b in merged if b.height > 500)
     assert joined.quad.min(axis=0).tolist() == [838, 413] and joined.quad.max(axis=0).tolist() == [913, 982]
     assert len(merge_columns([owner, box(875, 900, 913, 1000)])) == 2  # too far below: another column's text
+
+
+def test_a_column_ending_in_a_serial_is_the_tail_of_a_code():
+    assert is_code_tail("5037029") and is_code_tail("MU5037029") and is_code_tail("503702")
+    assert not is_code_tail("TEMU5037029") and not is_code_tail("22G1") and not is_code_tail("MAXWT")
+
+
+def test_the_extended_column_reaches_the_missing_owner_code_and_stays_in_the_frame():
+    x0, y0, x1, y1 = extended_column(box(100, 400, 140, 750), 7, (1080, 1920, 3))
+    assert (x0, x1, y1) == (88, 152, 750)
+    assert y0 == 400 - (4 + 1) * 50  # 4 missing characters of 50 px, plus the owner-serial gap
+    assert extended_column(box(100, 40, 140, 390), 7, (1080, 1920, 3))[1] == 0
+    assert extended_column(box(1900, 400, 1919, 750), 7, (1080, 1920, 3))[2] == 1920
+
+
+def test_an_owner_code_the_detector_left_out_is_read_with_the_serial(recognizer):
+    paint = np.zeros((40 * 13, 120, 3), np.uint8)
+    paint[:] = (120, 60, 20)
+    code = column("SEGU", 8)
+    serial = column("2508263", 8)
+    paint[20 : 20 + code.shape[0], 42:78] = code
+    top = 20 + code.shape[0] + 30  # the gap between owner code and serial
+    paint[top : top + serial.shape[0], 42:78] = serial
+    serial_box = box(40, top - 2, 80, top + serial.shape[0] + 2)
+    rows = token_rows(serial_box)
+    read = recognizer.text.read([lay_out(paint[rows], split_rows(paint[rows]))])[0]
+    token = Token(read.chars, serial_box, vertical=True)
+    assert token.text == "2508263"
+    assert [t.text for t in recognizer._extended_columns(paint, [token])] == [CODE]
+
+
+def token_rows(found: TextBox) -> tuple[slice, slice]:
+    (x0, y0), (x1, y1) = found.quad.min(axis=0).astype(int), found.quad.max(axis=0).astype(int)
+    return slice(y0, y1), slice(x0, x1)
