@@ -24,17 +24,32 @@ def _content_factor(candidate: Candidate) -> float:
     return 0.7 if candidate.text.isdigit() else 1.0
 
 
+def line_candidates(line: TextLine, regions: tuple[str, ...]) -> list[Candidate]:
+    """Ranked plate candidates of one text line (none for a date or clock caption)."""
+    if CAPTION.search(line.raw_text):
+        return []
+    found = plate_candidates(line.chars, regions)
+    weighted = (replace(c, confidence=c.confidence * _content_factor(c)) for c in found)
+    return sorted(weighted, key=lambda c: -c.confidence)
+
+
+def with_second_look(read: PlateRead, lines: list[TextLine], regions: tuple[str, ...]) -> PlateRead:
+    """The read with the candidates of lines re-read from the same plate merged in, best first."""
+    best: dict[str, Candidate] = {c.text: c for c in read.candidates}
+    for line in lines:
+        for cand in line_candidates(line, regions):
+            if cand.text not in best or best[cand.text].confidence < cand.confidence:
+                best[cand.text] = cand
+    return replace(read, candidates=tuple(sorted(best.values(), key=lambda c: -c.confidence)))
+
+
 def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str, ...]) -> list[PlateRead]:
     """Plate reads from a frame's text lines, most plate-like first."""
     tallest = max((b.height for b in boxes), default=1.0)
     reads: list[tuple[float, PlateRead]] = []
     for box, line in zip(boxes, lines, strict=True):
-        if CAPTION.search(line.raw_text):
-            continue
         factor = shape_factor(box, tallest)
-        found = plate_candidates(line.chars, regions)
-        weighted = (replace(c, confidence=c.confidence * _content_factor(c)) for c in found)
-        candidates = sorted(weighted, key=lambda c: -c.confidence)
+        candidates = line_candidates(line, regions)
         if not candidates:
             continue
         quad = tuple((float(x), float(y)) for x, y in box.quad)

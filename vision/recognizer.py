@@ -9,7 +9,8 @@ from vision.container_reader import Token, assemble_codes
 from vision.image_io import check_frame
 from vision.models import OcrSessions, load_sessions
 from vision.plate_grammar import formats_for
-from vision.plate_reader import rank_plates
+from vision.plate_reader import rank_plates, with_second_look
+from vision.plate_refine import DOUBTFUL, central_lines, plate_region
 from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
 from vision.text_detector import DetParams, TextBox, detect_text
@@ -60,7 +61,18 @@ class Recognizer:
         found = detect_text(self.sessions.plate_det, frame, PLATE_FIND)
         boxes = plate_boxes(found, frame.shape[0], PLATE_LINES)
         lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
-        return rank_plates(boxes, lines, regions or self.regions)
+        reads = rank_plates(boxes, lines, regions or self.regions)
+        if reads and reads[0].confidence < DOUBTFUL:
+            reads[0] = with_second_look(reads[0], self._second_look(frame, reads[0]), regions or self.regions)
+        return reads
+
+    def _second_look(self, frame: np.ndarray, read: PlateRead) -> list[TextLine]:
+        """Text lines re-read from the enlarged region around a doubtful plate (see plate_refine)."""
+        region = plate_region(frame, read.box)
+        if region is None:
+            return []
+        boxes = central_lines(detect_text(self.sessions.plate_det, region, PLATE_FIND), region.shape)
+        return self.text.read([crop_quad(region, padded_quad(b)) for b in boxes]) if boxes else []
 
     def read_containers(self, image: np.ndarray) -> list[ContainerRead]:
         """ISO 6346 codes in a BGR frame, check-digit-valid and strongest first."""
