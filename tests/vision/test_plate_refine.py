@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vision.plate_reader import with_second_look
 from vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, plate_region
@@ -60,3 +62,12 @@ def test_second_look_candidates_merge_by_text_keeping_the_stronger() -> None:
 def test_doubtful_small_plates_are_read_right_on_the_second_look(datasets, recognizer, image: str, plate: str):
     frame = cv2.imread(str(datasets / "plates" / "us" / image))
     assert recognizer.read_plates(frame, ("us",))[0].text == plate
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.tuples(*[st.floats(-500, 2000, allow_nan=False)] * 4), st.integers(1, 64), st.integers(1, 64))
+def test_any_box_gives_an_enlarged_region_or_none(corners, height: int, width: int) -> None:
+    x0, y0, x1, y1 = corners
+    box = quad(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    region = plate_region(np.zeros((height, width, 3), np.uint8), box)
+    assert region is None or (region.shape[0] >= 2 and region.shape[1] >= 2 and region.shape[2] == 3)
