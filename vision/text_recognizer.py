@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import string
+import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -16,6 +17,9 @@ REC_HEIGHT = 48
 MAX_REC_WIDTH = 960
 MIN_REC_WIDTH = 320  # measured: padding short plates less (32, 240 px) costs 2-4% exact on US plates
 ALTERNATIVES = 3
+# The model's dictionary also holds a Greek capital omicron and a Cyrillic Ze; on a plate or a container
+# they can only be O and 3 (the other Greek and Cyrillic letters in it look like no Latin character).
+LOOK_ALIKES = {"\u039f": "O", "\u0417": "3"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class CtcDecoder:
         self.charset = charset
         self.groups: list[list[int]] = [[] for _ in ALNUM]
         for index, label in enumerate(charset):
-            folded = label.upper() if label.isascii() else ""
+            # NFKC folds the fullwidth forms (U+FF12, U+FF21...) the model uses for widely spaced characters
+            folded = LOOK_ALIKES.get(label) or unicodedata.normalize("NFKC", label).upper()
             if len(folded) == 1 and folded in ALNUM:
                 self.groups[ALNUM.index(folded)].append(index)
 

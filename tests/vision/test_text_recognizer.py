@@ -26,3 +26,15 @@ def test_a_plate_reads_the_same_alone_and_next_to_a_long_caption(recognizer) -> 
     together = recognizer.text.read([caption, plate, caption])[1]
     assert together.text == alone.text == "7ABC123"
     np.testing.assert_allclose([c.conf for c in together.chars], [c.conf for c in alone.chars], rtol=1e-4)
+
+
+def test_fullwidth_forms_and_latin_look_alikes_count_as_the_character_itself() -> None:
+    from vision.text_recognizer import CtcDecoder
+
+    charset = ("<blank>", "2", "\uff12", "\u0417", "\uff41", "\u6f22", "\u039b", " ")
+    decoder = CtcDecoder(charset)
+    frames = np.zeros((6, len(charset)), np.float32)
+    frames[[0, 2, 4], 0] = 1.0  # blanks between the characters
+    frames[1, 2], frames[3, 3], frames[5, 4] = 0.9, 0.8, 0.7  # fullwidth 2, Cyrillic Ze, fullwidth a
+    frames[[1, 3, 5], 6] = [0.1, 0.2, 0.3]  # Greek Lambda: like no Latin character, stays "other"
+    assert decoder.decode(frames).text == "23A"
