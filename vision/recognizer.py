@@ -13,6 +13,7 @@ from vision.plate_reader import rank_plates, with_second_look
 from vision.plate_refine import DOUBTFUL, central_lines, plate_region
 from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
+from vision.serial_continuation import continued_box, is_continuation, wants_continuation
 from vision.text_detector import DetParams, TextBox, detect_text
 from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
 from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
@@ -79,7 +80,8 @@ class Recognizer:
         frame = check_frame(image)
         boxes = detect_text(self.sessions.det, frame, CONTAINER_DET)
         boxes = [b for b in boxes if min(b.width, b.height) >= MIN_CODE_HEIGHT]
-        tokens = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
+        rows = self._horizontal_tokens(frame, [b for b in boxes if b.height <= 2.5 * b.width])
+        tokens = self._continue_serials(frame, rows)
         tokens += self._check_digit_tokens(frame, tokens)
         tokens += self._vertical_tokens(frame, merge_columns([b for b in boxes if b.height > 2.5 * b.width]))
         tokens += self._extended_columns(frame, tokens)
@@ -96,6 +98,17 @@ class Recognizer:
             crops = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
         lines = self.text.read(crops)
         return [Token(line.chars, box, vertical=False) for box, line in zip(boxes, lines, strict=True) if line.chars]
+
+    def _continue_serials(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
+        """Tokens of a few digits re-read further right, for serials painted with wide spacing."""
+        picked = [i for i, t in enumerate(tokens) if wants_continuation(t.text)]
+        grown = [continued_box(tokens[i].box, len(tokens[i].text)) for i in picked]
+        lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in grown]) if grown else []
+        out = list(tokens)
+        for i, box, line in zip(picked, grown, lines, strict=True):
+            if is_continuation(tokens[i].text, line.text):
+                out[i] = Token(line.chars, box, vertical=False)  # replaces: the short token would split the row
+        return out
 
     def _check_digit_tokens(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
         """Boxed check digits just right of serials that were read without them (see boxed_digit)."""

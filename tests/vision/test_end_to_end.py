@@ -69,6 +69,7 @@ def test_frames_of_one_car_fuse(datasets: Path, recognizer) -> None:
         ("1-130713001-OCR-AS-B01.jpg", "PCIU2743129"),  # door: same, on a dark blue box
         ("1-152733001-OCR-RF-D01.jpg", "TEMU5037029"),  # vertical: the owner code column is not detected at all
         ("1-152733001-OCR-LF-C01.jpg", "TEMU5037029"),  # vertical: the detected column starts at its third letter
+        ("1-144241001-OCR-RF-D01.jpg", "KMBU2035113"),  # door, wide spacing: the detector stops after "2035"
     ],
 )
 def test_codes_the_detector_cuts_short_are_read_whole(datasets: Path, recognizer, image: str, code: str) -> None:
