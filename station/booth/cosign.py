@@ -13,10 +13,14 @@ from station.booth.decisions import DecisionRefused
 from station.booth.officers import Officer, get_officer, pin_matches
 
 
+def cosign_applies(booth: BoothContext, deciding: Officer) -> bool:
+    """True when this officer's detain overrides need a supervisor (the booth screen shows the PIN fields)."""
+    return booth.config.detain_override_needs_supervisor and deciding.role != "supervisor"
+
+
 def needs_cosign(booth: BoothContext, recommendation: str | None, action: str, deciding: Officer) -> bool:
     """True when this decision needs a supervisor's PIN beside the deciding officer's session."""
-    return (booth.config.detain_override_needs_supervisor and recommendation == "detain" and action != "detain"
-            and deciding.role != "supervisor")
+    return recommendation == "detain" and action != "detain" and cosign_applies(booth, deciding)
 
 
 async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_id: str) -> str:

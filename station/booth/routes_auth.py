@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from station.booth import csrf
 from station.booth.audit import audit
+from station.booth.cosign import cosign_applies
 from station.booth.guard import (
     PRE_COOKIE,
     SESSION_COOKIE,
@@ -38,7 +39,8 @@ def session_json(request: Request, session: Session | None, binding: str) -> dic
             "lane": {"id": lane.id, "port_name": lane.port_name, "direction": lane.direction}}
     if session is not None:
         officer = session.officer
-        body.update(language=session.language, officer={"id": officer.id, "name": officer.name, "role": officer.role})
+        body.update(language=session.language, officer={"id": officer.id, "name": officer.name, "role": officer.role,
+                                                         "needs_cosign": cosign_applies(booth, officer)})
     return body
 
 

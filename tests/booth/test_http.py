@@ -91,6 +91,13 @@ def test_an_officer_lets_a_detain_go_only_with_a_supervisors_pin(lane):
     assert len(lane.query("SELECT * FROM audit WHERE action = 'booth.cosign_failed'")) >= 3
 
 
+def test_the_session_says_whose_detain_overrides_need_a_supervisor(lane):
+    officer, _ = signed_in(lane, "o-100", "4321")
+    supervisor, _ = signed_in(lane, "s-200", "5555")
+    assert officer.get("/api/session").json()["officer"]["needs_cosign"] is True
+    assert supervisor.get("/api/session").json()["officer"]["needs_cosign"] is False
+
+
 def test_history_search_is_parameterised(lane):
     client, _ = signed_in(lane, "o-100", "4321")
     hostile = client.get("/api/history", params={"q": "' OR 1=1 --"}).json()["crossings"]

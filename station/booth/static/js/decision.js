@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 const KEYS = { 1: 'release', 2: 'secondary', 3: 'detain' };
 let chosen = null;
 let onRecorded = () => {};
-let myRole = () => 'officer';
+let needsCosign = () => true;
 
 function typing(target) {
   return ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
@@ -23,8 +23,9 @@ export function choose(action) {
   $('confirm-action').dataset.i18n = `action.${action}`;
   $('confirm-action').textContent = t(`action.${action}`);
   show('override-note', override);
-  // Letting go a vehicle the lane says to detain takes a supervisor's PIN too (the server checks it).
-  show('cosign', recommended === 'detain' && action !== 'detain' && myRole() !== 'supervisor');
+  // Letting go a vehicle the lane says to detain takes a supervisor's PIN too, when the lane's rule applies to
+  // this officer (the session says so; the server checks it again).
+  show('cosign', recommended === 'detain' && action !== 'detain' && needsCosign());
   show('decision-error', false);
   $('reason-code').value = '';
   $('reason-text').value = '';
@@ -59,9 +60,9 @@ async function submit() {
   onRecorded();
 }
 
-export function initDecision(recorded, role) {
+export function initDecision(recorded, cosignApplies) {
   onRecorded = recorded;
-  myRole = role;
+  needsCosign = cosignApplies;
   document.querySelectorAll('button.act').forEach((button) => {
     button.addEventListener('click', () => choose(button.dataset.action));
   });

@@ -97,7 +97,7 @@ function wire() {
   $('nav-booth').addEventListener('click', () => { view = 'booth'; screen(view); });
   $('nav-history').addEventListener('click', () => { view = 'history'; screen(view); loadHistory().catch(refresh); });
   initSignin(apply, () => session.officer.id);
-  initDecision(() => toast('decision.recorded'), () => (session && session.officer ? session.officer.role : 'officer'));
+  initDecision(() => toast('decision.recorded'), () => Boolean(session && session.officer && session.officer.needs_cosign));
   initHistory(refresh);
 }
 
