@@ -28,9 +28,7 @@ def wants_check_digit(text: str) -> bool:
 def search_quad(box: TextBox) -> np.ndarray:
     """The region right of a horizontal box where its check-digit box would be, in frame pixels."""
     quad = box.quad.astype(np.float32)
-    along = (quad[1] - quad[0]) / max(float(np.linalg.norm(quad[1] - quad[0])), 1e-6)
-    down = (quad[3] - quad[0]) / max(float(np.linalg.norm(quad[3] - quad[0])), 1e-6)
-    reach, pad = REACH * box.height * along, MARGIN * box.height * down
+    reach, pad = REACH * box.height * box.along, MARGIN * box.height * box.down
     return np.array([quad[1] - pad, quad[1] + reach - pad, quad[2] + reach + pad, quad[2] + pad], np.float32)
 
 

@@ -64,12 +64,12 @@ def rec_charset(session: ort.InferenceSession) -> list[str]:
 
 @dataclass(frozen=True)
 class OcrSessions:
-    """The two sessions a reader needs, loaded once and shared (onnxruntime's run() is thread-safe)."""
+    """The sessions a reader needs, loaded once and shared (onnxruntime's run() is thread-safe)."""
 
     det: ort.InferenceSession  # float detector: container codes (small print suffers under int8)
     rec: ort.InferenceSession
     charset: tuple[str, ...]
-    plate_det: ort.InferenceSession  # int8 detector: plates, ~1.8x faster at the same accuracy
+    plate_det: ort.InferenceSession  # int8 detector: plates, 96 ms a frame against 160-180 ms, same accuracy
 
 
 def load_sessions(threads: int = 2) -> OcrSessions:

@@ -33,8 +33,7 @@ MIN_CODE_HEIGHT = 14.0  # container codes are painted large; skip fine print to 
 def padded_quad(box: TextBox, pad: float = PAD) -> np.ndarray:
     """The box widened along its reading direction."""
     quad = box.quad.copy()
-    axis = quad[1] - quad[0]
-    axis = axis / max(float(np.linalg.norm(axis)), 1e-6) * pad * box.height
+    axis = box.along * pad * box.height
     quad[[0, 3]] -= axis
     quad[[1, 2]] += axis
     return quad
@@ -73,7 +72,7 @@ class Recognizer:
         if region is None:
             return []
         boxes = central_lines(detect_text(self.sessions.plate_det, region, PLATE_FIND), region.shape)
-        return self.text.read([crop_quad(region, padded_quad(b)) for b in boxes]) if boxes else []
+        return self.text.read([crop_quad(region, padded_quad(b)) for b in boxes])
 
     def read_containers(self, image: np.ndarray) -> list[ContainerRead]:
         """ISO 6346 codes in a BGR frame, check-digit-valid and strongest first."""
@@ -91,19 +90,23 @@ class Recognizer:
             reads = assemble_codes(tokens + flipped)
         return reads
 
+    def _tokens(self, boxes: list[TextBox], crops: list[np.ndarray], vertical: bool) -> list[Token]:
+        """Recognise crops as tokens of their boxes; crops that read as nothing are dropped."""
+        lines = self.text.read(crops)
+        return [Token(line.chars, box, vertical) for box, line in zip(boxes, lines, strict=True) if line.chars]
+
     def _horizontal_tokens(self, frame: np.ndarray, boxes: list[TextBox], flip: bool = False) -> list[Token]:
         """Recognise horizontal boxes (optionally rotated 180 degrees) as tokens."""
         crops = [crop_quad(frame, padded_quad(b)) for b in boxes]
         if flip:
             crops = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
-        lines = self.text.read(crops)
-        return [Token(line.chars, box, vertical=False) for box, line in zip(boxes, lines, strict=True) if line.chars]
+        return self._tokens(boxes, crops, vertical=False)
 
     def _continue_serials(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
         """Tokens of a few digits re-read further right, for serials painted with wide spacing."""
         picked = [i for i, t in enumerate(tokens) if wants_continuation(t.text)]
         grown = [continued_box(tokens[i].box, len(tokens[i].text)) for i in picked]
-        lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in grown]) if grown else []
+        lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in grown])
         out = list(tokens)
         for i, box, line in zip(picked, grown, lines, strict=True):
             if is_continuation(tokens[i].text, line.text):
@@ -122,12 +125,7 @@ class Recognizer:
             if rect is not None:
                 boxes.append(rect_to_frame(quad, (region.shape[1], region.shape[0]), rect))
                 crops.append(box_inside(region, rect))
-        lines = self.text.read(crops) if crops else []
-        return [
-            Token(line.chars, box, vertical=False)
-            for box, line in zip(boxes, lines, strict=True)
-            if len(line.chars) == 1 and line.text.isdigit()
-        ]
+        return [t for t in self._tokens(boxes, crops, vertical=False) if len(t.chars) == 1 and t.text.isdigit()]
 
     def _extended_columns(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
         """Vertical codes whose owner code the detector cut off: the column grown upward, cut as 11 characters."""
@@ -139,10 +137,9 @@ class Recognizer:
             column = frame[y0:y1, x0:x1]
             line = lay_out(column, split_rows(column, CODE_LENGTH)) if column.size else None
             if line is not None:
-                kept.append(TextBox(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32), token.box.score))
+                kept.append(TextBox.from_rect(x0, y0, x1, y1, token.box.score))
                 crops.append(line)
-        lines = self.text.read(crops) if crops else []
-        return [Token(line.chars, box, vertical=True) for box, line in zip(kept, lines, strict=True) if line.chars]
+        return self._tokens(kept, crops, vertical=True)
 
     def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
         """Re-lay stacked characters of tall boxes as lines and recognise them.
@@ -161,5 +158,4 @@ class Recognizer:
                 if line is not None:
                     kept.append(box)
                     crops.append(line)
-        lines = self.text.read(crops) if crops else []
-        return [Token(line.chars, box, vertical=True) for box, line in zip(kept, lines, strict=True) if line.chars]
+        return self._tokens(kept, crops, vertical=True)

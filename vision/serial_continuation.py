@@ -27,8 +27,7 @@ def wants_continuation(text: str) -> bool:
 def continued_box(box: TextBox, digits: int) -> TextBox:
     """The box grown to the right by the serial's missing digits, at the box's own character pitch."""
     quad = box.quad.astype(np.float32)
-    along = (quad[1] - quad[0]) / max(float(np.linalg.norm(quad[1] - quad[0])), 1e-6)
-    reach = (SERIAL_AND_CHECK - digits + SLACK) * box.width / max(digits, 1) * along
+    reach = (SERIAL_AND_CHECK - digits + SLACK) * box.width / max(digits, 1) * box.along
     return TextBox(np.array([quad[0], quad[1] + reach, quad[2] + reach, quad[3]], np.float32), box.score)
 
 

@@ -44,6 +44,23 @@ class TextBox:
         cx, cy = self.quad.mean(axis=0)
         return float(cx), float(cy)
 
+    @property
+    def along(self) -> np.ndarray:
+        """Unit vector in the reading direction (top-left to top-right)."""
+        edge = (self.quad[1] - self.quad[0]).astype(np.float32)
+        return edge / max(float(np.linalg.norm(edge)), 1e-6)
+
+    @property
+    def down(self) -> np.ndarray:
+        """Unit vector from the top edge to the bottom edge."""
+        edge = (self.quad[3] - self.quad[0]).astype(np.float32)
+        return edge / max(float(np.linalg.norm(edge)), 1e-6)
+
+    @classmethod
+    def from_rect(cls, x0: float, y0: float, x1: float, y1: float, score: float) -> TextBox:
+        """An axis-aligned box from its corners."""
+        return cls(quad=np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32), score=score)
+
 
 def _prepare(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float, float]:
     """Resize so both sides are multiples of 32 and the longer is at most max_side; normalise to [-1, 1]."""

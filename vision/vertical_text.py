@@ -109,8 +109,7 @@ def merge_columns(boxes: list[TextBox]) -> list[TextBox]:
             continue
         points = np.vstack([merged[above].quad, box.quad])
         (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
-        merged[above] = TextBox(quad, min(merged[above].score, box.score))
+        merged[above] = TextBox.from_rect(x0, y0, x1, y1, min(merged[above].score, box.score))
     return merged
 
 
