@@ -3,7 +3,8 @@
 Two ways to receive notifications (protocols.md §1.1, "Autonomous / notify mode"):
 
 * on the same link (``notify_listen`` empty): a serial reader with ``NotifyAddress = serial``
-  writes them between command replies; the driver only turns AutoMode/NotifyMode on;
+  writes them between command replies; the driver turns AutoMode/NotifyMode on and sets
+  NotifyFormat (and NotifyTrigger when given);
 * over TCP (``notify_listen = "host:port"``): the reader connects to ``notify_address`` and
   delivers each message there (see drivers/alien_notify_listener.py).
 """
@@ -13,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.alien_notify_listener import is_wildcard, parse_host_port
 from drivers.options import require
 from drivers.serial_link import is_network
-from drivers.tcp_port import parse_tcp_url
+from drivers.tcp_port import is_wildcard, parse_host_port, parse_tcp_url
 
 NOTIFY_DEFAULTS: dict[str, Any] = {
     "notify_listen": "", "notify_address": "", "notify_allow_from": "",
@@ -31,12 +31,13 @@ def _canonical(value: str, choices: tuple[str, ...]) -> str | None:
     return next((c for c in choices if c.lower() == value.strip().lower()), None)
 
 
-def _host_port_ok(text: str, port_zero_ok: bool) -> bool:
+def _host_port(text: str, port_zero_ok: bool) -> tuple[str, int] | None:
+    """(host, port) of text, or None when it is not host:port (or has port 0 where that is not allowed)."""
     try:
-        _, port = parse_host_port(text)
+        host, port = parse_host_port(text)
     except ValueError:
-        return False
-    return port_zero_ok or port > 0
+        return None
+    return (host, port) if port_zero_ok or port > 0 else None
 
 
 def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
@@ -52,8 +53,9 @@ def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
             require(name, key, not opts[key], "needs notify_listen")
         return
     require(name, "notify_listen", opts["mode"] == "notify", "needs mode = 'notify'")
-    require(name, "notify_listen", _host_port_ok(listen, True), f"must be host:port, got {listen!r}")
-    _check_address(name, opts, port)
+    listen_at = _host_port(listen, True)
+    require(name, "notify_listen", listen_at is not None, f"must be host:port, got {listen!r}")
+    _check_address(name, opts, port, listen_at[0] if listen_at else "")
     allow = opts["notify_allow_from"]
     require(name, "notify_allow_from", bool(allow) or is_network(port),
             "is needed when the reader is on a serial port (its IP address, or '*' for anyone)")
@@ -61,15 +63,16 @@ def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
             f"must be one host name or IP address, or '*', got {allow!r}")
 
 
-def _check_address(name: str, opts: dict[str, Any], port: str) -> None:
+def _check_address(name: str, opts: dict[str, Any], port: str, listen_host: str) -> None:
     address = opts["notify_address"]
     if address:
-        ok = _host_port_ok(address, False) and not is_wildcard(parse_host_port(address)[0])
+        target = _host_port(address, False)
+        ok = target is not None and not is_wildcard(target[0])
         require(name, "notify_address", ok, f"must be host:port the reader can reach, got {address!r}")
         return
     # Unset, it is our end of the command connection, which only a TCP reader has.
-    require(name, "notify_address", not is_wildcard(parse_host_port(opts["notify_listen"])[0])
-            or is_network(port), "is needed when listening on all addresses and the reader is serial")
+    require(name, "notify_address", not is_wildcard(listen_host) or is_network(port),
+            "is needed when listening on all addresses and the reader is serial")
 
 
 def allowed_peer(opts: Mapping[str, Any], port: str) -> str | None:

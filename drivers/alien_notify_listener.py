@@ -40,22 +40,6 @@ _FILLER = b" \t\r\n\x00"  # what the reader puts between messages; never counted
 OnMessage = Callable[[Notification, bytes], None]
 
 
-def parse_host_port(text: str) -> tuple[str, int]:
-    """``host:port`` or ``[v6]:port`` -> (host, port); ValueError naming what is wrong."""
-    host, sep, port = text.strip().rpartition(":")
-    host = host.strip()
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"expected host:port, got {text!r}")
-    return host, int(port)
-
-
-def is_wildcard(host: str) -> bool:
-    """True for the any-address hosts (0.0.0.0, ::) that cannot be told to a reader."""
-    return host in ("0.0.0.0", "::", "*", "")
-
-
 def normalise_ip(text: str) -> str:
     """Canonical text of an IP address; an IPv4-mapped IPv6 address becomes plain IPv4."""
     try:
@@ -192,7 +176,6 @@ class _Conn:
     """One connection from the reader."""
 
     sock: socket.socket
-    peer: str
     splitter: NotifySplitter = field(default_factory=NotifySplitter)
     last_data: float = field(default_factory=time.monotonic)
 
@@ -209,7 +192,8 @@ class NotifyListener:
                  on_message: OnMessage, health: DeviceHealth) -> None:
         self.device, self.listen, self.peers = device, listen, peers
         self.on_message, self.health = on_message, health
-        self.port: int | None = listen[1] or None  # the bound port once listening (0 = any)
+        # the port the reader is told to call: the configured one, or the kernel's pick once bound (listen port 0)
+        self.port: int | None = listen[1] or None
         self.accepted = self.refused = 0  # connections taken / turned away
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -301,7 +285,7 @@ class NotifyListener:
             self._hang_up(sel, min(self._conns.values(), key=lambda c: c.last_data))
         self.accepted += 1
         sock.setblocking(False)
-        self._conns[sock] = _Conn(sock, peer)
+        self._conns[sock] = _Conn(sock)
         sel.register(sock, selectors.EVENT_READ)
 
     def _receive(self, sel: selectors.BaseSelector, conn: _Conn) -> None:

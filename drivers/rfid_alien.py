@@ -16,13 +16,14 @@ from drivers.alien_notify_config import (
     notify_address,
     setup_commands,
 )
-from drivers.alien_notify_listener import NotifyListener, PeerFilter, parse_host_port
+from drivers.alien_notify_listener import NotifyListener, PeerFilter
 from drivers.events import DeviceHealth, DeviceRead, Emit
 from drivers.framing import AnyByteFramer
 from drivers.options import require, take_options
 from drivers.rfid_taglist import NO_TAGS, Notification, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
 from drivers.serial_link import SerialLink, is_network
 from drivers.tag_presence import TagPresence
+from drivers.tcp_port import parse_host_port
 
 POLL_COMMAND = b"\x01get TagList\r\n"
 REPLY_TIMEOUT_S = 1.0
@@ -130,7 +131,7 @@ class AlienReader:
             return
         address = self._notify_address()
         if self.listener is not None and address is None:
-            return  # not listening yet: telling the reader where to call would be a lie
+            return  # listening on port 0 and not bound yet: there is no port to tell the reader
         for command in setup_commands(self.options, address):
             self._link.write(command)
         self._next_setup = now + self.options["notify_refresh_s"]
@@ -201,16 +202,16 @@ class AlienReader:
             self._seen(tag, doc.encode("latin-1"))
 
     def _seen(self, tag: TagRead, raw: bytes) -> None:
-        with self._presence_lock:
+        with self._presence_lock:  # the sighting is read here too: the other thread may update it
             sighting, new = self._presence.seen(tag.epc, time.monotonic())
-        if not new:
-            return
-        data = {
-            "epc": tag.epc, "antenna": tag.antenna,
-            "count": tag.count if tag.count is not None else sighting.reads,
-            "first_seen": sighting.first_seen.isoformat(),
-            "last_seen": sighting.last_seen.isoformat(),
-            "format": tag.format, "reader_discovered": tag.discovered,
-            "reader_last_seen": tag.last_seen, "protocol": tag.protocol,
-        }
+            if not new:
+                return
+            data = {
+                "epc": tag.epc, "antenna": tag.antenna,
+                "count": tag.count if tag.count is not None else sighting.reads,
+                "first_seen": sighting.first_seen.isoformat(),
+                "last_seen": sighting.last_seen.isoformat(),
+                "format": tag.format, "reader_discovered": tag.discovered,
+                "reader_last_seen": tag.last_seen, "protocol": tag.protocol,
+            }
         self._emit(DeviceRead(self.name, "rfid", tag.epc, data, raw=raw))

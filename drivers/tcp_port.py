@@ -25,6 +25,23 @@ def parse_tcp_url(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port
 
 
+def parse_host_port(text: str) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port`` -> (host, port); ValueError naming what is wrong."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    host = "0.0.0.0" if host == "*" else host  # "*:4000" reads naturally but cannot be bound
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected host:port, got {text!r}")
+    return host, int(port)
+
+
+def is_wildcard(host: str) -> bool:
+    """True for the any-address hosts (0.0.0.0, ::) that cannot be told to a reader."""
+    return host in ("0.0.0.0", "::")
+
+
 class TcpPort:
     """Connected TCP stream: ``read`` waits up to ``timeout`` and returns what has arrived."""
 
