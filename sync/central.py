@@ -52,7 +52,8 @@ class Central:
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
         self._gaps: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        self._gaps_as_of = -1  # received_messages when _gaps was computed
+        self._changed_lanes: set[tuple[str, str]] | None = None  # lanes to rescan for gaps; None: all of them
+        self._lanes_lock = threading.Lock()
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -101,9 +102,10 @@ class Central:
         """Ask each lane for the sequence ranges missing long enough; returns how many requests went out."""
         if self.gap_watch is None:
             return 0
-        if self._gaps_as_of != self.received_messages:  # the store is scanned again only when something arrived
-            self._gaps_as_of = self.received_messages
-            self._gaps = {(port, lane): self.store.gaps(port, lane) for port, lane in self.store.lanes()}
+        with self._lanes_lock:  # only lanes that sent events since the last pass are scanned again
+            changed, self._changed_lanes = self._changed_lanes, set()
+        for port, lane in self.store.lanes() if changed is None else changed:
+            self._gaps[(port, lane)] = self.store.gaps(port, lane)
         sent = 0
         for (port, lane), gaps in self._gaps.items():
             due = self.gap_watch.due((port, lane), gaps)
@@ -132,7 +134,11 @@ class Central:
     def _store(self, topic: str, payload: bytes) -> None:
         up = parse_up(topic)
         if up is not None:
-            self.store.add(decode_uplink(up[2], payload))
+            events = decode_uplink(up[2], payload)
+            self.store.add(events)
+            with self._lanes_lock:
+                if self._changed_lanes is not None:
+                    self._changed_lanes.update((e.port, e.lane) for e in events)
             return
         status = parse_status(topic)
         if status is not None and payload:  # an empty retained message clears presence
