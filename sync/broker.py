@@ -44,9 +44,9 @@ class MosquittoProcess:
 
     def _config(self) -> str:
         lines = ["per_listener_settings false", f"persistence_location {self.workdir}/", "persistence true",
-                 "user root" if _is_root() else "", "max_queued_messages 0", "max_inflight_messages 0",
-                 "max_queued_bytes 0", f"log_dest file {self.workdir}/mosquitto.log", "log_type error",
-                 "log_type warning", "log_type notice", f"listener {self.port} 127.0.0.1"]
+                 *(f"{key} {value}" for key, value in run_as().items()), "max_queued_messages 0",
+                 "max_inflight_messages 0", "max_queued_bytes 0", f"log_dest file {self.workdir}/mosquitto.log",
+                 "log_type error", "log_type warning", "log_type notice", f"listener {self.port} 127.0.0.1"]
         if self.users is not None:
             lines += ["allow_anonymous false", f"password_file {self._password_file()}"]
         else:
@@ -90,14 +90,10 @@ class MosquittoProcess:
         self.process.wait(10)
         self.process = None
 
-    def restart(self, kill: bool = False, timeout_s: float = 10.0) -> None:
-        """Stop (SIGKILL with ``kill``) and start again: same port, same config, same persistence directory."""
-        self.stop(kill=kill)
-        self.start(timeout_s)
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+    def restart(self) -> None:
+        """Stop and start again: same port, same config, same persistence directory."""
+        self.stop()
+        self.start()
 
     def __enter__(self) -> MosquittoProcess:
         self.start()
