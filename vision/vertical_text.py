@@ -11,23 +11,25 @@ from vision.text_detector import TextBox
 
 MIN_CHAR_ROWS = 0.25  # a character is at least this share of the column width tall
 GAP_ROWS = 0.08  # blank stretches shorter than this share of the width do not split a character
-
-
 TALL_SPAN = 1.6  # a span this many times the typical character height holds touching characters
 CODE_TAIL = re.compile(r"[A-Z]{0,3}[A-Z0-9]?[0-9]{6,7}")  # the end of a code: serial (+ check digit), part of the owner
 HEAD_ROOM = 1.0  # extra character heights above a cut-off column: the gap between owner code and serial
 WIDEN = 0.3  # share of the width added each side: a column seen at an angle leans
 
 
-def _ink_density(crop: np.ndarray) -> np.ndarray:
-    """Share of character ink (minority colour after Otsu) in each row."""
+def _ink(crop: np.ndarray) -> np.ndarray:
+    """True where a pixel is character ink: the minority colour after Otsu, whichever polarity the paint has."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if binary.mean() > 127:  # text is the minority colour, whichever polarity the paint has
-        binary = 255 - binary
-    width = binary.shape[1]
-    core = binary[:, width // 8 : width - width // 8]  # ignore the margins the detector added
-    return (core > 0).mean(axis=1)
+    ink = binary > 0
+    return ~ink if ink.mean() > 0.5 else ink
+
+
+def _ink_density(crop: np.ndarray) -> np.ndarray:
+    """Share of character ink in each row."""
+    ink = _ink(crop)
+    width = ink.shape[1]
+    return ink[:, width // 8 : width - width // 8].mean(axis=1)  # ignore the margins the detector added
 
 
 def split_rows(crop: np.ndarray, expected: int | None = None) -> list[tuple[int, int]]:
@@ -71,11 +73,7 @@ def _split_touching(spans: list[tuple[int, int]], density: np.ndarray, typical: 
 
 def _ink_columns(piece: np.ndarray) -> tuple[int, int]:
     """Left and right edge of the character ink in one cut-out character."""
-    gray = cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
-    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if binary.mean() > 127:
-        binary = 255 - binary
-    inked = np.flatnonzero((binary > 0).mean(axis=0) > 0.1)
+    inked = np.flatnonzero(_ink(piece).mean(axis=0) > 0.1)
     return (int(inked[0]), int(inked[-1]) + 1) if inked.size else (0, piece.shape[1])
 
 
