@@ -2,9 +2,9 @@
 
 The PaddleOCR export writes each learnable affine block as ``Conv -> Mul(s) -> Add(b)`` and each HardSwish
 as ``Add(3) -> Clip(0, 6) -> Mul(x) -> Div(6)``: four passes over the tensor where one would do. Both
-rewrites are exact, up to float rounding. Measured with 2 threads: the recogniser (folded at load, 0.15 s)
-reads 4 plate lines in 43 ms instead of 53; the int8 plate detector, quantised from the folded graph,
-takes 96 ms instead of 112 per 1280x736 frame, with the same plate accuracy.
+rewrites are exact, up to float rounding. Measured with 2 threads: the int8 plate detector, quantised from
+the folded graph, takes 96 ms instead of 112 per 1280x736 frame, with the same plate accuracy. Build time
+only (python -m vision.quantize_detector). The PP-OCRv6 recogniser used now has no such blocks to fold.
 """
 
 from __future__ import annotations
@@ -118,8 +118,3 @@ def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
     kept = [init for init in graph.initializer if init.name in used]
     del graph.initializer[:]
     graph.initializer.extend(kept)
-
-
-def folded_model(path: str) -> bytes:
-    """The ONNX file at path, folded, as bytes for an onnxruntime session."""
-    return fold_graph(onnx.load(path))[0].SerializeToString()

@@ -1,4 +1,4 @@
-"""CRNN/SVTR text recognition (PP-OCRv4 rec model) with our own CTC decoding and per-character alternatives."""
+"""SVTR text recognition (PaddleOCR PP-OCRv6 small rec) with our own CTC decoding and per-character alternatives."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ import onnxruntime as ort
 ALNUM = string.ascii_uppercase + string.digits
 REC_HEIGHT = 48
 MAX_REC_WIDTH = 960
-MIN_REC_WIDTH = 320  # measured: padding short plates less (32, 240 px) costs 2-4% exact on US plates
+# Short crops are padded to this canvas. Measured with PP-OCRv6 on the US plates: 160 px loses 3 images,
+# 224 px reads as well as 320 px at a lower cost (median frame 0.134 s against 0.168 s).
+MIN_REC_WIDTH = 224
 ALTERNATIVES = 3
 # The model's dictionary also holds a Greek capital omicron and a Cyrillic Ze; on a plate or a container
 # they can only be O and 3 (the other Greek and Cyrillic letters in it look like no Latin character).
