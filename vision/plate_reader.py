@@ -56,3 +56,10 @@ def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str,
         reads.append((candidates[0].confidence * factor, PlateRead(candidates=tuple(candidates), box=quad)))
     reads.sort(key=lambda item: -item[0])
     return [read for _, read in reads]
+
+
+def with_fragment_reads(reads: list[PlateRead], found: list[PlateRead]) -> list[PlateRead]:
+    """Reads of plates rebuilt from fragments, placed before the frame's reads they beat, in order."""
+    found = sorted(found, key=lambda r: -r.confidence)
+    top = reads[0].confidence if reads else 0.0
+    return [r for r in found if r.confidence > top] + reads + [r for r in found if r.confidence <= top]

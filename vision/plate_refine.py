@@ -9,6 +9,8 @@ Measured on the US development photos: reading the hand-labelled plate boxes giv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -21,7 +23,21 @@ MARGIN_X, MARGIN_Y = 0.4, 1.0  # region around the box, in shares of its width a
 LINES = 1  # re-read the line nearest the region's centre (2 lines: same accuracy, slower)
 
 
-def plate_region(frame: np.ndarray, box: tuple[tuple[float, float], ...]) -> np.ndarray | None:
+@dataclass(frozen=True)
+class Region:
+    """A part of the frame, scaled: its pixels and the way back to frame coordinates."""
+
+    image: np.ndarray
+    left: int
+    top: int
+    scale: float
+
+    def to_frame(self, quad: np.ndarray) -> tuple[tuple[float, float], ...]:
+        """A quad found in the region, in frame pixels."""
+        return tuple((float(x / self.scale + self.left), float(y / self.scale + self.top)) for x, y in quad)
+
+
+def region_around(frame: np.ndarray, box: tuple[tuple[float, float], ...]) -> Region | None:
     """The frame around a plate box, scaled so the box is about TARGET_HEIGHT tall (None if empty)."""
     quad = np.asarray(box, np.float32)
     (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
@@ -29,11 +45,17 @@ def plate_region(frame: np.ndarray, box: tuple[tuple[float, float], ...]) -> np.
     left, top = int(max(0, x0 - MARGIN_X * width)), int(max(0, y0 - MARGIN_Y * height))
     right = int(min(frame.shape[1], x1 + MARGIN_X * width))
     bottom = int(min(frame.shape[0], y1 + MARGIN_Y * height))
-    region = frame[top:bottom, left:right]
-    if region.shape[0] < 2 or region.shape[1] < 2:
+    pixels = frame[top:bottom, left:right]
+    if pixels.shape[0] < 2 or pixels.shape[1] < 2:
         return None
     scale = float(np.clip(TARGET_HEIGHT / max(float(height), 1.0), 1.0, MAX_SCALE))
-    return cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return Region(cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), left, top, scale)
+
+
+def plate_region(frame: np.ndarray, box: tuple[tuple[float, float], ...]) -> np.ndarray | None:
+    """The scaled pixels of region_around (None if empty)."""
+    region = region_around(frame, box)
+    return None if region is None else region.image
 
 
 def central_lines(boxes: list[TextBox], shape: tuple[int, ...]) -> list[TextBox]:

@@ -8,9 +8,10 @@ from vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad,
 from vision.container_reader import Token, assemble_codes
 from vision.image_io import check_frame
 from vision.models import OcrSessions, load_sessions
+from vision.plate_fragments import fragments, line_through_centre, plate_wide_box
 from vision.plate_grammar import formats_for
-from vision.plate_reader import rank_plates, with_second_look
-from vision.plate_refine import DOUBTFUL, central_lines, plate_region
+from vision.plate_reader import line_candidates, rank_plates, with_fragment_reads, with_second_look
+from vision.plate_refine import DOUBTFUL, central_lines, plate_region, region_around
 from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
 from vision.serial_continuation import continued_box, is_continuation, wants_continuation
@@ -61,9 +62,30 @@ class Recognizer:
         found = detect_text(self.sessions.plate_det, frame, PLATE_FIND)
         boxes = plate_boxes(found, frame.shape[0], PLATE_LINES)
         lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
-        reads = rank_plates(boxes, lines, regions or self.regions)
+        regions = regions or self.regions
+        reads = rank_plates(boxes, lines, regions)
+        if not reads or reads[0].confidence < DOUBTFUL:
+            reads = with_fragment_reads(reads, self._fragment_reads(frame, boxes, lines, regions))
         if reads and reads[0].confidence < DOUBTFUL:
-            reads[0] = with_second_look(reads[0], self._second_look(frame, reads[0]), regions or self.regions)
+            reads[0] = with_second_look(reads[0], self._second_look(frame, reads[0]), regions)
+        return reads
+
+    def _fragment_reads(
+        self, frame: np.ndarray, boxes: list[TextBox], lines: list[TextLine], regions: tuple[str, ...]
+    ) -> list[PlateRead]:
+        """Plates of which the frame's detection boxed only one group (see plate_fragments)."""
+        reads = []
+        for fragment, part in fragments(boxes, lines):
+            region = region_around(frame, plate_wide_box(fragment))
+            if region is None:
+                continue
+            found = detect_text(self.sessions.plate_det, region.image, PLATE_FIND)
+            plate = line_through_centre(found, region.image.shape)
+            if plate is None:
+                continue
+            candidates = line_candidates(self.text.read([crop_quad(region.image, padded_quad(plate))])[0], regions)
+            if candidates and len(candidates[0].text) > len(part.chars):  # more of the plate than the fragment
+                reads.append(PlateRead(candidates=tuple(candidates), box=region.to_frame(plate.quad)))
         return reads
 
     def _second_look(self, frame: np.ndarray, read: PlateRead) -> list[TextLine]:
