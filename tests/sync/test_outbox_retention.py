@@ -55,3 +55,15 @@ def test_the_example_config_maps_onto_link_settings(tmp_path: Path):
     settings = link_settings(config)
     assert settings.broker.client_id == "2504-lane-03" and settings.uplink.batch_max_events == 200
     assert settings.retention.keep_sent_s == 7 * 86400
+
+
+
+def test_the_outbox_budget_is_the_stored_bytes_plus_a_row_overhead(data_dir):
+    store = lane_store(data_dir)
+    outbox = LaneStoreOutbox(store)
+    assert outbox.usage().bytes == 0
+    with store.transaction() as tx:
+        tx.outbox(datetime.now(UTC), "read", {"name": "Peña Núñez", "n": 1}, 5)
+        tx.outbox(datetime.now(UTC), "read", {"name": "x" * 3000}, 5)
+    stored = [r["payload"] for r in store.query("SELECT payload FROM outbox")]
+    assert outbox.usage().bytes == sum(len(p.encode("utf-8")) + 120 for p in stored)
