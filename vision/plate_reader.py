@@ -59,7 +59,14 @@ def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str,
 
 
 def with_fragment_reads(reads: list[PlateRead], found: list[PlateRead]) -> list[PlateRead]:
-    """Reads of plates rebuilt from fragments, placed before the frame's reads they beat, in order."""
-    found = sorted(found, key=lambda r: -r.confidence)
-    top = reads[0].confidence if reads else 0.0
-    return [r for r in found if r.confidence > top] + reads + [r for r in found if r.confidence <= top]
+    """The frame's reads with the plates rebuilt from fragments: first if one beats the best frame read, else last.
+
+    One plate, one read: a rebuilt read with the text of a frame read takes that read's place if it is
+    stronger, and is left out if not."""
+    rebuilt: dict[str, PlateRead] = {}
+    for read in sorted(found, key=lambda r: r.confidence):
+        rebuilt[read.text] = read  # the strongest of each text
+    kept = [max(r, rebuilt.pop(r.text), key=lambda x: x.confidence) if r.text in rebuilt else r for r in reads]
+    rest = sorted(rebuilt.values(), key=lambda r: -r.confidence)
+    top = kept[0].confidence if kept else 0.0
+    return [r for r in rest if r.confidence > top] + kept + [r for r in rest if r.confidence <= top]

@@ -1,5 +1,6 @@
 """Build the int8 plate detector: PP-OCRv4 det, per-channel static quantisation (run by hand, not at run time).
 
+    pip install onnx   # build time only (also in the `test` extra)
     python -m vision.quantize_detector [--shared ../shared]
 
 Why: on AVX-512 VNNI / AVX2 CPUs the int8 detector runs about twice as fast as the float one (0.17-0.23 s ->

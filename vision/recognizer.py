@@ -8,10 +8,10 @@ from vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad,
 from vision.container_reader import Token, assemble_codes
 from vision.image_io import check_frame
 from vision.models import OcrSessions, load_sessions
-from vision.plate_fragments import fragments, line_through_centre, plate_wide_box
+from vision.plate_fragments import fragments, line_through, plate_wide_box
 from vision.plate_grammar import formats_for
 from vision.plate_reader import line_candidates, rank_plates, with_fragment_reads, with_second_look
-from vision.plate_refine import DOUBTFUL, central_lines, plate_region, region_around
+from vision.plate_refine import DOUBTFUL, central_lines, region_around
 from vision.plate_regions import plate_boxes
 from vision.reads import ContainerRead, PlateRead
 from vision.serial_continuation import continued_box, is_continuation, wants_continuation
@@ -74,13 +74,13 @@ class Recognizer:
         self, frame: np.ndarray, boxes: list[TextBox], lines: list[TextLine], regions: tuple[str, ...]
     ) -> list[PlateRead]:
         """Plates of which the frame's detection boxed only one group (see plate_fragments)."""
-        reads = []
+        reads: list[PlateRead] = []
         for fragment, part in fragments(boxes, lines):
             region = region_around(frame, plate_wide_box(fragment))
             if region is None:
                 continue
             found = detect_text(self.sessions.plate_det, region.image, PLATE_FIND)
-            plate = line_through_centre(found, region.image.shape)
+            plate = line_through(found, region.from_frame(fragment.center))
             if plate is None:
                 continue
             candidates = line_candidates(self.text.read([crop_quad(region.image, padded_quad(plate))])[0], regions)
@@ -90,11 +90,11 @@ class Recognizer:
 
     def _second_look(self, frame: np.ndarray, read: PlateRead) -> list[TextLine]:
         """Text lines re-read from the enlarged region around a doubtful plate (see plate_refine)."""
-        region = plate_region(frame, read.box)
+        region = region_around(frame, read.box)
         if region is None:
             return []
-        boxes = central_lines(detect_text(self.sessions.plate_det, region, PLATE_FIND), region.shape)
-        return self.text.read([crop_quad(region, padded_quad(b)) for b in boxes])
+        boxes = central_lines(detect_text(self.sessions.plate_det, region.image, PLATE_FIND), region.image.shape)
+        return self.text.read([crop_quad(region.image, padded_quad(b)) for b in boxes])
 
     def read_containers(self, image: np.ndarray) -> list[ContainerRead]:
         """ISO 6346 codes in a BGR frame, check-digit-valid and strongest first."""

@@ -19,9 +19,19 @@ MAX_REC_WIDTH = 960
 # 224 px reads as well as 320 px at a lower cost (median frame 0.134 s against 0.168 s).
 MIN_REC_WIDTH = 224
 ALTERNATIVES = 3
-# The model's dictionary also holds a Greek capital omicron and a Cyrillic Ze; on a plate or a container
-# they can only be O and 3 (the other Greek and Cyrillic letters in it look like no Latin character).
-LOOK_ALIKES = {"\u039f": "O", "\u0417": "3"}
+# Recognisers' dictionaries hold Greek (PP-OCRv6: all capitals) and Cyrillic (PP-OCRv4: a few) letters; on a
+# plate or a container the ones shaped like a Latin letter or a digit can only be that. The others (Lambda,
+# Sigma...) look like nothing on a plate and stay "other". Only the labels a model has are used.
+_GREEK = (
+    "ALPHA A, BETA B, EPSILON E, ZETA Z, ETA H, IOTA I, KAPPA K, "
+    "MU M, NU N, OMICRON O, RHO P, TAU T, UPSILON Y, CHI X"
+)
+_CYRILLIC = "A A, VE B, IE E, KA K, EM M, EN H, O O, ER P, ES C, TE T, HA X, ZE 3"
+LOOK_ALIKES = {
+    unicodedata.lookup(f"{script} CAPITAL LETTER {name}"): latin
+    for script, table in (("GREEK", _GREEK), ("CYRILLIC", _CYRILLIC))
+    for name, latin in (pair.rsplit(" ", 1) for pair in table.split(", "))
+}
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,17 @@ def test_the_example_config_maps_onto_link_settings(tmp_path: Path):
     assert settings.retention.keep_sent_s == 7 * 86400
 
 
-
 def test_the_outbox_budget_is_the_stored_bytes_plus_a_row_overhead(data_dir):
     store = lane_store(data_dir)
     outbox = LaneStoreOutbox(store)
     assert outbox.usage().bytes == 0
     with store.transaction() as tx:
         tx.outbox(datetime.now(UTC), "read", {"name": "Peña Núñez", "n": 1}, 5)
-        tx.outbox(datetime.now(UTC), "read", {"name": "x" * 3000}, 5)
+        # Not written by this code (its JSON is ASCII), but a row of raw UTF-8 must count its bytes, not letters.
+        tx.conn.execute(
+            "INSERT INTO outbox (id, kind, payload, created_at, priority) VALUES ('raw', 'read', ?, 't', 5)",
+            ('{"name": "Peña Núñez"}',),
+        )
     stored = [r["payload"] for r in store.query("SELECT payload FROM outbox")]
+    assert all(p.isascii() for p in stored[:1]) and not stored[1].isascii()
     assert outbox.usage().bytes == sum(len(p.encode("utf-8")) + 120 for p in stored)

@@ -20,7 +20,7 @@ def datasets() -> Path:
 
 @pytest.fixture(scope="session")
 def recognizer():
-    """One Recognizer for the session (models load once), or skip when the model wheel is missing."""
+    """One Recognizer for the session (models load once), or skip when a model wheel is missing."""
     from vision import Recognizer, VisionError
 
     try:

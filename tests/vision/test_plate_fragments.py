@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vision.plate_fragments import HALF_WIDTH, MAX_FRAGMENTS, fragments, line_through_centre, plate_wide_box
+from vision import Recognizer
+from vision import plate_fragments as pf
+from vision.plate_fragments import HALF_WIDTH, fragments, is_fragment, line_through, plate_wide_box
 from vision.plate_reader import with_fragment_reads
 from vision.plate_refine import region_around
 from vision.reads import Candidate, PlateRead
@@ -30,12 +34,18 @@ def read(text: str, conf: float) -> PlateRead:
     return PlateRead((Candidate(text, conf, (conf,) * len(text)),), ((0, 0), (1, 0), (1, 1), (0, 1)))
 
 
-def test_fragments_are_short_confident_lines_in_rank_order() -> None:
-    boxes = [textbox(0, 0, 40, 20), textbox(50, 0, 90, 20), textbox(0, 30, 200, 50), textbox(0, 60, 10, 70)]
-    lines = [line("240"), line("AB", 0.5), line("STORAGE"), line("7")]
-    assert fragments(boxes, lines) == [(boxes[0], lines[0])]
-    many = [textbox(i * 50, 0, i * 50 + 40, 20) for i in range(5)]
-    assert len(fragments(many, [line("59")] * 5)) == MAX_FRAGMENTS
+def test_a_fragment_is_a_short_line_read_confidently() -> None:
+    assert is_fragment(line("240")) and is_fragment(line("AU")) and is_fragment(line("59CA"))
+    assert not is_fragment(line("7")) and not is_fragment(line("STORAGE")) and not is_fragment(line("AB", 0.5))
+
+
+def test_fragments_keep_the_boxes_order_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    boxes = [textbox(i * 50, 0, i * 50 + 40, 20) for i in range(4)]
+    lines = [line("STORAGE"), line("59"), line("AB", 0.5), line("240")]
+    monkeypatch.setattr(pf, "MAX_FRAGMENTS", 2)
+    assert fragments(boxes, lines) == [(boxes[1], lines[1]), (boxes[3], lines[3])]
+    monkeypatch.setattr(pf, "MAX_FRAGMENTS", 1)
+    assert fragments(boxes, lines) == [(boxes[1], lines[1])]
 
 
 def test_the_search_box_is_as_tall_as_the_fragment_and_plate_wide() -> None:
@@ -43,11 +53,12 @@ def test_the_search_box_is_as_tall_as_the_fragment_and_plate_wide() -> None:
     assert (x0, x1) == (120 - HALF_WIDTH * 20, 120 + HALF_WIDTH * 20) and (y0, y3) == (50, 70)
 
 
-def test_the_line_through_the_centre_is_the_widest_one_crossing_it() -> None:
-    shape = (100, 300, 3)  # centre (150, 50)
+def test_the_line_through_a_point_is_the_widest_one_crossing_it() -> None:
     boxes = [textbox(130, 40, 170, 60), textbox(60, 38, 240, 62), textbox(0, 0, 300, 10), textbox(140, 0, 160, 99)]
-    assert line_through_centre(boxes, shape) is boxes[1]  # the top caption and the tall box do not cross it
-    assert line_through_centre([textbox(0, 0, 300, 10)], shape) is None
+    assert line_through(boxes, (150, 50)) is boxes[1]  # the top caption and the tall box do not cross it
+    assert line_through(boxes, (50, 50)) is boxes[1]  # just past its left end (60): half a height of slack
+    assert line_through(boxes, (30, 50)) is None and line_through(boxes, (280, 50)) is None
+    assert line_through([textbox(0, 0, 300, 10)], (150, 50)) is None
 
 
 @settings(max_examples=100)
@@ -64,32 +75,58 @@ def test_fragment_reads_join_the_frame_reads_without_reordering_them(frame_confs
         assert merged[0] is reads[0]
 
 
-def test_the_region_maps_back_to_frame_pixels() -> None:
-    region = region_around(np.zeros((720, 1280, 3), np.uint8), ((600, 300), (700, 300), (700, 340), (600, 340)))
-    assert region is not None and region.scale == 2.0
-    assert region.to_frame(np.array([[0, 0], [80, 40]]))[1] == (region.left + 40.0, region.top + 20.0)
+def test_one_plate_gets_one_read_the_stronger_in_the_frame_reads_place() -> None:
+    frame = [read("NORTHERN", 0.3), read("1AMW240", 0.5), read("3768750", 0.2)]
+    stronger, weaker = read("1AMW240", 0.6), read("1AMW240", 0.4)
+    assert with_fragment_reads(frame, [stronger]) == [frame[0], stronger, frame[2]]
+    assert with_fragment_reads(frame, [weaker]) == frame
+    shorter = read("1AMW24", 0.45)  # another text: joins as a new read, first since it beats NORTHERN's 0.3
+    assert with_fragment_reads(frame, [weaker, stronger, shorter]) == [shorter, frame[0], stronger, frame[2]]
 
 
-def test_a_plate_split_at_a_gap_is_read_whole_from_one_group(recognizer) -> None:
-    """Real detector and recogniser: from the box of '240' alone, the whole '7ABC 240' line is found."""
+def test_region_coordinates_map_back_to_the_frame_at_its_edge() -> None:
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    cv2.circle(frame, (6, 330), 2, (255, 255, 255), -1)
+    region = region_around(frame, ((0, 310), (30, 310), (30, 337), (0, 337)))  # cut at the left edge
+    assert region is not None and region.left == 0 and region.scale not in (1.0, 2.0, 3.0)
+    ys, xs = np.nonzero(region.image[:, :, 0] > 128)
+    (fx, fy), = region.to_frame(np.array([[xs.mean(), ys.mean()]]))
+    assert abs(fx - 6) < 1.0 and abs(fy - 330) < 1.0
+    rx, ry = region.from_frame((6, 330))
+    assert abs(rx - xs.mean()) < region.scale and abs(ry - ys.mean()) < region.scale
+
+
+def _split_plate(left: int) -> tuple[np.ndarray, dict[str, TextBox]]:
+    """A white plate '7ABC 240' with its left edge at x=left, lettering squeezed to plate proportions."""
+    squeeze = 0.6  # plate lettering is about half as wide as tall, as here after squeezing
     wide = np.full((360, 1000, 3), 90, np.uint8)
-    cv2.rectangle(wide, (230, 120), (790, 240), (235, 235, 235), -1)
     (first, height), _ = cv2.getTextSize("7ABC", FONT, 2.0, 6)
-    (width, _), _ = cv2.getTextSize("240", FONT, 2.0, 6)
-    start = 260 + first + 30  # a gap of about half a character, like the space on a plate
-    cv2.putText(wide, "7ABC", (260, 205), FONT, 2.0, (20, 20, 20), 6, cv2.LINE_AA)
+    (second, _), _ = cv2.getTextSize("240", FONT, 2.0, 6)
+    x0 = int(left / squeeze)
+    start = x0 + 30 + first + 30  # a gap of about half a character, like the space on a plate
+    cv2.rectangle(wide, (x0, 120), (start + second + 30, 240), (235, 235, 235), -1)
+    cv2.putText(wide, "7ABC", (x0 + 30, 205), FONT, 2.0, (20, 20, 20), 6, cv2.LINE_AA)
     cv2.putText(wide, "240", (start, 205), FONT, 2.0, (20, 20, 20), 6, cv2.LINE_AA)
-    squeeze = 0.6  # plate lettering is narrow: about half as wide as tall, as here after squeezing
-    frame = cv2.resize(wide, (600, 360), interpolation=cv2.INTER_AREA)
-    fragment = textbox(start * squeeze, 205 - height, (start + width) * squeeze, 205)
-    reads = recognizer._fragment_reads(frame, [fragment], [line("240")], ("any",))
+    groups = {
+        "7ABC": textbox((x0 + 30) * squeeze, 205 - height, (x0 + 30 + first) * squeeze, 205),
+        "240": textbox(start * squeeze, 205 - height, (start + second) * squeeze, 205),
+    }
+    return cv2.resize(wide, (600, 360), interpolation=cv2.INTER_AREA), groups
+
+
+@pytest.mark.parametrize(("left", "group"), [(150, "240"), (0, "7ABC")])  # mid-frame; at the frame's left edge
+def test_a_plate_split_at_a_gap_is_read_whole_from_one_group(recognizer: Recognizer, left: int, group: str):
+    """Real detector and recogniser: from the box of one group alone, the whole '7ABC 240' line is found."""
+    frame, groups = _split_plate(left)
+    reads = recognizer._fragment_reads(frame, [groups[group]], [line(group)], ("any",))
     assert [r.text for r in reads] == ["7ABC240"]
-    xs = [x for x, _ in reads[0].box]
-    # the box is the whole line, in frame pixels: from the first group's start to the fragment's end
-    assert min(xs) < 260 * squeeze + 10 and max(xs) > (start + width) * squeeze - 10
+    xs = [x for x, _ in reads[0].box]  # the box is the whole line, in frame pixels
+    assert min(xs) < groups["7ABC"].quad[0][0] + 10 and max(xs) > groups["240"].quad[1][0] - 10
 
 
 @pytest.mark.parametrize(("image", "plate"), [("car3.jpg", "1AMW240"), ("car5.jpg", "59CADI")])
-def test_plates_split_at_a_space_or_emblem_are_read_on_real_photos(datasets, recognizer, image: str, plate: str):
+def test_plates_split_at_a_space_or_emblem_are_read_on_real_photos(
+    datasets: Path, recognizer: Recognizer, image: str, plate: str
+) -> None:
     frame = cv2.imread(str(datasets / "plates" / "us" / image))
     assert recognizer.read_plates(frame, ("us",))[0].text == plate

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vision.plate_reader import with_second_look
-from vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, plate_region
+from vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, region_around
 from vision.reads import Candidate, PlateRead
 from vision.text_detector import TextBox
 from vision.text_recognizer import CharGuess, TextLine
@@ -29,16 +29,16 @@ def line(text: str, conf: float = 0.95) -> TextLine:
 
 def test_the_region_is_scaled_so_the_plate_box_is_the_target_height() -> None:
     frame = np.zeros((720, 1280, 3), np.uint8)
-    region = plate_region(frame, quad(600, 300, 700, 340))  # 100 x 40 box
+    region = region_around(frame, quad(600, 300, 700, 340)).image  # 100 x 40 box
     scale = TARGET_HEIGHT / 40
     assert region.shape[:2] == (round((40 + 2 * 40) * scale), round((100 + 2 * 40) * scale))
 
 
 def test_tiny_boxes_are_scaled_at_most_max_scale_and_edges_are_clipped() -> None:
     frame = np.zeros((720, 1280, 3), np.uint8)
-    region = plate_region(frame, quad(0, 0, 20, 8))
+    region = region_around(frame, quad(0, 0, 20, 8)).image
     assert region.shape[:2] == (round((8 + 8) * MAX_SCALE), round((20 + 8) * MAX_SCALE))
-    assert plate_region(frame, quad(1300, 800, 1400, 840)) is None  # wholly outside the frame
+    assert region_around(frame, quad(1300, 800, 1400, 840)) is None  # wholly outside the frame
 
 
 def test_central_lines_are_horizontal_and_nearest_the_centre_first() -> None:
@@ -69,5 +69,5 @@ def test_doubtful_small_plates_are_read_right_on_the_second_look(datasets, recog
 def test_any_box_gives_an_enlarged_region_or_none(corners, height: int, width: int) -> None:
     x0, y0, x1, y1 = corners
     box = quad(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    region = plate_region(np.zeros((height, width, 3), np.uint8), box)
-    assert region is None or (region.shape[0] >= 2 and region.shape[1] >= 2 and region.shape[2] == 3)
+    region = region_around(np.zeros((height, width, 3), np.uint8), box)
+    assert region is None or (region.image.shape[0] >= 2 and region.image.shape[1] >= 2 and region.image.shape[2] == 3)
