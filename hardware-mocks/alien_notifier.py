@@ -63,21 +63,24 @@ class NotifySender:
         self.failures = 0  # connection attempts or sends that failed
         self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue(MAX_QUEUED)
         self._stop = threading.Event()
+        self._stop.set()  # stopped until start()
         self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
         self._conn: tuple[str, socket.socket] | None = None
 
     def start(self) -> None:
-        """Start the delivery thread."""
+        """Accept messages; the delivery thread starts with the first one (most mock readers never notify)."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="alien-notify-out", daemon=True)
-        self._thread.start()
+        if not self._queue.empty():
+            self._ensure_thread()
 
     def stop(self) -> None:
         """Stop delivering (queued messages are lost, as in a power cut) and join the thread."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=3)
-            self._thread = None
+        with self._thread_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=3)
         self._hang_up()
         with contextlib.suppress(queue.Empty):
             while True:
@@ -86,6 +89,7 @@ class NotifySender:
     def send(self, address: str, message: bytes) -> None:
         """Queue one message for ``address`` (host:port)."""
         split_address(address)
+        self._ensure_thread()
         while True:
             try:
                 self._queue.put_nowait((address, message))
@@ -94,6 +98,12 @@ class NotifySender:
                 with contextlib.suppress(queue.Empty):
                     self._queue.get_nowait()
                     log.warning("mock reader: notification queue full, oldest message lost")
+
+    def _ensure_thread(self) -> None:
+        with self._thread_lock:
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="alien-notify-out", daemon=True)
+                self._thread.start()
 
     def idle(self) -> bool:
         """True when nothing is waiting to be sent."""

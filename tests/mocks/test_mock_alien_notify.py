@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,3 +182,27 @@ def test_serial_address_and_bad_addresses(tmp_path: Path, started) -> None:
     with contextlib.suppress(OSError):
         reader.put_tag(SENTRI)  # "serial" on a TCP mock: to the logged-in clients (none here)
     assert reader.notifier.idle() and reader.notifier.delivered == 0
+
+
+def _notify_threads() -> int:
+    return sum(t.name == "alien-notify-out" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_delivery_thread_runs_only_once_there_is_something_to_send(tmp_path: Path, host: Host) -> None:
+    before = _notify_threads()
+    quiet = AlienRfidReader("rfid-q", tmp_path, tcp=True)
+    quiet.start()
+    quiet.put_tag(SENTRI)  # NotifyMode off: nothing to send
+    assert _notify_threads() == before
+    quiet.stop()
+    reader = make_reader(tmp_path, host.address)
+    assert _notify_threads() == before
+    reader.put_tag(SENTRI)
+    assert b"Tag:E200" in host.message()[0] and _notify_threads() == before + 1
+    reader.stop()
+    assert _notify_threads() == before
+    reader.start()  # replugged: a new thread with the next message, none before
+    assert _notify_threads() == before
+    reader.put_tag(GEN2)
+    assert b"Tag:3000" in host.message()[0] and _notify_threads() == before + 1
+    reader.stop()
