@@ -31,13 +31,12 @@ def _canonical(value: str, choices: tuple[str, ...]) -> str | None:
     return next((c for c in choices if c.lower() == value.strip().lower()), None)
 
 
-def _host_port(text: str, port_zero_ok: bool) -> tuple[str, int] | None:
-    """(host, port) of text, or None when it is not host:port (or has port 0 where that is not allowed)."""
+def _host_port(text: str) -> tuple[str, int] | None:
+    """(host, port) of text, or None when it is not host:port."""
     try:
-        host, port = parse_host_port(text)
+        return parse_host_port(text)
     except ValueError:
         return None
-    return (host, port) if port_zero_ok or port > 0 else None
 
 
 def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
@@ -53,9 +52,9 @@ def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
             require(name, key, not opts[key], "needs notify_listen")
         return
     require(name, "notify_listen", opts["mode"] == "notify", "needs mode = 'notify'")
-    listen_at = _host_port(listen, True)
+    listen_at = _host_port(listen)
     require(name, "notify_listen", listen_at is not None, f"must be host:port, got {listen!r}")
-    _check_address(name, opts, port, listen_at[0] if listen_at else "")
+    _check_address(name, opts, port, listen_at[0])  # type: ignore[index]  # require() raised on None
     allow = opts["notify_allow_from"]
     require(name, "notify_allow_from", bool(allow) or is_network(port),
             "is needed when the reader is on a serial port (its IP address, or '*' for anyone)")
@@ -66,8 +65,8 @@ def check_notify_options(name: str, opts: dict[str, Any], port: str) -> None:
 def _check_address(name: str, opts: dict[str, Any], port: str, listen_host: str) -> None:
     address = opts["notify_address"]
     if address:
-        target = _host_port(address, False)
-        ok = target is not None and not is_wildcard(target[0])
+        target = _host_port(address)
+        ok = target is not None and target[1] > 0 and not is_wildcard(target[0])
         require(name, "notify_address", ok, f"must be host:port the reader can reach, got {address!r}")
         return
     # Unset, it is our end of the command connection, which only a TCP reader has.

@@ -129,18 +129,14 @@ class AlienReader:
     def _keep_notify_on(self, now: float) -> None:
         if not self.options["notify_setup"] or now < self._next_setup:
             return
-        address = self._notify_address()
-        if self.listener is not None and address is None:
-            return  # listening on port 0 and not bound yet: there is no port to tell the reader
+        address = None  # no listener: notifications come over the command link
+        if self.listener is not None:
+            address = notify_address(self.options, self.listener.port, self._link.local_host())
+            if address is None:
+                return  # listening on port 0 and not bound yet: there is no port to tell the reader
         for command in setup_commands(self.options, address):
             self._link.write(command)
         self._next_setup = now + self.options["notify_refresh_s"]
-
-    def _notify_address(self) -> str | None:
-        """Where the reader must send notifications; None for the command link or not yet known."""
-        if self.listener is None:
-            return None
-        return notify_address(self.options, self.listener.port, self._link.local_host())
 
     def _on_notification(self, note: Notification, raw: bytes) -> None:
         """A message delivered to the TCP listener: its tags go the same way as polled ones."""

@@ -61,12 +61,12 @@ class NotifySender:
         self.faults = NotifyFaults()
         self.delivered = 0  # messages sent whole
         self.failures = 0  # connection attempts or sends that failed
-        self._queue: queue.Queue[tuple[str, bytes]] = queue.Queue(MAX_QUEUED)
+        self._queue: queue.Queue[tuple[tuple[str, int], bytes]] = queue.Queue(MAX_QUEUED)
         self._stop = threading.Event()
         self._stop.set()  # stopped until start()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
-        self._conn: tuple[str, socket.socket] | None = None
+        self._conn: tuple[tuple[str, int], socket.socket] | None = None
 
     def start(self) -> None:
         """Accept messages; the delivery thread starts with the first one (most mock readers never notify)."""
@@ -82,22 +82,29 @@ class NotifySender:
         if thread is not None:
             thread.join(timeout=3)
         self._hang_up()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._queue.get_nowait()
+        while self._discard_oldest():
+            pass
 
     def send(self, address: str, message: bytes) -> None:
-        """Queue one message for ``address`` (host:port)."""
-        split_address(address)
+        """Queue one message for ``address`` (host:port; ValueError if it is not one)."""
+        target = split_address(address)
         self._ensure_thread()
         while True:
             try:
-                self._queue.put_nowait((address, message))
+                self._queue.put_nowait((target, message))
                 return
             except queue.Full:
-                with contextlib.suppress(queue.Empty):
-                    self._queue.get_nowait()
+                if self._discard_oldest():
                     log.warning("mock reader: notification queue full, oldest message lost")
+
+    def _discard_oldest(self) -> bool:
+        """Drop the oldest queued message (False if none); it counts as done, or idle() would never be True."""
+        try:
+            self._queue.get_nowait()
+        except queue.Empty:
+            return False
+        self._queue.task_done()
+        return True
 
     def _ensure_thread(self) -> None:
         with self._thread_lock:
@@ -112,22 +119,22 @@ class NotifySender:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                address, message = self._queue.get(timeout=0.1)
+                target, message = self._queue.get(timeout=0.1)
             except queue.Empty:
                 continue
-            while not self._stop.is_set() and not self._deliver(address, message):
+            while not self._stop.is_set() and not self._deliver(target, message):
                 self._stop.wait(self.retry_s)
             self._queue.task_done()
 
-    def _deliver(self, address: str, message: bytes) -> bool:
+    def _deliver(self, target: tuple[str, int], message: bytes) -> bool:
         """One attempt; True once the message is gone (sent, or cut off by a fault)."""
         garbage, cut_at = self._take_faults()
         try:
-            sock = self._connection(address)
+            sock = self._connection(target)
             sock.sendall(garbage + message[:cut_at])
         except OSError as exc:
             self.failures += 1
-            log.info("mock reader: notification to %s failed (%s); retrying", address, exc)
+            log.info("mock reader: notification to %s:%d failed (%s); retrying", *target, exc)
             self._hang_up()
             return False
         if cut_at is not None or not self.keep_open:
@@ -144,21 +151,20 @@ class NotifySender:
                 self.faults = NotifyFaults()
         return faults.garbage, faults.cut_at
 
-    def _connection(self, address: str) -> socket.socket:
-        if self._conn is not None and self._conn[0] == address and _still_open(self._conn[1]):
+    def _connection(self, target: tuple[str, int]) -> socket.socket:
+        if self._conn is not None and self._conn[0] == target and _still_open(self._conn[1]):
             return self._conn[1]
         self._hang_up()
-        host, port = split_address(address)
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET6 if ":" in target[0] else socket.AF_INET, socket.SOCK_STREAM)
         sock.settimeout(CONNECT_TIMEOUT_S)
         with contextlib.suppress(OSError):
             sock.bind((self.source_ip(), 0))  # not an address of this machine: the kernel picks
         try:
-            sock.connect((host, port))
+            sock.connect(target)
         except OSError:
             sock.close()
             raise
-        self._conn = (address, sock)
+        self._conn = (target, sock)
         return sock
 
     def _hang_up(self) -> None:

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from hardware_mocks.alien_rfid_reader import AlienRfidReader
 from pty_device import FakePort, Running
+
+
+@pytest.fixture
+def tcp_reader(tmp_path: Path) -> Iterator[AlienRfidReader]:
+    """A networked mock Alien reader on a loopback command port."""
+    reader = AlienRfidReader("rfid-1", tmp_path, tcp=True)
+    reader.start()
+    yield reader
+    reader.stop()
+
+
+def tcp_url(reader: AlienRfidReader) -> str:
+    """The lane-config spelling of the mock's command port."""
+    return reader.endpoint.replace("socket://", "tcp://")
 
 
 @pytest.fixture

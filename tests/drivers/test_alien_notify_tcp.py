@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import statistics
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,17 @@ from hardware_mocks.alien_notifier import NotifyFaults
 from hardware_mocks.alien_rfid_reader import AlienRfidReader
 
 from drivers.rfid_alien import AlienReader
+from sync.broker import free_port
+from tests.drivers.conftest import tcp_url
 
 SENTRI = "E2003411B802011512345678"
 FAST = "3000214160C0040000006013"
 NEXUS = "E2801160600002040000ABCD"
 
 
-@pytest.fixture
-def tcp_reader(tmp_path: Path) -> Iterator[AlienRfidReader]:
-    reader = AlienRfidReader("rfid-1", tmp_path, tcp=True)
-    reader.start()
-    yield reader
-    reader.stop()
-
-
 def notify_device(reader: AlienRfidReader, **options: object) -> AlienReader:
     """A driver in TCP notify mode on an ephemeral loopback port."""
-    url = reader.endpoint.replace("socket://", "tcp://")
-    return AlienReader("rfid-n", url, {"mode": "notify", "notify_listen": "127.0.0.1:0", **options})
+    return AlienReader("rfid-n", tcp_url(reader), {"mode": "notify", "notify_listen": "127.0.0.1:0", **options})
 
 
 def wait_setup(run, device: AlienReader, reader: AlienRfidReader) -> None:
@@ -42,12 +34,6 @@ def wait_setup(run, device: AlienReader, reader: AlienRfidReader) -> None:
     assert run.wait_for(lambda: device.listener.port is not None
                         and reader.attributes["NotifyAddress"] == f"127.0.0.1:{device.listener.port}"
                         and reader.attributes["NotifyMode"] == "ON", 5), reader.attributes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("fmt", ["Text", "Terse", "XML"])

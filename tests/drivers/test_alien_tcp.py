@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
 
 from drivers.alien_login import AlienLogin, LoginRefused
 from drivers.registry import build_device
 from drivers.rfid_alien import AlienReader
+from tests.drivers.conftest import tcp_url
 
 SENTRI = "E2003411B802011512345678"
 FAST = "3000214160C0040000006013"
-
-
-@pytest.fixture
-def tcp_reader(tmp_path: Path):
-    reader = AlienRfidReader("rfid-1", tmp_path, tcp=True)
-    reader.start()
-    yield reader
-    reader.stop()
-
-
-def tcp_url(reader: AlienRfidReader) -> str:
-    """The lane-config spelling of the mock's command port."""
-    return reader.endpoint.replace("socket://", "tcp://")
 
 
 def timed_replug(run, device, reader, down_s: float) -> float:
