@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -116,16 +116,16 @@ class UplinkPlugin:
     Every ``metrics_every_s`` it also queues a ``lane.metrics`` event: the central sees the lane's health,
     and a steady stream of sequence numbers, so even the newest events lost upstream show as a gap."""
 
-    def __init__(self, link: SyncLink, metrics_every_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
-        self.link = link
-        self.metrics_every_s, self.clock = metrics_every_s, clock
-        self._next_metrics = clock()
+    def __init__(self, link: SyncLink, metrics_every_s: float = 60.0):
+        self.link, self.metrics_every_s = link, metrics_every_s
+        self._next_metrics = time.monotonic()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self, lane: LaneDaemon) -> None:
-        if self.clock() >= self._next_metrics:
-            self._next_metrics = self.clock() + self.metrics_every_s
+        now = time.monotonic()
+        if now >= self._next_metrics:
+            self._next_metrics = now + self.metrics_every_s
             self.queue_metrics(lane)
         if self._task is None:
             self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")

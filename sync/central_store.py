@@ -69,17 +69,23 @@ class CentralStore:
         return self._query("SELECT COUNT(*) FROM events", ())[0][0]
 
     def gaps(self, port: str, lane: str, first: int = 1) -> list[tuple[int, int]]:
-        """Missing sequence ranges (inclusive) between ``first`` and the highest seen."""
+        """Missing sequence ranges (inclusive) from ``first`` to the highest seen."""
+        return self.scan(port, lane, first)[0]
+
+    def scan(self, port: str, lane: str, first: int = 1) -> tuple[list[tuple[int, int]], int]:
+        """(gaps from ``first``, the highest seq they were computed up to); only seqs >= first are read."""
         lowest, highest, count = self._query(
-            "SELECT MIN(seq), MAX(seq), COUNT(DISTINCT seq) FROM events WHERE port = ? AND lane = ?", (port, lane))[0]
+            "SELECT MIN(seq), MAX(seq), COUNT(DISTINCT seq) FROM events WHERE port = ? AND lane = ? AND seq >= ?",
+            (port, lane, first))[0]
         if lowest is None:
-            return []
+            return [], first - 1
         head = [(first, lowest - 1)] if lowest > first else []
         if count == highest - lowest + 1:  # the common case, from the index alone: nothing missing inside
-            return head
+            return head, highest
         inner = self._query("SELECT seq + 1, next - 1 FROM (SELECT seq, LEAD(seq) OVER (ORDER BY seq) AS next"
-                            " FROM events WHERE port = ? AND lane = ?) WHERE next > seq + 1", (port, lane))
-        return head + [(low, high) for low, high in inner]
+                            " FROM events WHERE port = ? AND lane = ? AND seq BETWEEN ? AND ?) WHERE next > seq + 1",
+                            (port, lane, first, highest))
+        return head + [(low, high) for low, high in inner], highest
 
     def lanes(self) -> list[tuple[str, str]]:
         """Every (port, lane) that has sent something."""

@@ -248,12 +248,12 @@ class SyncLink:
         if verified.kind != "uplink.resend":
             self.handler(verified)
             return
-        ranges = [(int(first), int(last)) for first, last in verified.body["ranges"]]
+        # The schema has checked the ranges are pairs of integers; pump() publishes the rows right after this.
+        ranges = [(first, last) for first, last in verified.body["ranges"]]
         requeued, gone = self.uplink.resend(ranges)
         level = logging.WARNING if gone else logging.INFO
         log_event("uplink.resend", level, id=verified.message_id, ranges=len(ranges), requeued=requeued,
                   no_longer_held=gone)
-        self._wake()
 
     def _maybe_enforce_retention(self) -> None:
         now = datetime.now(UTC)

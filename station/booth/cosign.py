@@ -10,7 +10,7 @@ from __future__ import annotations
 from station.booth.audit import audit
 from station.booth.context import BoothContext
 from station.booth.decisions import DecisionRefused
-from station.booth.officers import Officer, get_officer, pin_matches
+from station.booth.officers import Officer, checked_pin
 
 
 def cosign_applies(booth: BoothContext, deciding: Officer) -> bool:
@@ -31,18 +31,12 @@ async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_
         raise DecisionRefused("supervisor_required")
     if booth.throttle.blocked(supervisor_id):
         raise DecisionRefused("too_many_attempts")
-    supervisor = get_officer(booth.store, supervisor_id)
-    if not await _is_supervisor_pin(supervisor, deciding, pin):
-        booth.throttle.failed(supervisor_id)
+    # An active supervisor other than the deciding officer, with this PIN.
+    def other_supervisor(officer: Officer) -> bool:
+        return officer.role == "supervisor" and officer.id != deciding.id
+
+    if await checked_pin(booth.store, booth.throttle, supervisor_id, pin, other_supervisor) is None:
         audit(booth.store, f"officer:{deciding.id}", "booth.cosign_failed", {"supervisor_id": supervisor_id},
               crossing_id)
         raise DecisionRefused("supervisor_refused")
-    booth.throttle.succeeded(supervisor_id)
     return supervisor_id
-
-
-async def _is_supervisor_pin(supervisor: Officer | None, deciding: Officer, pin: str) -> bool:
-    """An active supervisor other than the deciding officer, with this PIN."""
-    if supervisor is None or supervisor.role != "supervisor" or supervisor.id == deciding.id:
-        return False
-    return await pin_matches(supervisor, pin)

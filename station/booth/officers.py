@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 from station.booth.pins import hash_pin, verify_pin
+from station.booth.throttle import PinThrottle
 from station.storage.lane_store import LaneStore
 
 Role = Literal["officer", "supervisor", "technician"]
@@ -77,3 +79,16 @@ async def pin_matches(officer: Officer | None, pin: str) -> bool:
     """An active officer with this PIN; scrypt (~50 ms) runs off the event loop so reads keep flowing."""
     stored = officer.pin_hash if officer and officer.active else None
     return await asyncio.to_thread(verify_pin, pin, stored)
+
+
+async def checked_pin(
+    store: LaneStore, throttle: PinThrottle, officer_id: str, pin: str,
+    eligible: Callable[[Officer], bool] = lambda officer: True,
+) -> Officer | None:
+    """The officer when eligible and the PIN matches, else None; the attempt counts in the throttle either way.
+
+    (Sign-in and the supervisor co-sign both go through here; the caller checks ``throttle.blocked`` first.)"""
+    officer = get_officer(store, officer_id)
+    ok = await pin_matches(officer, pin) and officer is not None and eligible(officer)
+    (throttle.succeeded if ok else throttle.failed)(officer_id)
+    return officer if ok else None

@@ -24,7 +24,7 @@ from station.booth.guard import (
     set_cookie,
 )
 from station.booth.i18n import LANGUAGES, pick_language
-from station.booth.officers import Officer, get_officer, officer_by_badge, pin_matches
+from station.booth.officers import Officer, checked_pin, officer_by_badge
 from station.booth.sessions import Session
 
 BADGE_WAIT_S = 20.0
@@ -80,12 +80,10 @@ async def signin_pin(request: Request) -> Response:
     booth = ctx(request)
     if not officer_id or booth.throttle.blocked(officer_id):
         raise HTTPException(429 if officer_id else 400, "too_many_attempts" if officer_id else "bad_request")
-    officer = get_officer(booth.store, officer_id)
-    if not await pin_matches(officer, pin):
-        booth.throttle.failed(officer_id)
+    officer = await checked_pin(booth.store, booth.throttle, officer_id, pin)
+    if officer is None:
         audit(booth.store, f"officer:{officer_id}", "booth.signin_failed", {"method": "pin"})
         raise HTTPException(401, "bad_pin")
-    booth.throttle.succeeded(officer_id)
     current = session_of(request)
     if current is not None and current.locked and current.officer.id == officer_id:
         return _unlock(request, current, "pin")

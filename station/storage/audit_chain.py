@@ -2,8 +2,8 @@
 
 Editing, deleting or reordering any entry changes a hash that a later entry vouches for, so
 `garita audit verify` finds the first entry that no longer fits. (Cutting entries off the end
-leaves a shorter valid chain; every entry also goes upstream through the outbox, so the central's
-copy shows the cut.)
+leaves a shorter valid chain; every entry also goes upstream through the outbox, so the central holds
+a copy to compare against.)
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ import sqlite_utils
 from station.ids import uuid7
 from station.storage import audit_chain
 
-PRIORITY_AUDIT = 4  # backlog, after the decisions it vouches for; retention never sheds it
+# Backlog, after the decisions it vouches for. (Retention never sheds audit rows, by kind: sync.retention keep_kinds.)
+PRIORITY_AUDIT = 4
 
 
 def _json(value: Any) -> str:

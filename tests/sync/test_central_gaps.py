@@ -27,3 +27,18 @@ def test_gaps_are_the_missing_sequence_ranges(tmp_path_factory, seqs: set[int], 
                                " received_at) VALUES (?, ?, ?, ?, 'read', 't', '{}', 0, 't')", rows)
     assert store.gaps("port", "lane-1") == expected_gaps(seqs)
     assert store.gaps("port", "other") == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(1, 80), min_size=1, max_size=80), st.integers(1, 90))
+def test_a_scan_from_a_later_seq_reads_only_what_follows(tmp_path_factory, seqs: set[int], first: int) -> None:
+    """What the central's watcher does once every seq before ``first`` is known to be stored."""
+    store = CentralStore(tmp_path_factory.mktemp("central") / "central.db")
+    stored = seqs | set(range(1, first))
+    with store.lock:
+        store.conn.executemany("INSERT INTO events (id, port, lane, seq, kind, created_at, payload, stale,"
+                               " received_at) VALUES (?, 'port', 'lane-1', ?, 'read', 't', '{}', 0, 't')",
+                               [(f"e{seq}", seq) for seq in stored])
+    gaps, highest = store.scan("port", "lane-1", first)
+    assert highest == max(max(stored), first - 1)
+    assert gaps == [(low, high) for low, high in expected_gaps(stored) if low >= first]
