@@ -34,7 +34,7 @@ def search_quad(box: TextBox) -> np.ndarray:
 
 def find_box(region: np.ndarray, height: float) -> tuple[int, int, int, int] | None:
     """The largest character-sized closed outline in the region (x, y, w, h), if any."""
-    gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)  # a crop of a checked (3-channel) frame
     edges = cv2.dilate(cv2.Canny(gray, 50, 150), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     best: tuple[int, int, int, int] | None = None

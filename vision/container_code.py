@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from vision.iso6346 import CATEGORIES, is_strong, is_valid, repair_digit
 from vision.plate_grammar import CONFUSIONS, DIGITS, LETTERS
-from vision.reads import Candidate
+from vision.reads import Candidate, strongest_by_text
 from vision.text_recognizer import CharGuess
 
 SLOT_CLASSES = (LETTERS,) * 3 + (CATEGORIES,) + (DIGITS,) * 7
@@ -62,12 +62,8 @@ def window_candidates(window: Sequence[CharGuess]) -> list[Candidate]:
 
 def code_candidates(chars: Sequence[CharGuess]) -> list[Candidate]:
     """All code candidates in a character sequence, best first, deduplicated by text."""
-    best: dict[str, Candidate] = {}
-    for start in range(len(chars) - 10):
-        for cand in window_candidates(chars[start : start + 11]):
-            if cand.text not in best or best[cand.text].confidence < cand.confidence:
-                best[cand.text] = cand
-    return sorted(best.values(), key=lambda c: -c.confidence)
+    windows = (chars[start : start + 11] for start in range(len(chars) - 10))
+    return strongest_by_text(c for window in windows for c in window_candidates(window))
 
 
 def find_size_type(texts: Sequence[str]) -> str | None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-import numpy as np
-
 from vision.container_code import code_candidates, find_size_type
 from vision.reads import Candidate, ContainerRead
 from vision.text_detector import TextBox
@@ -69,9 +67,7 @@ def _sequences(tokens: list[Token]) -> list[tuple[tuple[CharGuess, ...], list[To
 
 def _union_box(tokens: list[Token]) -> tuple[tuple[float, float], ...]:
     """Axis-aligned box around the tokens that produced a code."""
-    points = np.concatenate([t.box.quad for t in tokens])
-    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-    return ((float(x0), float(y0)), (float(x1), float(y0)), (float(x1), float(y1)), (float(x0), float(y1)))
+    return TextBox.around([t.box for t in tokens], 0.0).corners
 
 
 def assemble_codes(tokens: list[Token], limit: int = 5) -> list[ContainerRead]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import string
 
+CODE_LENGTH = 11  # owner (3) + category (1) + serial (6) + check digit
+
 CODE_RE = re.compile(r"^[A-Z]{3}[UJZ]\d{7}$")
 CATEGORIES = "UJZ"
 # Letter values start at 10 and skip multiples of 11 (11, 22, 33).

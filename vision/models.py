@@ -39,7 +39,7 @@ def wheel_model(package: str, name: str) -> Path:
     return path
 
 
-def open_session(path: Path | bytes, threads: int) -> ort.InferenceSession:
+def open_session(path: Path, threads: int) -> ort.InferenceSession:
     """Open one CPU session with explicit thread counts (the lane box has few cores)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -54,8 +54,7 @@ def open_session(path: Path | bytes, threads: int) -> ort.InferenceSession:
     # spinning workers stole the cores from the recogniser that runs right after it: measured, recognition of
     # 3 plate lines took 67-88 ms after a detection and 42 ms alone; without spinning, 45-47 ms.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    model = path if isinstance(path, bytes) else str(path)
-    return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def rec_charset(session: ort.InferenceSession) -> list[str]:
@@ -73,18 +72,20 @@ class OcrSessions:
     det: ort.InferenceSession  # float detector: container codes (small print suffers under int8)
     rec: ort.InferenceSession
     charset: tuple[str, ...]
-    plate_det: ort.InferenceSession  # int8 detector: plates, 96 ms a frame against 160-180 ms, same accuracy
+    plate_det: ort.InferenceSession  # int8 detector: plates, faster at the same accuracy (vision/README.md, Models)
 
 
 def load_sessions(threads: int = 2) -> OcrSessions:
     """Load detector and recogniser sessions from the installed and bundled model files."""
-    rec = open_session(wheel_model(REC_PACKAGE, REC_FILE), threads)
-    plate_det = bundled_dir() / PLATE_DET_FILE
-    if not plate_det.is_file():
-        raise VisionError(f"{plate_det} missing (rebuild: python -m vision.quantize_detector)")
+    # Every file is found before any session opens: a missing one fails at once, not after 21 MB are loaded.
+    rec_file, det_file = wheel_model(REC_PACKAGE, REC_FILE), wheel_model(DET_PACKAGE, DET_FILE)
+    plate_det_file = bundled_dir() / PLATE_DET_FILE
+    if not plate_det_file.is_file():
+        raise VisionError(f"{plate_det_file} missing (rebuild: python -m vision.quantize_detector)")
+    rec = open_session(rec_file, threads)
     return OcrSessions(
-        det=open_session(wheel_model(DET_PACKAGE, DET_FILE), threads),
+        det=open_session(det_file, threads),
         rec=rec,
         charset=tuple(rec_charset(rec)),
-        plate_det=open_session(plate_det, threads),
+        plate_det=open_session(plate_det_file, threads),
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from vision.plate_grammar import CONFUSIONS, GENERIC_LENGTHS, GENERIC_WEIGHT, SLOTS, PlateFormat, formats_for, matches
-from vision.reads import Candidate
+from vision.reads import Candidate, strongest_by_text
 from vision.text_recognizer import CharGuess
 
 # A confusion-pair swap the model itself did not propose is worth this share of the read char's probability.
@@ -89,15 +90,12 @@ def plate_candidates(chars: Sequence[CharGuess], regions: tuple[str, ...], limit
     if len(chars) > MAX_LINE:
         return []
     formats = formats_for(regions)
-    scored: dict[str, Candidate] = {}
+    scored: list[Candidate] = []
     for window, penalty in _windows(chars):
         as_read = "".join(g.char for g in window)
         exact = any(matches(as_read, f) for f in formats)
         found = [c for f in formats for c in fit_format(window, f, penalise=exact)]
         generic = _generic(window, "us" in regions)
         found += [generic] if generic else []
-        for cand in found:
-            cand = Candidate(cand.text, cand.confidence * penalty, cand.char_confidences, cand.format)
-            if cand.text not in scored or scored[cand.text].confidence < cand.confidence:
-                scored[cand.text] = cand
-    return sorted(scored.values(), key=lambda c: -c.confidence)[:limit]
+        scored += [replace(c, confidence=c.confidence * penalty) for c in found]
+    return strongest_by_text(scored)[:limit]

@@ -38,8 +38,7 @@ def fragments(boxes: list[TextBox], lines: list[TextLine]) -> list[tuple[TextBox
 def plate_wide_box(box: TextBox) -> tuple[tuple[float, float], ...]:
     """An upright box as tall as the fragment and as wide as a plate around it."""
     (cx, cy), reach = box.center, HALF_WIDTH * box.height
-    x0, x1, y0, y1 = cx - reach, cx + reach, cy - box.height / 2, cy + box.height / 2
-    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    return TextBox.from_rect(cx - reach, cy - box.height / 2, cx + reach, cy + box.height / 2, box.score).corners
 
 
 def line_through(boxes: list[TextBox], point: tuple[float, float]) -> TextBox | None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from vision.plate_candidates import plate_candidates
 from vision.plate_regions import shape_factor
-from vision.reads import Candidate, PlateRead
+from vision.reads import Candidate, PlateRead, strongest_by_text
 from vision.text_detector import TextBox
 from vision.text_recognizer import TextLine
 
@@ -35,12 +35,8 @@ def line_candidates(line: TextLine, regions: tuple[str, ...]) -> list[Candidate]
 
 def with_second_look(read: PlateRead, lines: list[TextLine], regions: tuple[str, ...]) -> PlateRead:
     """The read with the candidates of lines re-read from the same plate merged in, best first."""
-    best: dict[str, Candidate] = {c.text: c for c in read.candidates}
-    for line in lines:
-        for cand in line_candidates(line, regions):
-            if cand.text not in best or best[cand.text].confidence < cand.confidence:
-                best[cand.text] = cand
-    return replace(read, candidates=tuple(sorted(best.values(), key=lambda c: -c.confidence)))
+    merged = strongest_by_text([*read.candidates, *(c for line in lines for c in line_candidates(line, regions))])
+    return replace(read, candidates=tuple(merged))
 
 
 def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str, ...]) -> list[PlateRead]:
@@ -52,8 +48,7 @@ def rank_plates(boxes: list[TextBox], lines: list[TextLine], regions: tuple[str,
         candidates = line_candidates(line, regions)
         if not candidates:
             continue
-        quad = tuple((float(x), float(y)) for x, y in box.quad)
-        reads.append((candidates[0].confidence * factor, PlateRead(candidates=tuple(candidates), box=quad)))
+        reads.append((candidates[0].confidence * factor, PlateRead(candidates=tuple(candidates), box=box.corners)))
     reads.sort(key=lambda item: -item[0])
     return [read for _, read in reads]
 

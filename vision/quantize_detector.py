@@ -3,9 +3,10 @@
     pip install onnx   # build time only (also in the `test` extra)
     python -m vision.quantize_detector [--shared ../shared]
 
-Why: on AVX-512 VNNI / AVX2 CPUs the int8 detector runs about twice as fast as the float one (0.17-0.23 s ->
-0.10 s on a 1280 px frame, 2 threads) at the same plate accuracy. The graph is folded first (vision.onnx_fold:
-affine blocks into convolutions, HardSwish fused), which alone took the int8 model from 112 to 96 ms.
+Why: on this AVX-512 VNNI machine the int8 detector runs about twice as fast as the float one (0.17-0.23 s ->
+about 0.10 s on a 1280 px frame, 2 threads; vision/README.md has the runs) at the same plate accuracy.
+The graph is folded first (vision.onnx_fold: affine blocks into convolutions, HardSwish fused), which alone
+took the int8 model from 112 to 96 ms.
 The container reader keeps the float model, whose small-print boxes lost more to int8. Calibration only sets
 activation ranges, from every third Brazilian plate photo and every third container photo at the size the
 reader uses (1280 px).
@@ -22,9 +23,10 @@ import cv2
 import numpy as np
 
 from vision.models import DET_FILE, DET_PACKAGE, PLATE_DET_FILE, bundled_dir, wheel_model
+from vision.recognizer import PLATE_FIND
 from vision.text_detector import prepare_blob
 
-CALIBRATION_SIDE = 1280
+CALIBRATION_SIDE = PLATE_FIND.max_side  # the size the plate reader detects at
 
 
 def calibration_images(shared: Path) -> list[Path]:

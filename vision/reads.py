@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -13,6 +14,15 @@ class Candidate:
     confidence: float
     char_confidences: tuple[float, ...]
     format: str | None = None
+
+
+def strongest_by_text(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per text, the most confident (the first of equals), best first."""
+    best: dict[str, Candidate] = {}
+    for cand in candidates:
+        if cand.text not in best or best[cand.text].confidence < cand.confidence:
+            best[cand.text] = cand
+    return sorted(best.values(), key=lambda c: -c.confidence)
 
 
 @dataclass(frozen=True)

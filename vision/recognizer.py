@@ -7,6 +7,7 @@ import numpy as np
 from vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
 from vision.container_reader import Token, assemble_codes
 from vision.image_io import check_frame
+from vision.iso6346 import CODE_LENGTH
 from vision.models import OcrSessions, load_sessions
 from vision.plate_fragments import fragments, line_through, plate_wide_box
 from vision.plate_grammar import formats_for
@@ -17,16 +18,15 @@ from vision.reads import ContainerRead, PlateRead
 from vision.serial_continuation import continued_box, is_continuation, wants_continuation
 from vision.text_detector import DetParams, TextBox, detect_text
 from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
-from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
+from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, row_density, split_rows
 
 PLATE_DET = DetParams(max_side=960)  # the generic-OCR baseline's single pass (evaluate.baseline_plate)
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
 # recognition of only the most plate-like lines.
 PLATE_FIND = DetParams(max_side=1280)
-PLATE_LINES = 4  # recognise only the most plate-like lines: recognition costs 15-40 ms a line on 2 cores
+PLATE_LINES = 4  # recognise only the most plate-like lines: 4 lines take about 44 ms on 2 cores (3 lines: -1 image)
 CONTAINER_DET = DetParams(max_side=1280)
 PAD = 0.15  # widen line crops by this share of their height: the detector clips edge characters
-CODE_LENGTH = 11  # owner (3) + category (1) + serial (6) + check digit
 WHOLE_CODE_ASPECT = 8.0  # a column this many times taller than wide may hold a whole vertical code
 MIN_CODE_HEIGHT = 14.0  # container codes are painted large; skip fine print to save recognition time
 
@@ -151,17 +151,20 @@ class Recognizer:
 
     def _extended_columns(self, frame: np.ndarray, tokens: list[Token]) -> list[Token]:
         """Vertical codes whose owner code the detector cut off: the column grown upward, cut as 11 characters."""
-        kept, crops = [], []
-        for token in tokens:
-            if not token.vertical or not is_code_tail(token.text, CODE_LENGTH):
-                continue
-            x0, y0, x1, y1 = extended_column(token.box, len(token.text), frame.shape, CODE_LENGTH)
+        tails = [t for t in tokens if t.vertical and is_code_tail(t.text)]
+        rects = [extended_column(t.box, len(t.text), frame.shape) for t in tails]
+        # Two cuts of one column can read as tails of the same length: the same rectangle, laid out and read once.
+        laid: dict[tuple[int, ...], np.ndarray | None] = {}
+        for x0, y0, x1, y1 in dict.fromkeys(rects):
             column = frame[y0:y1, x0:x1]
-            line = lay_out(column, split_rows(column, CODE_LENGTH)) if column.size else None
-            if line is not None:
-                kept.append(TextBox.from_rect(x0, y0, x1, y1, token.box.score))
-                crops.append(line)
-        return self._tokens(kept, crops, vertical=True)
+            laid[(x0, y0, x1, y1)] = lay_out(column, split_rows(column, CODE_LENGTH)) if column.size else None
+        unique = [rect for rect, line in laid.items() if line is not None]
+        lines = dict(zip(unique, self.text.read([laid[rect] for rect in unique]), strict=True))  # type: ignore[misc]
+        return [
+            Token(lines[rect].chars, TextBox.from_rect(*rect, token.box.score), vertical=True)
+            for token, rect in zip(tails, rects, strict=True)
+            if rect in lines and lines[rect].chars
+        ]
 
     def _vertical_tokens(self, frame: np.ndarray, boxes: list[TextBox]) -> list[Token]:
         """Re-lay stacked characters of tall boxes as lines and recognise them.
@@ -170,11 +173,12 @@ class Recognizer:
         characters touch and the blank-row cut alone would merge them; the check digit picks the reading."""
         kept, crops = [], []
         for box in boxes:
-            (x0, y0), (x1, y1) = box.quad.min(axis=0).astype(int), box.quad.max(axis=0).astype(int)
+            x0, y0, x1, y1 = (int(v) for v in box.bounds)
             column = frame[max(0, y0) : y1, max(0, x0) : x1]
-            cuts = [split_rows(column)]
+            density = row_density(column)
+            cuts = [split_rows(column, density=density)]
             if box.height >= WHOLE_CODE_ASPECT * box.width and len(cuts[0]) < CODE_LENGTH:
-                cuts.append(split_rows(column, CODE_LENGTH))
+                cuts.append(split_rows(column, CODE_LENGTH, density))
             for spans in cuts:
                 line = lay_out(column, spans)
                 if line is not None:

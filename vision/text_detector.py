@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -47,19 +48,40 @@ class TextBox:
     @property
     def along(self) -> np.ndarray:
         """Unit vector in the reading direction (top-left to top-right)."""
-        edge = (self.quad[1] - self.quad[0]).astype(np.float32)
-        return edge / max(float(np.linalg.norm(edge)), 1e-6)
+        return _unit(self.quad[1] - self.quad[0])
 
     @property
     def down(self) -> np.ndarray:
         """Unit vector from the top edge to the bottom edge."""
-        edge = (self.quad[3] - self.quad[0]).astype(np.float32)
-        return edge / max(float(np.linalg.norm(edge)), 1e-6)
+        return _unit(self.quad[3] - self.quad[0])
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the upright rectangle around the quad."""
+        (x0, y0), (x1, y1) = self.quad.min(axis=0), self.quad.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    @property
+    def corners(self) -> tuple[tuple[float, float], ...]:
+        """The quad as plain (x, y) pairs, the way reads report a box."""
+        return tuple((float(x), float(y)) for x, y in self.quad)
 
     @classmethod
     def from_rect(cls, x0: float, y0: float, x1: float, y1: float, score: float) -> TextBox:
         """An axis-aligned box from its corners."""
         return cls(quad=np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32), score=score)
+
+    @classmethod
+    def around(cls, boxes: Iterable[TextBox], score: float) -> TextBox:
+        """The upright box around several boxes."""
+        points = np.vstack([b.quad for b in boxes])
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        return cls.from_rect(float(x0), float(y0), float(x1), float(y1), score)
+
+
+def _unit(edge: np.ndarray) -> np.ndarray:
+    edge = edge.astype(np.float32)
+    return edge / max(float(np.linalg.norm(edge)), 1e-6)
 
 
 def _prepare(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float, float]:

@@ -144,9 +144,9 @@ def padded_width(crop: np.ndarray) -> int:
     return max(MIN_REC_WIDTH, -(-rec_width(crop) // 32) * 32)
 
 
-def _rec_blob(crops: list[np.ndarray]) -> np.ndarray:
-    """Resize crops to the model height, pad to their common canvas width, normalise to [-1, 1]."""
-    batch = np.zeros((len(crops), 3, REC_HEIGHT, max(padded_width(c) for c in crops)), np.float32)
+def _rec_blob(crops: list[np.ndarray], canvas: int) -> np.ndarray:
+    """Resize crops to the model height, pad to the canvas width, normalise to [-1, 1]."""
+    batch = np.zeros((len(crops), 3, REC_HEIGHT, canvas), np.float32)
     for i, crop in enumerate(crops):
         width = rec_width(crop)
         resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR).astype(np.float32)
@@ -155,7 +155,7 @@ def _rec_blob(crops: list[np.ndarray]) -> np.ndarray:
 
 
 class TextRecognizer:
-    """Runs the recognition model on upright crops in small width-sorted batches."""
+    """Runs the recognition model on upright crops, in small batches of crops that share a canvas width."""
 
     def __init__(self, session: ort.InferenceSession, charset: tuple[str, ...], batch: int = 4) -> None:
         """Keep the session and build the decoder once; batches of 4 halve the activation peak of 8 (RSS)."""
@@ -172,11 +172,10 @@ class TextRecognizer:
         by_canvas: dict[int, list[int]] = {}
         for i, crop in enumerate(crops):
             by_canvas.setdefault(padded_width(crop), []).append(i)
-        lines: list[TextLine | None] = [None] * len(crops)
-        for group in by_canvas.values():
+        lines: dict[int, TextLine] = {}
+        for canvas, group in by_canvas.items():
             for first in range(0, len(group), self.batch):
                 chunk = group[first : first + self.batch]
-                probs = self.session.run(None, {self.input_name: _rec_blob([crops[i] for i in chunk])})[0]
-                for i, matrix in zip(chunk, probs, strict=True):
-                    lines[i] = self.decoder.decode(matrix)
-        return [line for line in lines if line is not None]
+                probs = self.session.run(None, {self.input_name: _rec_blob([crops[i] for i in chunk], canvas)})[0]
+                lines.update(zip(chunk, map(self.decoder.decode, probs), strict=True))
+        return [lines[i] for i in range(len(crops))]

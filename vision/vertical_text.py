@@ -7,6 +7,7 @@ import re
 import cv2
 import numpy as np
 
+from vision.iso6346 import CODE_LENGTH
 from vision.text_detector import TextBox
 
 MIN_CHAR_ROWS = 0.25  # a character is at least this share of the column width tall
@@ -25,20 +26,22 @@ def _ink(crop: np.ndarray) -> np.ndarray:
     return ~ink if ink.mean() > 0.5 else ink
 
 
-def _ink_density(crop: np.ndarray) -> np.ndarray:
-    """Share of character ink in each row."""
+def row_density(crop: np.ndarray) -> np.ndarray:
+    """Share of character ink in each row (split_rows' input; compute it once for several cuts of a column)."""
     ink = _ink(crop)
     width = ink.shape[1]
     return ink[:, width // 8 : width - width // 8].mean(axis=1)  # ignore the margins the detector added
 
 
-def split_rows(crop: np.ndarray, expected: int | None = None) -> list[tuple[int, int]]:
+def split_rows(
+    crop: np.ndarray, expected: int | None = None, density: np.ndarray | None = None
+) -> list[tuple[int, int]]:
     """Row spans (start, end) of the stacked characters, top to bottom.
 
     ``expected``: how many characters the column is believed to hold (11 for a whole ISO 6346 code);
     spans taller than their share are then cut, for characters painted so close that no blank row
-    separates them."""
-    density = _ink_density(crop)
+    separates them. ``density``: row_density(crop), if already computed."""
+    density = row_density(crop) if density is None else density
     width = crop.shape[1]
     spans: list[list[int]] = []
     for y in np.flatnonzero(density > 0.06):
@@ -57,12 +60,12 @@ def split_rows(crop: np.ndarray, expected: int | None = None) -> list[tuple[int,
 def _split_touching(spans: list[tuple[int, int]], density: np.ndarray, typical: float) -> list[tuple[int, int]]:
     """Cut spans that are a multiple of ``typical`` character heights at their faintest rows."""
     out: list[tuple[int, int]] = []
+    window = max(1, int(typical * 0.3))
     for a, b in spans:
         parts = max(1, round((b - a) / typical)) if (b - a) > TALL_SPAN * typical else 1
         cuts = [a]
         for k in range(1, parts):
             guess = a + k * (b - a) // parts
-            window = max(1, int(typical * 0.3))
             lo, hi = max(cuts[-1] + 1, guess - window), min(b - 1, guess + window)
             cut = lo + int(np.argmin(density[lo:hi])) if hi > lo else guess
             if cuts[-1] < cut < b:  # never an empty or backwards piece
@@ -105,34 +108,32 @@ def merge_columns(boxes: list[TextBox]) -> list[TextBox]:
         if above is None:
             merged.append(box)
             continue
-        points = np.vstack([merged[above].quad, box.quad])
-        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        merged[above] = TextBox.from_rect(x0, y0, x1, y1, min(merged[above].score, box.score))
+        merged[above] = TextBox.around([merged[above], box], min(merged[above].score, box.score))
     return merged
 
 
 def _same_column(upper: TextBox, lower: TextBox) -> bool:
     """Horizontally overlapping by half the narrower box, and no further apart than the owner-serial gap."""
-    (ux0, _), (ux1, uy1) = upper.quad.min(axis=0), upper.quad.max(axis=0)
-    (lx0, ly0), (lx1, _) = lower.quad.min(axis=0), lower.quad.max(axis=0)
+    ux0, _, ux1, uy1 = upper.bounds
+    lx0, ly0, lx1, _ = lower.bounds
     overlap = min(ux1, lx1) - max(ux0, lx0)
     narrower = min(ux1 - ux0, lx1 - lx0)
     return overlap >= 0.5 * narrower and ly0 - uy1 <= 3.0 * narrower
 
 
-def is_code_tail(text: str, length: int = 11) -> bool:
+def is_code_tail(text: str) -> bool:
     """True when a column reads like the end of a code whose first characters were cut off."""
-    return len(text) < length and CODE_TAIL.fullmatch(text) is not None
+    return len(text) < CODE_LENGTH and CODE_TAIL.fullmatch(text) is not None
 
 
-def extended_column(box: TextBox, chars: int, frame_shape: tuple[int, ...], length: int = 11) -> tuple[int, ...]:
+def extended_column(box: TextBox, chars: int, frame_shape: tuple[int, ...]) -> tuple[int, ...]:
     """(x0, y0, x1, y1) of the column above and including a box that holds the last ``chars`` characters.
 
     The detector often stops a vertical code below its owner code (stickers, lock plates, a gap);
     the column is grown upward by the missing characters plus the usual gap, and widened a little."""
-    (x0, y0), (x1, y1) = box.quad.min(axis=0), box.quad.max(axis=0)
+    x0, y0, x1, y1 = box.bounds
     pitch = (y1 - y0) / max(chars, 1)
-    top = y0 - (length - chars + HEAD_ROOM) * pitch
+    top = y0 - (CODE_LENGTH - chars + HEAD_ROOM) * pitch
     pad = WIDEN * (x1 - x0)
     height, width = frame_shape[:2]
     return (max(0, int(x0 - pad)), max(0, int(top)), min(width, int(x1 + pad)), min(height, int(y1)))

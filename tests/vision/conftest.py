@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from vision.text_recognizer import CharGuess, TextLine
+
 REPO = Path(__file__).resolve().parents[2]
 DATASETS = REPO.parent / "shared" / "datasets"
 
@@ -27,3 +29,8 @@ def recognizer():
         return Recognizer(regions=("any",), threads=2)
     except VisionError as exc:
         pytest.skip(f"ONNX models unavailable: {exc}")
+
+
+def line(text: str, conf: float = 0.95) -> TextLine:
+    """A recognised line whose every character was read with ``conf``."""
+    return TextLine(tuple(CharGuess(((c, conf),)) for c in text), text, conf)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.vision.conftest import line
 from vision import Recognizer
 from vision import plate_fragments as pf
 from vision.plate_fragments import HALF_WIDTH, fragments, is_fragment, line_through, plate_wide_box
@@ -17,17 +18,12 @@ from vision.plate_reader import with_fragment_reads
 from vision.plate_refine import region_around
 from vision.reads import Candidate, PlateRead
 from vision.text_detector import TextBox
-from vision.text_recognizer import CharGuess, TextLine
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def textbox(x0: float, y0: float, x1: float, y1: float) -> TextBox:
-    return TextBox(np.array(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), np.float32), 0.9)
-
-
-def line(text: str, conf: float = 0.95) -> TextLine:
-    return TextLine(tuple(CharGuess(((c, conf),)) for c in text), text, conf)
+    return TextBox.from_rect(x0, y0, x1, y1, 0.9)
 
 
 def read(text: str, conf: float) -> PlateRead:

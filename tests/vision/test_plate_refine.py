@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.vision.conftest import line
 from vision.plate_reader import with_second_look
 from vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, region_around
 from vision.reads import Candidate, PlateRead
 from vision.text_detector import TextBox
-from vision.text_recognizer import CharGuess, TextLine
 
 
 def quad(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float], ...]:
@@ -20,11 +20,7 @@ def quad(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float
 
 
 def textbox(x0: float, y0: float, x1: float, y1: float) -> TextBox:
-    return TextBox(np.array(quad(x0, y0, x1, y1), np.float32), 0.9)
-
-
-def line(text: str, conf: float = 0.95) -> TextLine:
-    return TextLine(tuple(CharGuess(((c, conf),)) for c in text), text, conf)
+    return TextBox.from_rect(x0, y0, x1, y1, 0.9)
 
 
 def test_the_region_is_scaled_so_the_plate_box_is_the_target_height() -> None:

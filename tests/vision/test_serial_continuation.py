@@ -14,7 +14,7 @@ from vision.text_recognizer import crop_quad
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> TextBox:
-    return TextBox(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32), 0.9)
+    return TextBox.from_rect(x0, y0, x1, y1, 0.9)
 
 
 def test_only_short_all_digit_tokens_are_continued() -> None:

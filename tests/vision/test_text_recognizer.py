@@ -38,3 +38,4 @@ def test_fullwidth_forms_and_latin_look_alikes_count_as_the_character_itself() -
     frames[1, 2], frames[3, 3], frames[5, 4] = 0.9, 0.8, 0.7  # fullwidth 2, Cyrillic Ze, fullwidth a
     frames[[1, 3, 5], 6] = [0.1, 0.2, 0.3]  # Greek Lambda: like no Latin character, stays "other"
     assert decoder.decode(frames).text == "23A"
+    assert all(6 not in columns for columns in decoder.groups)  # Lambda feeds no A-Z/0-9 class

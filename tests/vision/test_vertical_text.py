@@ -28,7 +28,7 @@ def column(text: str, gap: int) -> np.ndarray:
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> TextBox:
-    return TextBox(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32), 0.9)
+    return TextBox.from_rect(x0, y0, x1, y1, 0.9)
 
 
 def test_characters_with_blank_rows_between_are_cut_one_by_one():
