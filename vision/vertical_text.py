@@ -104,7 +104,7 @@ def merge_columns(boxes: list[TextBox]) -> list[TextBox]:
     """Join tall boxes stacked in one column (the detector often splits owner code and serial)."""
     merged: list[TextBox] = []
     for box in sorted(boxes, key=lambda b: float(b.quad[:, 1].min())):
-        above = next((i for i, m in enumerate(merged) if _same_column(m, box)), None)
+        above = next((i for i, m in enumerate(merged) if _stacked(m, box)), None)
         if above is None:
             merged.append(box)
             continue
@@ -112,8 +112,10 @@ def merge_columns(boxes: list[TextBox]) -> list[TextBox]:
     return merged
 
 
-def _same_column(upper: TextBox, lower: TextBox) -> bool:
-    """Horizontally overlapping by half the narrower box, and no further apart than the owner-serial gap."""
+def _stacked(upper: TextBox, lower: TextBox) -> bool:
+    """Horizontally overlapping by half the narrower box, and no further apart than the owner-serial gap.
+
+    (container_reader._same_column chains recognised column tokens by a looser rule, after recognition.)"""
     ux0, _, ux1, uy1 = upper.bounds
     lx0, ly0, lx1, _ = lower.bounds
     overlap = min(ux1, lx1) - max(ux0, lx0)
