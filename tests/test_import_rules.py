@@ -1,0 +1,79 @@
+"""The dependency rules of the source tree, checked on every import statement (AST, not regexes).
+
+`station` composes `drivers`, `vision`, `sync` and (for mock mode) `hardware_mocks`; those four never
+import `station` or each other, so that a driver, a model or the sync link can be read, tested and
+replaced alone, and a mock is written from the protocol rather than from our parser.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Top-level package -> (its folder, the project packages it may import besides itself).
+PACKAGES: dict[str, tuple[str, frozenset[str]]] = {
+    "station": ("station", frozenset({"drivers", "vision", "sync", "hardware_mocks"})),
+    "drivers": ("drivers", frozenset()),
+    "vision": ("vision", frozenset()),
+    "sync": ("sync", frozenset()),
+    "hardware_mocks": ("hardware-mocks", frozenset()),
+}
+
+
+def _imported_packages(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, top-level project package) of every absolute import in a module, nested ones too."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue  # relative imports stay inside their own package
+        found.extend((node.lineno, name.split(".")[0]) for name in names if name.split(".")[0] in PACKAGES)
+    return found
+
+
+def _edges() -> list[tuple[str, str, str]]:
+    """(importing package, imported package, 'file:line') for every cross-package import."""
+    edges = []
+    for package, (folder, _allowed) in PACKAGES.items():
+        for path in sorted((REPO / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for line, target in _imported_packages(tree):
+                if target != package:
+                    edges.append((package, target, f"{path.relative_to(REPO)}:{line}"))
+    return edges
+
+
+def test_no_forbidden_import_edge() -> None:
+    forbidden = [
+        f"{where}: {source} imports {target}" for source, target, where in _edges() if target not in PACKAGES[source][1]
+    ]
+    assert not forbidden, "forbidden imports:\n" + "\n".join(forbidden)
+
+
+def test_the_rule_sees_nested_and_from_imports() -> None:
+    # The checker must catch an import hidden in a function and a `from x.y import z`, or it proves nothing.
+    tree = ast.parse("def f():\n    import station.cli\nfrom sync.link import Link\nfrom . import sibling\n")
+    assert sorted(_imported_packages(tree)) == [(2, "station"), (3, "sync")]
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_every_package_folder_exists(package: str) -> None:
+    assert (REPO / PACKAGES[package][0] / "__init__.py").is_file()
+
+
+def import_graph() -> Counter[tuple[str, str]]:
+    """Package-to-package import counts (for the architecture notes: `python -m tests.test_import_rules`)."""
+    return Counter((source, target) for source, target, _where in _edges())
+
+
+if __name__ == "__main__":
+    for (source, target), count in sorted(import_graph().items()):
+        print(f"{source} -> {target}: {count}")
