@@ -57,6 +57,11 @@ class DeviceHealth:
                 self.reconnects += 1
             self.connected, self.since, self.last_error = False, utc_now(), error
 
+    def mark_configuring(self, note: str) -> None:
+        """The link is up but the device does not work yet (an LLRP reader being configured)."""
+        with self._lock:
+            self.connected, self.since, self.last_error = False, utc_now(), note
+
     def frame_ok(self) -> None:
         with self._lock:
             self.frames_ok += 1
