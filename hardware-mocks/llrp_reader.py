@@ -192,9 +192,9 @@ class LlrpReaderMock:
             return self._next_id
 
     def _serve(self, conn: _Conn) -> None:
-        conn.sock.settimeout(0.05)
-        buffer = b""
+        buffer: bytes | None = b""
         try:
+            conn.sock.settimeout(0.05)  # inside the try: a reboot may have closed it already
             while not self._stop.is_set():
                 try:
                     chunk = conn.sock.recv(65536)
@@ -202,7 +202,7 @@ class LlrpReaderMock:
                     continue
                 if not chunk:
                     break
-                buffer = self._take_messages(conn, buffer + chunk)
+                buffer = self._take_messages(conn, (buffer or b"") + chunk)
                 if buffer is None:
                     break
         except OSError:
