@@ -66,7 +66,7 @@ class LlrpReader:
         self.stats["sessions"] += 1
         # Connected means reading tags: a reader that takes the TCP connection but refuses our
         # ROSpec is not working, and the mock lane waits for "connected" before it plays.
-        self.health.mark_configuring(f"configuring the reader at {self.port}")
+        self.health.mark_configuring()
 
     def _on_tick(self) -> None:
         now = time.monotonic()

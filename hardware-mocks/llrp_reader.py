@@ -93,6 +93,7 @@ class LlrpReaderMock:
         self._next_id = 1000
         self._refuse_left = 0
         self._malformed_next = False
+        self._reboot_timer: threading.Timer | None = None
 
     @property
     def endpoint(self) -> str:
@@ -114,7 +115,14 @@ class LlrpReaderMock:
         self._spawn(self._ticker, "llrp-ticker")
 
     def stop(self) -> None:
-        """Close the listener and the connection; join the threads."""
+        """Close the listener and the connection; join the threads (a pending reboot is called off)."""
+        with self._lock:
+            timer, self._reboot_timer = self._reboot_timer, None
+        if timer is not None:
+            timer.cancel()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         self._stop.set()
         with self._lock:
             listener, self._listener, conn, self._conn = self._listener, None, self._conn, None
@@ -375,13 +383,21 @@ class LlrpReaderMock:
 
     def _reboot(self) -> None:
         self._send(self._event(Tlv(P["ConnectionCloseEvent"])))
-        self.stop()
+        self._shutdown()
+        timer = threading.Timer(self.reboot_s, self._boot)
+        timer.daemon = True
         with self._lock:
             self.rospecs.clear()
             self.keepalive_ms = 0
-        timer = threading.Timer(self.reboot_s, self.start)
-        timer.daemon = True
+            self._reboot_timer = timer
         timer.start()
+
+    def _boot(self) -> None:
+        with self._lock:
+            if self._reboot_timer is None:
+                return  # stopped while rebooting
+            self._reboot_timer = None
+        self.start()
 
     def _flood(self) -> None:
         spec = self._active()
