@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drivers.llrp_messages import InventorySettings
 
@@ -32,12 +32,17 @@ class LlrpOptions(BaseModel):
     response_timeout_s: float = Field(5.0, gt=0, le=120, description="wait for each configuration answer")
     forget_after_s: float = Field(3.0, gt=0, le=3600, description="a tag unseen this long has left")
 
+    @field_validator("antennas")
+    @classmethod
+    def _antenna_ports(cls, antennas: list[int]) -> list[int]:
+        if any(not 1 <= a <= 65535 for a in antennas) or len(set(antennas)) != len(antennas):
+            raise ValueError("must list distinct antenna ports 1-65535")
+        return antennas
+
     @model_validator(mode="after")
     def _timeout_above_keepalive(self) -> LlrpOptions:
         if self.keepalive_timeout_s <= self.keepalive_s:
             raise ValueError("keepalive_timeout_s must be longer than keepalive_s")
-        if any(not 1 <= a <= 65535 for a in self.antennas) or len(set(self.antennas)) != len(self.antennas):
-            raise ValueError("antennas must be distinct port numbers 1-65535")
         return self
 
     def inventory(self) -> InventorySettings:
@@ -62,8 +67,11 @@ def parse_options(device: str, given: Mapping[str, Any]) -> LlrpOptions:
         if err["type"] == "extra_forbidden":
             known = ", ".join(sorted(LlrpOptions.model_fields))
             raise ValueError(f"device {device!r}: unknown option {key!r} (known: {known})") from None
-        where = f"option {key!r} " if key else ""
-        raise ValueError(f"device {device!r}: {where}{err['msg']} (got {err.get('input')!r})") from None
+        why = err["msg"].removeprefix("Value error, ")
+        if not key:  # a rule across options: the message names them
+            raise ValueError(f"device {device!r}: {why}") from None
+        why = why[:1].lower() + why[1:]
+        raise ValueError(f"device {device!r}: option {key!r}: {why} (got {err.get('input')!r})") from None
 
 
 def reader_url(device: str, port: str) -> str:
