@@ -56,6 +56,9 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
     click.echo("health: " + ", ".join(f"{k}={v}" for k, v in health.items()))
+    stats = getattr(device, "stats", None)  # drivers that count more (LLRP: messages, keepalives, refusals)
+    if isinstance(stats, dict):
+        click.echo("stats: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
 
 
 @click.command()
