@@ -57,6 +57,14 @@ class DeviceHealth:
                 self.reconnects += 1
             self.connected, self.since, self.last_error = False, utc_now(), error
 
+    def mark_configuring(self) -> None:
+        """The link is up but the device does not work yet (an LLRP reader being configured).
+
+        The last error stays: it is why the previous attempt failed, until this one works.
+        """
+        with self._lock:
+            self.connected, self.since = False, utc_now()
+
     def frame_ok(self) -> None:
         with self._lock:
             self.frames_ok += 1

@@ -10,11 +10,13 @@ from drivers.camera import Camera
 from drivers.document_reader import DocumentReader
 from drivers.events import Device
 from drivers.rfid_alien import AlienReader
+from drivers.rfid_llrp import LlrpReader
 
 Factory = Callable[[str, str, Mapping[str, Any]], Device]
 # driver name -> (device kind it serves, whether it needs a port or a url, class)
 DRIVERS: dict[str, tuple[str, str, Factory]] = {
     "alien": ("rfid", "port", AlienReader),
+    "llrp": ("rfid", "port", LlrpReader),
     "serial-barcode": ("scanner", "port", BarcodeScanner),
     "mrz-serial": ("document-reader", "port", DocumentReader),
     "opencv": ("camera", "url", Camera),

@@ -1,6 +1,7 @@
 """A whole mock lane: the four devices, driven by a scenario in (scaled) real time.
 
-Device names are fixed: "plate-cam" (MJPEG camera), "rfid-1" (Alien reader, pty or TCP),
+Device names are fixed: "plate-cam" (MJPEG camera), "rfid-1" (Alien reader, pty or TCP; or an
+LLRP reader on a loopback TCP port with ``rfid_protocol="llrp"``),
 "scanner-1" (barcode scanner) and "docs-1" (passport reader). Serial devices appear as
 symlinks under ``workdir/dev/``.
 """
@@ -20,10 +21,13 @@ import cv2
 import numpy as np
 from hardware_mocks.alien_rfid_reader import AlienRfidReader
 from hardware_mocks.barcode_scanner import BarcodeScanner
+from hardware_mocks.llrp_reader import FAULTS as LLRP_FAULTS
+from hardware_mocks.llrp_reader import LlrpReaderMock
 from hardware_mocks.mjpeg_camera import MjpegCamera
 from hardware_mocks.passport_reader import PassportReader
 from hardware_mocks.pty_port import GARBAGE, Faults, PtyPort
-from hardware_mocks.scenario import Fault, Scenario, Vehicle
+from hardware_mocks.scenario import FAULTS_BY_DEVICE, Fault, Scenario, Vehicle
+from hardware_mocks.scenario import PTY_FAULTS as SERIAL_FAULTS
 from hardware_mocks.synthetic_images import vehicle_with_plate
 
 log = logging.getLogger(__name__)
@@ -89,16 +93,21 @@ class MockLane:
     """Four mock devices playing a scenario."""
 
     def __init__(
-        self, scenario: Scenario, workdir: Path, speed: float = 1.0, tcp_rfid: bool = False
+        self, scenario: Scenario, workdir: Path, speed: float = 1.0, tcp_rfid: bool = False,
+        rfid_protocol: str = "alien",
     ) -> None:
-        """Create (but do not start) the devices."""
+        """Create (but do not start) the devices; ``rfid_protocol`` is "alien" or "llrp"."""
         if speed <= 0:
             raise ValueError("speed must be > 0")
+        if rfid_protocol not in ("alien", "llrp"):
+            raise ValueError(f"rfid_protocol must be 'alien' or 'llrp', not {rfid_protocol!r}")
         self.scenario = scenario
         self.workdir = Path(workdir)
         self.speed = speed
         self.camera = MjpegCamera("plate-cam")
-        self.rfid = AlienRfidReader("rfid-1", self.workdir, tcp=tcp_rfid)
+        self.rfid: AlienRfidReader | LlrpReaderMock = (
+            LlrpReaderMock("rfid-1") if rfid_protocol == "llrp"
+            else AlienRfidReader("rfid-1", self.workdir, tcp=tcp_rfid))  # fmt: skip
         self.scanner = BarcodeScanner("scanner-1", self.workdir)
         self.docs = PassportReader("docs-1", self.workdir)
         self.events_log: list[LaneEvent] = []
@@ -108,10 +117,18 @@ class MockLane:
         self._started = False
 
     @property
-    def devices(self) -> dict[str, MjpegCamera | AlienRfidReader | BarcodeScanner | PassportReader]:
+    def devices(self) -> dict[str, MjpegCamera | AlienRfidReader | LlrpReaderMock | BarcodeScanner | PassportReader]:
         """Device name -> emulator."""
         return {"plate-cam": self.camera, "rfid-1": self.rfid,
                 "scanner-1": self.scanner, "docs-1": self.docs}  # fmt: skip
+
+    @property
+    def faults(self) -> dict[str, set[str]]:
+        """Device name -> the faults its emulator can take (the RFID reader's depend on its protocol)."""
+        faults = {name: set(kinds) for name, kinds in FAULTS_BY_DEVICE.items()}
+        llrp = isinstance(self.rfid, LlrpReaderMock)
+        faults["rfid-1"] = ({"unplug", "replug", *LLRP_FAULTS} if llrp else SERIAL_FAULTS | {"unplug", "replug"})
+        return faults
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -210,8 +227,9 @@ class MockLane:
 
     def _tags_in(self, v: Vehicle) -> None:
         """The vehicle's cards enter the reader's field."""
+        first = 1 if isinstance(self.rfid, LlrpReaderMock) else 0  # LLRP antenna ports count from 1
         for i, epc in enumerate(v.rfid_tags):
-            self.rfid.put_tag(epc, antenna=i % 2)
+            self.rfid.put_tag(epc, antenna=first + i % 2)
 
     def _depart(self, v: Vehicle) -> None:
         """The vehicle leaves: its tags leave the field, the camera sees the empty lane."""
@@ -229,6 +247,9 @@ class MockLane:
         if isinstance(target, MjpegCamera) or fault in ("unplug", "replug"):
             getattr(target, fault)()
             return
+        if isinstance(target, LlrpReaderMock) or fault in LLRP_FAULTS:
+            self._inject_llrp(target, device, fault)
+            return
         port: PtyPort | None = getattr(target, "port", None)
         if port is None:
             log.warning("%s: fault %s needs a serial port; skipped (TCP reader)", device, fault)
@@ -236,6 +257,14 @@ class MockLane:
             port.reset()
         else:
             port.faults = PTY_FAULTS[fault]()
+
+    @staticmethod
+    def _inject_llrp(target: object, device: str, fault: str) -> None:
+        """LLRP faults go to an LLRP reader; serial-line faults do not apply to it (and vice versa)."""
+        if isinstance(target, LlrpReaderMock) and fault in LLRP_FAULTS:
+            target.inject(fault)
+        else:
+            log.warning("%s: fault %s does not apply to this reader's protocol; skipped", device, fault)
 
     # --- questions ---------------------------------------------------------------------
 

@@ -16,9 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 DEVICES = ("plate-cam", "rfid-1", "scanner-1", "docs-1")
 PTY_FAULTS = {"garbage", "split", "merge", "slow", "reset"}
+# Faults of an LLRP reader (hardware_mocks/llrp_reader.py); an Alien reader skips them, and an
+# LLRP reader skips the serial-line ones ("reset" reboots it).
+LLRP_FAULTS = {"drop", "reboot", "malformed_tlv", "truncated", "flood", "refuse_rospec", "keepalive_stop"}
 FAULTS_BY_DEVICE = {
     "plate-cam": {"freeze", "drop", "resume"},
-    "rfid-1": PTY_FAULTS | {"unplug", "replug"},
+    "rfid-1": PTY_FAULTS | LLRP_FAULTS | {"unplug", "replug"},
     "scanner-1": PTY_FAULTS | {"unplug", "replug"},
     "docs-1": PTY_FAULTS | {"unplug", "replug", "bad_bcc"},
 }
@@ -149,6 +152,7 @@ class Fault(_Model):
     fault: Literal[
         "garbage", "split", "merge", "slow", "bad_bcc", "reset",
         "unplug", "replug", "freeze", "drop", "resume",
+        "reboot", "malformed_tlv", "truncated", "flood", "refuse_rospec", "keepalive_stop",
     ] = Field(title="Fault kind")  # fmt: skip
 
     @model_validator(mode="after")

@@ -30,6 +30,10 @@ class HealthWatch:
                 detail = {"reconnects": now["reconnects"]} if now["connected"] else {"error": now["last_error"]}
                 log_event(log, event, level, device=name, **detail)
                 events.append(event)
+            elif not now["connected"] and now["last_error"] and now["last_error"] != before["last_error"]:
+                # Still down, for a new reason (an LLRP reader that takes the connection but refuses the ROSpec).
+                log_event(log, "device.still_down", logging.WARNING, device=name, error=now["last_error"])
+                events.append("device.still_down")
             rejected = now["frames_rejected"] - before["frames_rejected"]
             if rejected > 0:
                 log_event(log, "device.input_rejected", logging.WARNING, device=name, frames=rejected,

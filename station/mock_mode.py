@@ -15,7 +15,7 @@ from station.daemon import LaneDaemon
 from station.live_view import LiveView
 from station.logs import log_event, setup_logging
 from station.mock_feeds import publish_demo_feeds
-from station.runner import MockOptions, build_devices, packaged_file, run_in_thread_until
+from station.runner import MockOptions, build_devices, mock_rfid_protocol, packaged_file, run_in_thread_until
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.mock")
@@ -39,13 +39,13 @@ def _play_when_ready(mock_lane, devices: list, stop: threading.Event) -> None:
         mock_lane.play(stop)
 
 
-def _start_mock_lane(data_dir: Path, options: MockOptions):
+def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str):
     # Imported here: the mocks are a test and demo tool, not needed to run a real lane.
     from hardware_mocks.lane import MockLane
     from hardware_mocks.scenario import load_scenario
 
     scenario = load_scenario(options.scenario)
-    lane = MockLane(scenario, data_dir / "mock-devices", speed=options.speed)
+    lane = MockLane(scenario, data_dir / "mock-devices", speed=options.speed, rfid_protocol=rfid_protocol)
     lane.start()
     return scenario, lane
 
@@ -59,7 +59,7 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
     setup_logging(config.logging.format, config.logging.level, stream=log_file)
     publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store)
     try:
-        _scenario, mock_lane = _start_mock_lane(data_dir, options)
+        _scenario, mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))
     except ValueError as exc:
         print(f"garita: scenario {options.scenario!r}: {exc}", flush=True)
         return EX_CONFIG

@@ -48,6 +48,12 @@ def resolve_data_dir(cli_value: Path | None, config: LaneConfig | None) -> Path:
     return Path(".garita")
 
 
+def mock_rfid_protocol(config: LaneConfig) -> str:
+    """Which reader the mock lane should emulate as "rfid-1": the protocol its driver speaks."""
+    driver = next((d.driver for d in config.devices if d.name == "rfid-1" and d.enabled), "alien")
+    return "llrp" if driver == "llrp" else "alien"
+
+
 def build_devices(config: LaneConfig, endpoints: dict[str, str] | None = None) -> list[Device]:
     """Instantiate every enabled device's driver; bad driver names or options are config errors."""
     from drivers.registry import build_device

@@ -32,13 +32,13 @@ def device_section(config: LaneConfig, name: str) -> DeviceSection:
 
 
 @contextlib.contextmanager
-def mock_endpoints(scenario: str, speed: float) -> Iterator[dict[str, str]]:
+def mock_endpoints(scenario: str, speed: float, rfid_protocol: str = "alien") -> Iterator[dict[str, str]]:
     """Run the mock lane (playing ``scenario``) in a temporary directory; yield its endpoints."""
     from hardware_mocks.lane import MockLane
     from hardware_mocks.scenario import load_scenario
 
     with tempfile.TemporaryDirectory(prefix="garita-probe-") as tmp:
-        lane = MockLane(load_scenario(scenario), Path(tmp), speed=speed)
+        lane = MockLane(load_scenario(scenario), Path(tmp), speed=speed, rfid_protocol=rfid_protocol)
         lane.start()
         stop = threading.Event()
         # A short lead-in lets the probed driver connect before the first vehicle.

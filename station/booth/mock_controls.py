@@ -24,11 +24,9 @@ class MockControls:
 
     def describe(self) -> dict[str, Any]:
         scenario = self.mock_lane.scenario
-        from hardware_mocks.scenario import FAULTS_BY_DEVICE  # mock mode only: the mocks are loaded already
-
         return {"scenario": scenario.name, "vehicles": [v.id for v in scenario.vehicles],
                 "devices": sorted(self.mock_lane.devices), "paused": self._stop.is_set(),
-                "faults": {name: sorted(faults) for name, faults in FAULTS_BY_DEVICE.items()}}
+                "faults": {name: sorted(faults) for name, faults in self.mock_lane.faults.items()}}
 
     def start(self) -> None:
         """Play the scenario from its start (after a pause, or again after it ended)."""
@@ -45,6 +43,8 @@ class MockControls:
     def fault(self, device: str, fault: str) -> None:
         if device not in self.mock_lane.devices:
             raise MockControlError("unknown_device")
+        if fault not in self.mock_lane.faults.get(device, ()):
+            raise MockControlError("unknown_fault")
         try:
             self.mock_lane.inject(device, fault)
         except (AttributeError, KeyError):

@@ -73,5 +73,27 @@ def bench_sync(events: int, batch_max_events: int, as_json: bool) -> None:
     click.echo(json.dumps(result, indent=None if as_json else 2))
 
 
-for _command in (bench_lane, bench_watchlist, bench_vision, bench_sync):
+@click.command("rfid")
+@click.option("--tags", type=click.IntRange(10, 100_000), default=300, show_default=True)
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True, help="Reconnects per fault.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def bench_rfid(tags: int, rounds: int, as_json: bool) -> None:
+    """Tag-report-to-read latency over loopback (LLRP vs the Alien baseline); LLRP reconnect time per fault."""
+    from station.bench_rfid import run_bench
+
+    result = run_bench(tags, rounds)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"{'reader':<26}{'tags':>6}{'read':>6}{'p50':>10}{'p95':>10}")
+    for r in result["latency"]:
+        p50, p95 = (f"{v:.2f}ms" if v is not None else "-" for v in (r["p50_ms"], r["p95_ms"]))
+        click.echo(f"{r['reader']:<26}{r['tags']:>6}{r['read']:>6}{p50:>10}{p95:>10}")
+    click.echo(f"{'LLRP fault':<16}{'recovered':>10}{'median':>10}{'max':>10}")
+    for r in result["reconnect"]:
+        med, top = (f"{v:.2f}s" if v is not None else "-" for v in (r["median_s"], r["max_s"]))
+        click.echo(f"{r['fault']:<16}{r['recovered']:>6}/{r['rounds']:<3}{med:>10}{top:>10}")
+
+
+for _command in (bench_lane, bench_watchlist, bench_vision, bench_sync, bench_rfid):
     bench.add_command(_command)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from station.commands.options import CONFIG, DATA_DIR, MOCK, SCENARIO, lane_config
-from station.runner import resolve_data_dir
+from station.runner import mock_rfid_protocol, resolve_data_dir
 
 
 @click.command()
@@ -47,7 +47,8 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
     config = lane_config(config_path, mock)
     try:
         section = device_section(config, device_name)
-        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+        mocked = mock_endpoints(scenario, 1.0, mock_rfid_protocol(config)) if mock else contextlib.nullcontext({})
+        with mocked as endpoints:
             device = build_one(section, endpoints.get(device_name))
             click.echo(f"probing {device_name} ({section.kind}, {section.driver}) for {seconds:g} s; Ctrl-C stops")
             health = run_probe(device, seconds, lambda read: click.echo(format_read(read, raw)))
@@ -55,6 +56,9 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
     click.echo("health: " + ", ".join(f"{k}={v}" for k, v in health.items()))
+    stats = getattr(device, "stats", None)  # drivers that count more (LLRP: messages, keepalives, refusals)
+    if isinstance(stats, dict):
+        click.echo("stats: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
 
 
 @click.command()
@@ -72,7 +76,8 @@ def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scen
     config = lane_config(config_path, mock)
     try:
         section = device_section(config, camera)
-        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+        mocked = mock_endpoints(scenario, 1.0, mock_rfid_protocol(config)) if mock else contextlib.nullcontext({})
+        with mocked as endpoints:
             jpeg = take_snapshot(build_one(section, endpoints.get(camera)), timeout_s)
         file.write_bytes(jpeg)
     except (TechnicianError, OSError) as exc:

@@ -55,3 +55,19 @@ def test_catalogs_have_the_same_keys_and_differ():
     check_catalogs()
     assert set(catalog("en")) == set(catalog("es")) and LANGUAGES == ("en", "es")
     assert catalog("es")["signin.pin"] == "NIP"
+
+
+def test_technician_mock_controls_offer_the_faults_of_the_reader_in_use(tmp_path):
+    from hardware_mocks.lane import MockLane
+    from hardware_mocks.scenario import load_scenario
+
+    from station.booth.mock_controls import MockControlError, MockControls
+
+    for protocol, own, foreign in (("llrp", "reboot", "garbage"), ("alien", "garbage", "refuse_rospec")):
+        with MockLane(load_scenario("small"), tmp_path / protocol, rfid_protocol=protocol) as lane:
+            controls = MockControls(lane)
+            offered = controls.describe()["faults"]["rfid-1"]
+            assert own in offered and foreign not in offered and "unplug" in offered
+            controls.fault("rfid-1", own)
+            with pytest.raises(MockControlError):
+                controls.fault("rfid-1", foreign)

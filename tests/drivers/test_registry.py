@@ -7,6 +7,7 @@ from drivers.camera import Camera
 from drivers.document_reader import DocumentReader
 from drivers.registry import build_device
 from drivers.rfid_alien import AlienReader
+from drivers.rfid_llrp import LlrpReader
 
 
 def test_builds_each_driver() -> None:
@@ -19,12 +20,23 @@ def test_builds_each_driver() -> None:
     tcp = build_device("r2", "rfid", "alien", None, "tcp://10.0.0.5:23",
                        {"mode": "notify", "username": "alien", "password": "x"})
     assert isinstance(tcp, AlienReader) and tcp.port == "tcp://10.0.0.5:23"
+    llrp = build_device("r3", "rfid", "llrp", "10.0.0.6", None, {"antennas": [1, 2], "keepalive_s": 2})
+    assert isinstance(llrp, LlrpReader) and llrp.port == "tcp://10.0.0.6:5084"
+    assert llrp.options.keepalive_s == 2.0 and llrp.options.inventory().antennas == (1, 2)
+    assert build_device("r4", "rfid", "llrp", "tcp://reader.lane3:5085", None, {}).port == "tcp://reader.lane3:5085"
     cam = build_device("c", "camera", "opencv", None, "rtsp://cam/1", {"trigger": "interval"})
     assert isinstance(cam, Camera) and cam.name == "c"
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("r", "rfid", "llrp", "/dev/x", None, {}), "unknown driver 'llrp'"),
+    (("r", "rfid", "lrp", "/dev/x", None, {}), "unknown driver 'lrp'"),
+    (("r", "rfid", "llrp", "/dev/x", None, {}), "expected tcp://host"),
+    (("r", "rfid", "llrp", "h", None, {"sesion": 2}), "unknown option 'sesion'"),
+    (("r", "rfid", "llrp", "h", None, {"session": 4}), "option 'session': input should be less than or equal to 3"),
+    (("r", "rfid", "llrp", "h", None, {"session": "2"}), "option 'session'"),
+    (("r", "rfid", "llrp", "h", None, {"antennas": [1, 1]}), "option 'antennas': must list distinct"),
+    (("r", "rfid", "llrp", "h", None, {"keepalive_s": 20}), "keepalive_timeout_s must be longer"),
+    (("r", "rfid", "llrp", "h", None, {"forget_after_s": True}), "'forget_after_s'"),
     (("r", "rfid", "alien", "/dev/x", None, {"speed": 1}), "unknown option 'speed'"),
     (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": "fast"}), "'poll_interval_s'"),
     (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": -1}), "'poll_interval_s'"),

@@ -16,6 +16,9 @@ from collections.abc import Callable
 
 from drivers.documents import aamva, cfdi, classify, gs1, mrz, paps, pedimento
 from drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer
+from drivers.llrp_codec import Framer as LlrpFramer
+from drivers.llrp_codec import LlrpError
+from drivers.llrp_messages import parse_reader_event, parse_ro_access_report, parse_status
 from drivers.rfid_taglist import TagListError, parse_notification, parse_taglist, parse_xml
 
 
@@ -44,6 +47,10 @@ TARGETS: dict[str, tuple[Callable[[bytes], object], tuple[type[Exception], ...]]
     "notification": (_text(parse_notification), (TagListError,)),
     "xml": (_text(parse_xml), (TagListError,)),
     "framing": (_framers, ()),
+    "llrp-stream": (lambda data: LlrpFramer().feed(data), (LlrpError,)),
+    "llrp-report": (parse_ro_access_report, (LlrpError,)),
+    "llrp-event": (parse_reader_event, (LlrpError,)),
+    "llrp-status": (parse_status, (LlrpError,)),
 }
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hardware_mocks.documents import mrz_check_digit
 from hardware_mocks.lane import MockLane
-from hardware_mocks.scenario import FAULTS_BY_DEVICE, Scenario, ScenarioError, load_scenario
+from hardware_mocks.llrp_reader import LlrpReaderMock
+from hardware_mocks.scenario import FAULTS_BY_DEVICE, LLRP_FAULTS, Scenario, ScenarioError, load_scenario
 
 from tests.mocks.test_mock_scenario import VEHICLE, iso6346, write
 
@@ -18,7 +19,8 @@ FAST_CARD = "3000214160C0040000006013"
 
 
 def test_the_promised_scenarios_ship() -> None:
-    assert {"default", "small", "sentri-car", "truck-fast", "passenger-passport", "faulty-day"} <= set(SHIPPED)
+    assert {"default", "small", "sentri-car", "truck-fast", "passenger-passport", "faulty-day",
+            "llrp-faults"} <= set(SHIPPED)
 
 
 def mrz_checks_ok(lines: list[str]) -> bool:
@@ -65,7 +67,8 @@ def test_faulty_day_uses_every_fault_on_every_device() -> None:
     s = load_scenario("faulty-day")
     used = {(f.device, f.fault) for f in s.faults}
     assert {d for d, _ in used} == set(FAULTS_BY_DEVICE)
-    assert {k for _, k in used} == set().union(*FAULTS_BY_DEVICE.values())
+    # Every fault but the LLRP reader's ("drop" is the camera's too): llrp-faults has those.
+    assert {k for _, k in used} == set().union(*FAULTS_BY_DEVICE.values()) - (LLRP_FAULTS - {"drop"})
     assert {d for d, k in used if k == "unplug"} == {"rfid-1", "scanner-1", "docs-1"}
 
 
@@ -113,3 +116,16 @@ def test_bad_files_name_the_problem(tmp_path: Path, content: bytes, match: str) 
 def test_directory_is_not_a_scenario(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="cannot read scenario"):
         load_scenario(str(tmp_path) + "/")
+
+
+def test_llrp_faults_uses_every_llrp_fault_and_each_applies(tmp_path: Path) -> None:
+    s = load_scenario("llrp-faults")
+    assert {f.fault for f in s.faults} == LLRP_FAULTS and {f.device for f in s.faults} == {"rfid-1"}
+    with MockLane(s, tmp_path, speed=100, rfid_protocol="llrp") as lane:
+        assert isinstance(lane.rfid, LlrpReaderMock) and lane.endpoints["rfid-1"].startswith("tcp://127.0.0.1:")
+        assert lane.faults["rfid-1"] >= LLRP_FAULTS and "garbage" not in lane.faults["rfid-1"]
+        for fault in sorted(s.faults, key=lambda f: f.at):
+            lane.inject(fault.device, fault.fault)
+        assert lane.rfid.counts["faults"] == len(s.faults)
+        lane.inject("rfid-1", "garbage")  # a serial-line fault: skipped for an LLRP reader, not an error
+        assert lane.rfid.counts["faults"] == len(s.faults)

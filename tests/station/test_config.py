@@ -104,3 +104,18 @@ def test_key_lines_maps_nested_tables():
     assert lines[("a", "x")] == 2
     assert lines[("d", 0, "o", "k")] == 6
     assert lines[("d", 1, "o", "k")] == 10
+
+
+def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):
+    """config/lane.example.toml's commented LLRP reader, uncommented, passes check-config's device build."""
+    from drivers.registry import build_device
+
+    text = (REPO / "config/lane.example.toml").read_text()
+    block = text[text.index("# [[devices]]\n# name = \"rfid-2\""):text.index("[[devices]]\nname = \"scanner-1\"")]
+    config = tmp_path / "lane.toml"
+    config.write_text(text + "\n" + "\n".join(line.removeprefix("# ") for line in block.splitlines()) + "\n")
+    section = next(d for d in load_config(config).devices if d.name == "rfid-2")
+    device = build_device(section.name, section.kind, section.driver, section.port, section.url, dict(section.options))
+    assert device.port == "tcp://10.20.3.12:5084" and device.options.antennas == [1, 2]
+    mock = load_config(REPO / "config/mock-lane-llrp.toml")
+    assert [d.driver for d in mock.devices if d.name == "rfid-1"] == ["llrp"]

@@ -16,6 +16,19 @@ def test_probe_prints_decoded_reads_and_raw_bytes():
     assert "frames_ok=" in result.stdout.splitlines()[-1]
 
 
+def test_probe_of_an_llrp_reader_against_its_emulator():
+    result = garita("probe", "rfid-1", "--mock", "--config", "config/mock-lane-llrp.toml", "--scenario", "sentri-car",
+                    "--seconds", "3", "--raw")
+    assert result.returncode == 0, result.stderr
+    assert "probing rfid-1 (rfid, llrp)" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if " rfid " in line]
+    assert len(lines) == 2 and "E2003411B802011512345678" in lines[0] + lines[1]  # each card once
+    assert "'format': 'llrp'" in lines[0] and "'peak_rssi': -" in lines[0]
+    assert "raw b'\\x04=" in result.stdout  # an RO_ACCESS_REPORT: version 1, type 61
+    assert "reconnects=0" in result.stdout and "frames_rejected=0" in result.stdout
+    assert "stats: messages=" in result.stdout and "inventories=1" in result.stdout
+
+
 def test_probe_of_an_unknown_device_names_the_known_ones():
     result = garita("probe", "rfid-9", "--mock", "--seconds", "1")
     assert result.returncode == 1
