@@ -133,6 +133,18 @@ class VisionSection(StrictModel):
                                         "(drops state names and badges)")
 
 
+class MetricsSection(StrictModel):
+    enabled: bool = Field(default=False, title="Serve Prometheus /metrics and the /healthz and /readyz checks")
+    host: str = Field(default="127.0.0.1", title="Address the metrics port listens on (keep it on loopback)")
+    port: int = Field(default=9464, ge=0, le=65535, title="Metrics port (0: any free port, written to status.json)")
+    ready_devices: list[Name] | None = Field(
+        default=None, max_length=32, title="Devices that must be up for /readyz (absent: every enabled device)")
+    ready_needs_watchlist: bool = Field(default=True,
+                                        title="/readyz needs a watchlist that is not stale (when keys are set)")
+    min_free_mb: int = Field(default=64, ge=0, le=1048576,
+                             title="Free disk in the data directory below which the database counts as unwritable")
+
+
 class LoggingSection(StrictModel):
     format: Literal["kv", "json"] = Field(default="kv", title="key=value lines or JSON lines")
     level: Literal["debug", "info", "warning", "error"] = Field(default="info", title="Lowest level logged")
@@ -236,6 +248,7 @@ class LaneConfig(StrictModel):
     vision: VisionSection = Field(default_factory=VisionSection)
     watchlist: WatchlistSection = Field(default_factory=WatchlistSection)
     risk: RiskSection = Field(default_factory=RiskSection)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)
 
     @model_validator(mode="after")
     def _unique_device_names(self) -> LaneConfig:
@@ -251,4 +264,11 @@ class LaneConfig(StrictModel):
         reader = self.booth.badge_reader
         if reader is not None and reader not in {d.name for d in self.devices}:
             raise ValueError(f"booth.badge_reader {reader!r} is not a device of this lane")
+        return self
+
+    @model_validator(mode="after")
+    def _ready_devices_are_devices(self) -> LaneConfig:
+        unknown = set(self.metrics.ready_devices or ()) - {d.name for d in self.devices}
+        if unknown:
+            raise ValueError(f"metrics.ready_devices {sorted(unknown)} are not devices of this lane")
         return self

@@ -74,6 +74,11 @@ class LaneDaemon:
         from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
 
         self.risk = attach(self)
+        from station.observability import Observability  # readiness each tick; the [metrics] port
+
+        self.readiness: dict[str, Any] | None = None
+        self.observability = Observability(self)
+        self.plugins.append(self.observability)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -149,7 +154,7 @@ class LaneDaemon:
             self._tell("crossing.opened", {"crossing_id": recorded.crossing_id})
         log_event(log, "read.recorded", crossing=recorded.crossing_id, device=device, kind=kind, value=value)
         self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": kind, "value": value,
-                                     "read_id": recorded.read_id})
+                                     "read_id": recorded.read_id, "device": device})
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -211,7 +216,7 @@ class LaneDaemon:
                           **snapshot} for name, snapshot in health.items()}
         stats = {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
         return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": stats,
-                "devices": devices}
+                "devices": devices, "readiness": self.readiness, "metrics_url": self.observability.url}
 
     def status_extras(self) -> dict[str, Any]:
         """What other parts report for the booth's status strip: watchlist freshness, uplink state."""

@@ -18,18 +18,27 @@ from station.runner import resolve_data_dir
 @DATA_DIR
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> None:
-    """Each configured device with its live health, from the running lane."""
+    """Each configured device with its live health, from the running lane.
+
+    Exit status: 0 healthy, 1 degraded (an optional device down, the watchlist stale),
+    2 down (a required device down, the database not writable), 3 the lane is not running.
+    """
     from station.device_report import devices_table
+    from station.readiness import exit_code
     from station.status_file import read_status
 
     config = lane_config(config_path, mock=False) if config_path else None
     status, why = read_status(resolve_data_dir(data_dir, config))
+    code = exit_code(status, running=not why)
     if as_json:
-        click.echo(json.dumps({"live": not why, "why": why, "status": status}, indent=2))
-        return
+        click.echo(json.dumps({"live": not why, "why": why, "exit_code": code, "status": status}, indent=2))
+        sys.exit(code)
     if why:
         click.echo(f"garita: {why}; showing the last known health" if status else f"garita: {why}", err=True)
     devices_table(config, status)
+    if status and not why:
+        click.echo(f"lane {(status.get('readiness') or {}).get('state', 'unknown')} (exit {code})")
+    sys.exit(code)
 
 
 @click.command()
