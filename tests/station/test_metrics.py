@@ -115,6 +115,10 @@ def test_a_running_mock_lane_is_scraped_and_ready(tmp_path):
         assert ("garita_outbox_pending_rows", ()) in values
         assert ("garita_booth_sessions", (("locked", "false"),)) in values
         assert values[("garita_scrape_failures_total", ())] == 0
+        families = list(text_string_to_metric_families(get(url + "/metrics")[1]))
+        # a family without samples yet (no downlink in mock mode) is still declared, with its type
+        declared = {f.name + ("_total" if f.type == "counter" else "") for f in families}
+        dashboard_uses_only_exported_metrics({name for name, _ in values} | declared)
         status, body = get(url + "/healthz")
         assert status == 200 and json.loads(body)["live"] is True
         ready = json.loads(get(url + "/readyz")[1])
@@ -127,6 +131,15 @@ def test_a_running_mock_lane_is_scraped_and_ready(tmp_path):
         output = stop(process)
     assert "Traceback" not in output
     assert garita("devices", "--data-dir", str(data_dir)).returncode == 3  # stopped: not running
+
+
+def dashboard_uses_only_exported_metrics(exported: set[str]) -> None:
+    """Every series the shipped Grafana dashboard queries is one the lane really exports."""
+    dashboard = json.loads((REPO / "config/grafana-dashboard.json").read_text())
+    exprs = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for expr in exprs for name in re.findall(r"garita_[a-z_]+", expr)}
+    assert len(dashboard["panels"]) >= 15 and used
+    assert used <= exported, used - exported
 
 
 def missing_device_config(tmp_path: Path, ready_devices: str) -> Path:
