@@ -9,6 +9,7 @@ from station.commands.bench import bench
 from station.commands.central import central, keys_group
 from station.commands.crossings import crossings, decide, export, show
 from station.commands.lane import check_config, install_service, run
+from station.commands.maintenance import backup, init, migrate, restore
 from station.commands.officers import officer
 from station.commands.technician import devices, probe, snapshot
 from station.commands.vision import eval_group
@@ -22,7 +23,8 @@ def cli() -> None:
 
 
 for command in (run, check_config, install_service, crossings, show, export, decide, devices, probe, snapshot,
-                watchlist, declarations, officer, audit_group, eval_group, bench, central, keys_group):
+                watchlist, declarations, officer, audit_group, eval_group, bench, central, keys_group,
+                init, backup, restore, migrate):
     cli.add_command(command)
 
 
