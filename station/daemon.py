@@ -18,7 +18,7 @@ from drivers.events import Device, DeviceRead
 from station.config import LaneConfig
 from station.device_threads import DeviceSet
 from station.health_watch import HealthWatch
-from station.images import save_image
+from station.images import ImageRetention, save_image
 from station.lifecycle import Lifecycle, ReadIn
 from station.logs import log_event
 from station.recognition import ImageRecognition
@@ -79,6 +79,7 @@ class LaneDaemon:
         self.readiness: dict[str, Any] | None = None
         self.observability = Observability(self)
         self.plugins.append(self.observability)
+        self.plugins.append(ImageRetention(data_dir, config.storage.image_retention_days))
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
