@@ -16,7 +16,21 @@ from station.commands.vision import eval_group
 from station.commands.watchlist import declarations, watchlist
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GaritaGroup(click.Group):
+    """The root group: a known error ends any command with one line and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        from station.commands.errors import KNOWN_ERRORS, describe
+
+        try:
+            return super().invoke(ctx)
+        except KNOWN_ERRORS as exc:
+            message, code = describe(exc)
+            click.echo(message, err=True)
+            ctx.exit(code)
+
+
+@click.group(cls=GaritaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="garita")
 def cli() -> None:
     """Garita: the lane software of a joint US-Mexico customs checkpoint."""

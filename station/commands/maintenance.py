@@ -39,11 +39,11 @@ def _describe(info) -> str:
 
 
 @click.command("init")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("/etc/garita/lane.toml"),
-              show_default=True, help="Lane config whose storage.data_dir is created.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Lane config whose storage.data_dir is created (or give --data-dir).")
 @DATA_DIR
 @click.option("--owner", default=None, help="Give the data directory to this user (the service user, as root).")
-def init(config_path: Path, data_dir: Path | None, owner: str | None) -> None:
+def init(config_path: Path | None, data_dir: Path | None, owner: str | None) -> None:
     """Create the data directory and database before the first start (then add officers and keys)."""
     from station.storage.database import StorageError, open_database
     from station.storage.migrations import SchemaTooNew, current_version
@@ -151,8 +151,11 @@ def migrate(config_path: Path | None, data_dir: Path | None, check_only: bool, b
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             version, todo = current_version(conn), pending(conn)
-    except (SchemaTooNew, sqlite3.DatabaseError) as exc:
+    except SchemaTooNew as exc:
         _fail(f"{exc}; roll back by reinstalling the newer garita or restoring the pre-upgrade backup", EX_CANTCREAT)
+    except sqlite3.DatabaseError as exc:
+        _fail(f"database {path} cannot be read: {exc} (is it readable and its directory writable by this user?)",
+              EX_CANTCREAT)
     click.echo(f"{path}: schema {version}; this garita: {LATEST}")
     for number, note in todo:
         click.echo(f"  {number}: {note}")

@@ -49,5 +49,6 @@ def open_database(data_dir: Path, *, create: bool = True) -> sqlite_utils.Databa
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"database {path} cannot be opened: {exc}") from None
+        hint = " (the data directory or database is not writable by this user)" if "readonly" in str(exc) else ""
+        raise StorageError(f"database {path} cannot be opened: {exc}{hint}") from None
     return sqlite_utils.Database(conn)
