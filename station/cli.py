@@ -29,6 +29,14 @@ class GaritaGroup(click.Group):
             click.echo(message, err=True)
             ctx.exit(code)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped, rather than cut at the terminal's width."""
+        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=GaritaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="garita")

@@ -46,7 +46,8 @@ def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> N
 @CONFIG
 @MOCK
 @SCENARIO
-@click.option("--seconds", type=click.FloatRange(0.5, 86400), default=30, show_default=True)
+@click.option("--seconds", type=click.FloatRange(0.5, 86400), default=30, show_default=True,
+              help="How long to listen.")
 @click.option("--raw", is_flag=True, help="Also print the raw bytes of each read.")
 def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool) -> None:
     """Open one device and print what it sends, decoded, live."""
@@ -72,7 +73,8 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
 @CONFIG
 @MOCK
 @SCENARIO
-@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 120), default=10, show_default=True)
+@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 120), default=10, show_default=True,
+              help="Seconds to wait for a frame.")
 def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scenario: str, timeout_s: float) -> None:
     """Save the camera's newest frame as a JPEG file."""
     from station.technician import TechnicianError, build_one, device_section, mock_endpoints

@@ -56,7 +56,7 @@ def watchlist_import(file: Path, data_dir: Path | None, config_path: Path | None
 @watchlist.command("status")
 @DATA_DIR
 @CONFIG
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Held version, age (STALE past [watchlist] stale_after_h), entries by kind, refused files.
 
@@ -85,7 +85,7 @@ def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: b
               default=None, help="Only this kind (default: every kind the value could be).")
 @DATA_DIR
 @CONFIG
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_path: Path | None,
                     as_json: bool) -> None:
     """Look a plate, container, document, name, tag or carrier up; exit 2 when it is listed.

@@ -108,6 +108,11 @@ class LaneStore:
         rows = self.query("SELECT * FROM crossings WHERE id LIKE ? || '%' LIMIT 2", (prefix,))
         return rows[0] if len(rows) == 1 else None
 
+    def crossings_matching(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Crossings whose id starts with ``prefix`` (at most ``limit``), oldest first."""
+        return self.query("SELECT * FROM crossings WHERE substr(id, 1, length(?)) = ?"
+                          " ORDER BY opened_at LIMIT ?", (prefix, prefix, limit))
+
     def crossings_in_state(self, state: str) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM crossings WHERE state = ? ORDER BY opened_at", (state,))
 
