@@ -49,22 +49,39 @@ def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> N
 @click.option("--seconds", type=click.FloatRange(0.5, 86400), default=30, show_default=True,
               help="How long to listen.")
 @click.option("--raw", is_flag=True, help="Also print the raw bytes of each read.")
-def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool) -> None:
-    """Open one device and print what it sends, decoded, live."""
-    from station.technician import TechnicianError, build_one, device_section, format_read, mock_endpoints
+@click.option("--json", "as_json", is_flag=True,
+              help="JSON lines: one per read (everything decoded, raw bytes as hex), then one with the health.")
+def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool,
+          as_json: bool) -> None:
+    """Open one device and print what it sends, decoded, live; then its health, taken while still open."""
+    from station.technician import (
+        TechnicianError,
+        build_one,
+        device_section,
+        format_read,
+        health_words,
+        mock_endpoints,
+        read_json,
+    )
     from station.technician import probe as run_probe
 
     config = lane_config(config_path, mock)
+    say = (lambda text: click.echo(text, err=True)) if as_json else click.echo
     try:
         section = device_section(config, device_name)
-        with mock_endpoints(scenario, 1.0) if mock else contextlib.nullcontext({}) as endpoints:
+        skipped = lambda at: say(f"mock: starting scenario {scenario!r} at {at:g} s, just before {device_name}'s "  # noqa: E731
+                                 "first event")
+        with mock_endpoints(scenario, 1.0, device_name, skipped) if mock else contextlib.nullcontext({}) as endpoints:
             device = build_one(section, endpoints.get(device_name))
-            click.echo(f"probing {device_name} ({section.kind}, {section.driver}) for {seconds:g} s; Ctrl-C stops")
-            health = run_probe(device, seconds, lambda read: click.echo(format_read(read, raw)))
+            say(f"probing {device_name} ({section.kind}, {section.driver}) for {seconds:g} s; Ctrl-C stops")
+            show = (lambda read: click.echo(read_json(read))) if as_json else (
+                lambda read: click.echo(format_read(read, raw)))
+            health = run_probe(device, seconds, show)
     except TechnicianError as exc:
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
-    click.echo("health: " + ", ".join(f"{k}={v}" for k, v in health.items()))
+    click.echo(json.dumps({"health": health}, default=str) if as_json else health_words(health))
+    sys.exit(0 if health["connected"] else 1)
 
 
 @click.command()

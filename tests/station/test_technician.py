@@ -11,9 +11,22 @@ from tests.station.test_cli import garita
 def test_probe_prints_decoded_reads_and_raw_bytes():
     result = garita("probe", "rfid-1", "--mock", "--scenario", "small", "--seconds", "3", "--raw")
     assert result.returncode == 0, result.stderr
-    assert "rfid      E2003411B802011512345678" in result.stdout
+    assert "rfid      tag E2003411B802011512345678 on antenna 0, seen" in result.stdout
     assert "raw b'Tag:E200 3411 B802 0115 1234 5678" in result.stdout
-    assert "frames_ok=" in result.stdout.splitlines()[-1]
+    assert result.stdout.splitlines()[-1].startswith("health: connected; ")  # taken before the port closed
+    assert "{" not in result.stdout  # plain words, not Python dicts
+
+
+def test_probe_json_and_a_mock_device_whose_first_event_is_late():
+    # The default scenario's first scan comes 14 s in: the probe starts the scenario just before it.
+    result = garita("probe", "scanner-1", "--mock", "--seconds", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "mock: starting scenario 'default' at" in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    reads, health = lines[:-1], lines[-1]["health"]
+    assert reads and reads[0]["kind"] == "barcode" and reads[0]["data"]["type"] == "paps"
+    assert bytes.fromhex(reads[0]["raw_hex"]).endswith(b"ABCD2403150001")
+    assert health["connected"] is True and health["frames_ok"] == len(reads)
 
 
 def test_probe_of_an_unknown_device_names_the_known_ones():
