@@ -164,6 +164,12 @@ class LaneDaemon:
 
     async def _recognise(self, image, read: DeviceRead, image_path: str) -> None:
         """Plates/containers read from a stored image join the image's crossing as their own reads."""
+        try:
+            await self._recognised(image, read, image_path)
+        finally:  # listeners (the terminal view) learn the image has been read, whatever was found
+            self._tell("image.recognised", {"crossing_id": image.crossing_id, "read_id": image.read_id})
+
+    async def _recognised(self, image, read: DeviceRead, image_path: str) -> None:
         for kind, value, data in await self.recognition.recognise(self.data_dir / image_path, read.device):
             try:
                 recorded = self.lifecycle.record_read(ReadIn(
