@@ -80,6 +80,12 @@ class LaneDaemon:
         self.observability = Observability(self)
         self.plugins.append(self.observability)
         self.plugins.append(ImageRetention(data_dir, config.storage.image_retention_days))
+        self.webhook = None
+        if config.webhook.enabled:
+            from station.webhook import WebhookSender  # signed HTTP POST of outbox events, off the loop
+
+            self.webhook = WebhookSender(config.webhook, data_dir, config.lane.id)
+            self.plugins.append(self.webhook)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

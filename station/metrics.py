@@ -37,6 +37,7 @@ class LoopView:
         self.uplink: dict[str, Any] | None = None
         self.downlink: dict[str, dict[str, int]] = {}
         self.stats: dict[str, int] = {}
+        self.webhook: dict[str, Any] | None = None
         self.ticked_at = time.monotonic()
 
 
@@ -82,7 +83,7 @@ class LaneCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield _gauge("garita_lane_info", "The lane this process runs", 1, {"lane": self.lane_id})
-        for group in (self._devices, self._lane_state, self._database, self._watchlist, self._link):
+        for group in (self._devices, self._lane_state, self._database, self._watchlist, self._link, self._webhook):
             try:
                 yield from group()
             except Exception:  # a scrape shows what it can; the counter shows what it could not
@@ -173,6 +174,16 @@ class LaneCollector(Collector):
         stale_after = meta.get("stale_after_s")
         yield _gauge("garita_watchlist_stale", "1 when there is no watchlist or it is older than stale_after_h",
                      1 if age is None or (stale_after is not None and age > stale_after) else 0)
+
+    def _webhook(self) -> Iterator[Metric]:
+        hook = self.view.webhook
+        if hook is None:
+            return
+        yield CounterMetricFamily("garita_webhook_delivered", "Events the webhook receiver accepted",
+                                  value=hook["delivered"])
+        yield CounterMetricFamily("garita_webhook_failures", "Webhook attempts refused or unanswered",
+                                  value=hook["failures"])
+        yield _gauge("garita_webhook_pending", "Events waiting for the webhook receiver", hook["pending"])
 
     def _link(self) -> Iterator[Metric]:
         uplink = self.view.uplink or {"state": "off"}

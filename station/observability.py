@@ -56,6 +56,7 @@ class Observability:
         if downlink is not None:
             view.downlink = {"accepted": dict(downlink.accepted), "refused": dict(downlink.rejected)}
         view.stats = {k: v for k, v in vars(lane.stats).items() if isinstance(v, int)}
+        view.webhook = lane.webhook.status() if getattr(lane, "webhook", None) is not None else None
         view.readiness = combine(device_check(self._health(), self.required_devices()),
                                  database_check(lane.store, lane.data_dir, lane.config.metrics.min_free_mb),
                                  watchlist_check(self._watchlist_info(view.watchlist)))

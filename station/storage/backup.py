@@ -9,6 +9,7 @@ directory is touched, and keeps the database it replaces.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -125,6 +126,15 @@ def check_backup(path: Path) -> BackupInfo:
     return BackupInfo(**{**asdict(info), "created_at": manifest["created_at"]})
 
 
+def _rewind_webhook_cursor(data_dir: Path, db_path: Path) -> None:
+    """The restored outbox numbers new events from its own last seq: the webhook resumes from there."""
+    cursor = data_dir / "webhook.cursor"
+    if cursor.exists():
+        with contextlib.closing(sqlite3.connect(db_path)) as conn:
+            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        cursor.write_text(json.dumps({"seq": row[0] if row else 0}))
+
+
 def restore(path: Path, data_dir: Path) -> tuple[BackupInfo, Path | None]:
     """Replace the data directory's database by a checked backup; returns it and where the old one went."""
     info = check_backup(path)
@@ -147,6 +157,7 @@ def restore(path: Path, data_dir: Path) -> tuple[BackupInfo, Path | None]:
             Path(f"{live}{suffix}").unlink(missing_ok=True)
         _fsync(staged)
         os.replace(staged, live)
+        _rewind_webhook_cursor(data_dir, live)
     except sqlite3.Error as exc:
         raise StorageError(f"restore into {data_dir} failed: {exc}") from None
     finally:
