@@ -20,8 +20,8 @@ from rich.text import Text
 from station.storage.lane_store import LaneStore
 
 _STYLE = {"release": "green", "secondary": "yellow", "detain": "bold red"}
-# (header, width) of each column; documents takes what is left of 80.
-COLUMNS = (("time", 8), ("crossing", 8), ("plate", 9), ("documents", 27), ("advice", 9), ("decision", 9),
+# (header, width) of each column, 79 in all; the crossing is the id prefix `garita show` takes.
+COLUMNS = (("time", 8), ("crossing", 13), ("plate", 9), ("documents", 22), ("advice", 9), ("decision", 9),
            ("ovr", 3))
 DOCUMENT_KINDS = ("document", "barcode")
 PRINT_AFTER_S = 10.0  # the longest a decided crossing's row waits for its plate
@@ -76,7 +76,7 @@ def crossing_row(store: LaneStore, crossing: dict[str, Any]) -> Row:
         "SELECT recommendation FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC, rowid DESC LIMIT 1",
         (crossing["id"],))
     state = {"flagged_idle": "idle!", "open": "open"}.get(crossing["state"], "-")
-    return Row(crossing["opened_at"][11:19], crossing["id"][:8], plates[0] if plates else "-",
+    return Row(crossing["opened_at"][11:19], crossing["id"][:13], plates[0] if plates else "-",
                " ".join(dict.fromkeys(documents)) or "-", advice[0]["recommendation"] if advice else "-",
                decision.get("action") or state, ("yes" if decision.get("override") else "no") if decision else "")
 

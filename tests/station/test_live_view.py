@@ -21,7 +21,7 @@ from station.lifecycle import Lifecycle, ReadIn
 from station.live_view import LiveView, crossing_row
 from tests.conftest import REPO
 
-ROW = re.compile(r"^\d\d:\d\d:\d\d [0-9a-f]{8} ")
+ROW = re.compile(r"^\d\d:\d\d:\d\d [0-9a-f]{8}-[0-9a-f]{4} ")  # the id prefix `garita show` takes
 
 
 def mock_command(data_dir, *extra: str) -> list[str]:
@@ -37,11 +37,19 @@ def test_piped_stdout_is_the_rows_only_and_the_logs_go_to_stderr(tmp_path):
     assert len(rows) == 3, done.stdout
     assert all(ROW.match(row) and len(row) <= 80 for row in rows), rows
     car, pickup, truck = rows
-    assert "8XYZ123" in car and "L898902C3" in car and " release " in car and car.endswith("yes")  # expired passport
+    assert "L898902C3" in car and " release " in car and car.endswith("yes")  # released despite an expired passport
     assert "G12345678" in pickup and " secondary " in pickup
     assert "ABCD2403150001" in truck and truck.endswith("release   no")
     assert "event=" not in done.stdout
     assert "logs → stderr · booth off" in done.stderr and "event=lane.ready" in done.stderr
+    # Each row waited for its camera image to be read: its plate is the one the database ended with.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "garita.db") as db:
+        for row in rows:
+            plates = [v for (v,) in db.execute("SELECT r.value FROM reads r WHERE r.kind = 'plate' AND"
+                                               " r.crossing_id LIKE ? ORDER BY r.id", (row.split()[1] + "%",))]
+            assert row.split()[2] == (plates[0] if plates else "-"), (row, plates)
 
 
 def test_a_tty_gets_the_live_table_and_the_logs_go_to_the_log_file(tmp_path):
@@ -90,7 +98,7 @@ def test_the_table_fits_80_columns_with_every_column(decided):
     assert "booth http://127.0.0.1:8080/" in lines[0]
     header = next(line for line in lines if line.startswith("time"))
     assert header.split() == ["time", "crossing", "plate", "documents", "advice", "decision", "ovr"]
-    row = next(line for line in lines if crossing_id[:8] in line)
+    row = next(line for line in lines if crossing_id[:13] in line)
     assert "ABC-123-D" in row and "L898902C3" in row and "release" in row and "secondary" in row
     assert row.rstrip().endswith("yes")
     line = crossing_row(store, store.crossing(crossing_id)).line()
