@@ -35,7 +35,8 @@ def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> N
         sys.exit(code)
     if why:
         click.echo(f"garita: {why}; showing the last known health" if status else f"garita: {why}", err=True)
-    devices_table(config, status)
+    if status or config:  # with neither there is nothing to show but the message
+        devices_table(config, status)
     if status and not why:
         click.echo(f"lane {(status.get('readiness') or {}).get('state', 'unknown')} (exit {code})")
     sys.exit(code)
