@@ -18,7 +18,7 @@ from drivers.events import Device, DeviceRead
 from station.config import LaneConfig
 from station.device_threads import DeviceSet
 from station.health_watch import HealthWatch
-from station.images import ImageRetention, save_image
+from station.images import save_image
 from station.lifecycle import Lifecycle, ReadIn
 from station.logs import log_event
 from station.recognition import ImageRecognition
@@ -74,18 +74,10 @@ class LaneDaemon:
         from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
 
         self.risk = attach(self)
-        from station.observability import Observability  # readiness each tick; the [metrics] port
+        from station.observability import attach as attach_observers  # readiness, [metrics], [webhook]
 
         self.readiness: dict[str, Any] | None = None
-        self.observability = Observability(self)
-        self.plugins.append(self.observability)
-        self.plugins.append(ImageRetention(data_dir, config.storage.image_retention_days))
-        self.webhook = None
-        if config.webhook.enabled:
-            from station.webhook import WebhookSender  # signed HTTP POST of outbox events, off the loop
-
-            self.webhook = WebhookSender(config.webhook, data_dir, config.lane.id)
-            self.plugins.append(self.webhook)
+        self.observability, self.webhook = attach_observers(self)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

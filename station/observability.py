@@ -15,9 +15,26 @@ from station.readiness import WatchlistInfo, combine, database_check, device_che
 if TYPE_CHECKING:
     from station.daemon import LaneDaemon
     from station.metrics_server import MetricsServer
+    from station.webhook import WebhookSender
 
 log = logging.getLogger("garita.metrics")
 READINESS_EVERY_S = 1.0
+
+
+def attach(lane: LaneDaemon) -> tuple[Observability, WebhookSender | None]:
+    """The plugins that watch the lane: readiness and metrics, image retention, and the webhook if enabled."""
+    from station.images import ImageRetention
+
+    config = lane.config
+    observability = Observability(lane)
+    lane.plugins += [observability, ImageRetention(lane.data_dir, config.storage.image_retention_days)]
+    webhook = None
+    if config.webhook.enabled:
+        from station.webhook import WebhookSender  # signed HTTP POST of outbox events, off the loop
+
+        webhook = WebhookSender(config.webhook, lane.data_dir, config.lane.id)
+        lane.plugins.append(webhook)
+    return observability, webhook
 
 
 class Observability:
