@@ -123,3 +123,6 @@ def test_webhook_config_is_checked(tmp_path):
     ran = subprocess.run([sys.executable, "-m", "station", "run", "--config", config, "--data-dir",
                           str(tmp_path / "d")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert ran.returncode == 78 and "webhook.secret_file: holds fewer than 16 bytes" in ran.stdout
+    checked = subprocess.run([sys.executable, "-m", "station", "check-config", config], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 78 and "webhook.secret_file" in checked.stdout
