@@ -220,3 +220,44 @@ def test_metrics_section_is_strict():
         LaneConfig.model_validate({**base, "metrics": {"prot": 1}})
     with pytest.raises(ValueError, match="rfid-9"):
         LaneConfig.model_validate({**base, "metrics": {"ready_devices": ["rfid-9"]}})
+
+
+def test_scrape_time_values_from_a_real_database(store, data_dir):
+    """Decisions by action and override, queue, outbox age, sessions and downlink reasons, as parsed."""
+    from datetime import UTC, datetime, timedelta
+
+    from prometheus_client import generate_latest
+
+    from station.lifecycle import Lifecycle, ReadIn
+    from station.metrics import LaneMetrics
+
+    lifecycle = Lifecycle(store, "lane-t", 300)
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    first = lifecycle.record_read(ReadIn("rfid-1", "rfid", "E1", {}, old)).crossing_id
+    lifecycle.decide(first, "secondary", "o-1", "tip-off", recommendation="release")
+    second = Lifecycle(store, "lane-t", 300, clock=lambda: old).record_read(
+        ReadIn("docs-1", "document", "D2", {}, old)).crossing_id
+    lifecycle.flag_idle()
+    with store.transaction() as tx:
+        tx.conn.execute("INSERT INTO officers (id, name, role, created_at) VALUES ('o-1', 'Ana', 'officer', 'now')")
+        tx.conn.execute("INSERT INTO booth_sessions VALUES ('h', 'o-1', strftime('%s','now'), strftime('%s','now'),"
+                        " 1, 'en')")
+    metrics = LaneMetrics("lane-t", data_dir, lambda: {"rfid-1": {"connected": False, "frames_ok": 3,
+                                                                  "frames_rejected": 2, "bytes_discarded": 40,
+                                                                  "reconnects": 1}},
+                          {"rfid-1": "rfid"}, session_max_s=3600)
+    metrics.view.downlink = {"accepted": {"watchlist.delta": 2}, "refused": {"bad_signature": 1, "replayed": 3}}
+    metrics.observe_recognition("container", 0.8)
+    values = samples(generate_latest(metrics.registry).decode())
+    assert values[("garita_decisions_total", (("action", "secondary"), ("override", "true")))] == 1
+    assert values[("garita_crossings", (("state", "flagged_idle"),))] == 1 and second
+    assert values[("garita_crossings_awaiting_decision", ())] == 1
+    assert values[("garita_outbox_pending_rows", ())] >= 4
+    assert values[("garita_outbox_oldest_pending_age_seconds", ())] >= 590  # the read ten minutes ago
+    assert values[("garita_booth_sessions", (("locked", "true"),))] == 1
+    assert values[("garita_downlink_messages_total", (("reason", "replayed"), ("result", "refused")))] == 3
+    assert values[("garita_downlink_messages_total", (("reason", "watchlist.delta"), ("result", "accepted")))] == 2
+    assert values[("garita_device_frames_total", (("device", "rfid-1"), ("kind", "rfid"), ("result", "rejected")))] == 2
+    assert values[("garita_device_connected", (("device", "rfid-1"), ("kind", "rfid")))] == 0
+    assert values[("garita_recognition_seconds_bucket", (("kind", "container"), ("le", "1.0")))] == 1
+    assert values[("garita_scrape_failures_total", ())] == 0
