@@ -97,7 +97,8 @@ def test_a_running_mock_lane_is_scraped_and_ready(tmp_path):
             text = get(url + "/metrics")[1]
             values = samples(text)
             total = sum(v for (name, _), v in values.items() if name == "garita_decisions_total")
-            return values if total >= 3 else None
+            recognised = values.get(("garita_recognition_seconds_count", (("kind", "plate"),)), 0)
+            return values if total >= 3 and recognised >= 1 else None  # the first image waits on the model load
 
         values = wait_for(decided_three, timeout=90)
         assert values[("garita_reads_total", (("device", "rfid-1"), ("kind", "rfid")))] >= 1
