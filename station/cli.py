@@ -11,12 +11,13 @@ from station.commands.crossings import crossings, decide, export, show
 from station.commands.lane import check_config, install_service, run
 from station.commands.maintenance import backup, init, migrate, restore
 from station.commands.officers import officer
+from station.commands.options import SummaryGroup
 from station.commands.technician import devices, probe, snapshot
 from station.commands.vision import eval_group
 from station.commands.watchlist import declarations, watchlist
 
 
-class GaritaGroup(click.Group):
+class GaritaGroup(SummaryGroup):
     """The root group: a known error ends any command with one line and its exit code."""
 
     def invoke(self, ctx: click.Context):
@@ -29,13 +30,6 @@ class GaritaGroup(click.Group):
             click.echo(message, err=True)
             ctx.exit(code)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Each command's whole first sentence, wrapped, rather than cut at the terminal's width."""
-        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
-                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
 
 @click.group(cls=GaritaGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
 
-@click.group("audit")
+
+@click.group("audit", cls=SummaryGroup)
 def audit_group() -> None:
     """The lane's hash-chained audit trail."""
 

@@ -6,10 +6,11 @@ import json
 
 import click
 
+from station.commands.options import SummaryGroup
 from station.commands.vision import bench_vision
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def bench() -> None:
     """Measure the lane on this machine (median, p95, rates, against a baseline)."""
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
 
-@click.group("keys")
+
+@click.group("keys", cls=SummaryGroup)
 def keys_group() -> None:
     """Ed25519 signing keys for the central system's downlink."""
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, open_store
+from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def officer() -> None:
     """Officers who may sign in at the booth screen (PIN and/or badge, role)."""
 

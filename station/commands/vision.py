@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
+
 REGIONS = click.Choice(["us", "mx", "br", "eu", "any"])
 
 
@@ -50,7 +52,7 @@ ALLOW_ERRORS = click.option("--allow-errors", is_flag=True,
                             help="Exit 0 even if some images could not be read (they count as misses).")
 
 
-@click.group("eval")
+@click.group("eval", cls=SummaryGroup)
 def eval_group() -> None:
     """Measure plate or container reading on a labelled folder of photos."""
 

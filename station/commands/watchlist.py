@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, open_store, watchlist_context
+from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store, watchlist_context
 from station.config_loader import EX_CONFIG
 
 
@@ -23,7 +23,7 @@ def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path
     return directory, trusted_keys(section.public_keys)
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def watchlist() -> None:
     """The shared US-MX watchlist: import signed files, show its status, check a value."""
 
@@ -113,7 +113,7 @@ def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_
 
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def declarations() -> None:
     """Unified pre-arrival declarations: import signed files from the central system."""
 
