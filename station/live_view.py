@@ -72,12 +72,10 @@ def crossing_row(store: LaneStore, crossing: dict[str, Any]) -> Row:
     plates = [r["value"] for r in reads if r["kind"] == "plate"]
     documents = [r["value"] for r in reads if r["kind"] in DOCUMENT_KINDS]
     decision = store.decision_of(crossing["id"]) or {}
-    advice = [{"recommendation": decision["recommendation"]}] if decision.get("recommendation") else store.query(
-        "SELECT recommendation FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC, rowid DESC LIMIT 1",
-        (crossing["id"],))
+    advice = decision.get("recommendation") or store.latest_recommendation(crossing["id"])
     state = {"flagged_idle": "idle!", "open": "open"}.get(crossing["state"], "-")
     return Row(crossing["opened_at"][11:19], crossing["id"][:13], plates[0] if plates else "-",
-               " ".join(dict.fromkeys(documents)) or "-", advice[0]["recommendation"] if advice else "-",
+               " ".join(dict.fromkeys(documents)) or "-", advice or "-",
                decision.get("action") or state, ("yes" if decision.get("override") else "no") if decision else "")
 
 

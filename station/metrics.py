@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from station.storage.database import DB_NAME
+from station.storage import readonly
 
 # Plate/container reads take 50 ms to a few seconds of CPU per frame on a lane PC.
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -53,7 +53,7 @@ class LaneMetrics:
                              registry=self.registry)
         self.recognition = Histogram("garita_recognition_seconds", "Time to read one image, by what was read",
                                      ["kind"], buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.registry.register(LaneCollector(lane_id, data_dir / DB_NAME, health, kinds, self.view, session_max_s))
+        self.registry.register(LaneCollector(lane_id, data_dir, health, kinds, self.view, session_max_s))
 
     def on_event(self, event: str, detail: dict[str, Any]) -> None:
         """Daemon listener: counts each recorded read."""
@@ -74,9 +74,9 @@ def _gauge(name: str, doc: str, value: float | None, labels: dict[str, str] | No
 class LaneCollector(Collector):
     """Values read at scrape time; each group is independent, so one failing leaves the rest."""
 
-    def __init__(self, lane_id: str, db_path: Path, health: Callable[[], dict[str, dict[str, Any]]],
+    def __init__(self, lane_id: str, data_dir: Path, health: Callable[[], dict[str, dict[str, Any]]],
                  kinds: dict[str, str], view: LoopView, session_max_s: float):
-        self.lane_id, self.db_path, self.health, self.kinds = lane_id, db_path, health, kinds
+        self.lane_id, self.data_dir, self.health, self.kinds = lane_id, data_dir, health, kinds
         self.view, self.session_max_s = view, session_max_s
         self._conn: sqlite3.Connection | None = None
         self.failures = 0
@@ -124,21 +124,20 @@ class LaneCollector(Collector):
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:  # opened in the scrape thread, which is the only one using it
-            self._conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=2)
+            self._conn = readonly.connect_readonly(self.data_dir)
         return self._conn
 
     def _database(self) -> Iterator[Metric]:
         conn = self._db()
         crossings = GaugeMetricFamily("garita_crossings", "Crossings not yet decided, by state", labels=["state"])
-        by_state = dict(conn.execute("SELECT state, COUNT(*) FROM crossings WHERE state != 'closed'"
-                                     " GROUP BY state").fetchall())
+        by_state = readonly.undecided_by_state(conn)
         for name in ("open", "flagged_idle"):
             crossings.add_metric([name], by_state.get(name, 0))
         yield crossings
         yield _gauge("garita_crossings_awaiting_decision", "Crossings queued for an officer's decision",
                      sum(by_state.values()))
         yield CounterMetricFamily("garita_crossings_opened", "Crossings ever opened in this database",
-                                  value=conn.execute("SELECT COUNT(*) FROM crossings").fetchone()[0])
+                                  value=readonly.crossings_total(conn))
         yield from self._decisions(conn)
         yield from self._outbox(conn)
         yield from self._sessions(conn)
@@ -146,23 +145,21 @@ class LaneCollector(Collector):
     def _decisions(self, conn: sqlite3.Connection) -> Iterator[Metric]:
         family = CounterMetricFamily("garita_decisions", "Decisions recorded, by action and whether they "
                                      "overrode the recommendation", labels=["action", "override"])
-        for action, override, count in conn.execute(
-                "SELECT action, override, COUNT(*) FROM decisions GROUP BY action, override"):
+        for action, override, count in readonly.decision_counts(conn):
             family.add_metric([action, "true" if override else "false"], count)
         yield family
 
     def _outbox(self, conn: sqlite3.Connection) -> Iterator[Metric]:
-        depth, oldest = conn.execute("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL").fetchone()
+        depth, oldest = readonly.outbox_pending(conn)
         yield _gauge("garita_outbox_pending_rows", "Events waiting to go upstream", depth)
         age = time.time() - datetime.fromisoformat(oldest).timestamp() if oldest else 0.0
         yield _gauge("garita_outbox_oldest_pending_age_seconds", "Age of the oldest event not yet sent", max(age, 0))
 
     def _sessions(self, conn: sqlite3.Connection) -> Iterator[Metric]:
         family = GaugeMetricFamily("garita_booth_sessions", "Booth sign-ins not yet expired", labels=["locked"])
-        rows = dict(conn.execute("SELECT locked, COUNT(*) FROM booth_sessions WHERE created_at > ?"
-                                 " GROUP BY locked", (time.time() - self.session_max_s,)).fetchall())
-        family.add_metric(["false"], rows.get(0, 0))
-        family.add_metric(["true"], rows.get(1, 0))
+        rows = readonly.booth_sessions(conn, time.time() - self.session_max_s)
+        family.add_metric(["false"], rows.get(False, 0))
+        family.add_metric(["true"], rows.get(True, 0))
         yield family
 
     def _watchlist(self) -> Iterator[Metric]:

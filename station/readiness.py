@@ -48,9 +48,7 @@ def database_check(store: LaneStore, data_dir: Path, min_free_mb: int) -> dict[s
     if free_mb < min_free_mb:
         return {"ok": False, "detail": f"{free_mb} MiB free, below {min_free_mb} MiB", "free_mb": free_mb}
     try:
-        with store._lock:  # the lane's own connection: what it can do is what matters
-            store.db.conn.execute("BEGIN IMMEDIATE")
-            store.db.conn.execute("ROLLBACK")
+        store.check_writable()  # the lane's own connection: what it can do is what matters
     except sqlite3.Error as exc:
         return {"ok": False, "detail": f"database: {exc}", "free_mb": free_mb}
     return {"ok": True, "free_mb": free_mb}

@@ -27,7 +27,7 @@ from typing import Any
 
 from station.config import WebhookSection
 from station.logs import log_event
-from station.storage.database import DB_NAME
+from station.storage import readonly
 
 log = logging.getLogger("garita.webhook")
 CURSOR_NAME = "webhook.cursor"
@@ -98,7 +98,7 @@ class WebhookSender:
     def __init__(self, section: WebhookSection, data_dir: Path, lane_id: str):
         self.section, self.lane_id = section, lane_id
         self.secret = load_secret(section.secret_file)
-        self.db_path = data_dir / DB_NAME
+        self.data_dir = data_dir
         self.cursor = Cursor(data_dir)
         self.stats = WebhookStats()
         self._stop = threading.Event()
@@ -115,7 +115,7 @@ class WebhookSender:
             await asyncio.to_thread(self._thread.join, self.section.timeout_s + 1)
 
     def _run(self) -> None:
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        conn = readonly.connect_readonly(self.data_dir)
         backoff, seq = 1.0, self.cursor.load()
         while not self._stop.is_set():
             try:
@@ -144,12 +144,8 @@ class WebhookSender:
 
     def _pending(self, conn: sqlite3.Connection, seq: int) -> list[tuple]:
         kinds = tuple(self.section.events)
-        marks = ",".join("?" * len(kinds))
-        rows = conn.execute(f"SELECT seq, id, kind, payload, created_at FROM outbox WHERE seq > ? AND kind IN"
-                            f" ({marks}) ORDER BY seq LIMIT ?", (seq, *kinds, BATCH)).fetchall()
-        self.stats.pending = conn.execute(f"SELECT COUNT(*) FROM outbox WHERE seq > ? AND kind IN ({marks})",
-                                          (seq, *kinds)).fetchone()[0]
-        return rows
+        self.stats.pending = readonly.outbox_count_after(conn, seq, kinds)
+        return readonly.outbox_after(conn, seq, kinds, BATCH)
 
     def _deliver(self, row_id: str, kind: str, payload: str, created_at: str) -> bool:
         """POST one event; True once the receiver answered 2xx."""
