@@ -162,12 +162,16 @@ class MockLane:
 
     # --- playing ---------------------------------------------------------------------
 
-    def play(self, stop: threading.Event) -> None:
-        """Play the scenario in real time / speed; returns at the end or when stop is set."""
+    def play(self, stop: threading.Event, start_at: float = 0.0) -> None:
+        """Play the scenario in real time / speed; returns at the end or when stop is set.
+
+        ``start_at`` (scenario seconds) skips the steps before it, so a probe of one device
+        need not wait through the vehicles before that device's first event.
+        """
         if not self._started:
             raise RuntimeError("MockLane.start() first")
-        start = time.monotonic()
-        for step in self.schedule():
+        start = time.monotonic() - start_at / self.speed
+        for step in (s for s in self.schedule() if s.at >= start_at):
             delay = start + step.at / self.speed - time.monotonic()
             if stop.wait(max(delay, 0.0)) or stop.is_set():
                 return

@@ -9,20 +9,38 @@ from station.commands.bench import bench
 from station.commands.central import central, keys_group
 from station.commands.crossings import crossings, decide, export, show
 from station.commands.lane import check_config, install_service, run
+from station.commands.maintenance import backup, init, migrate, restore
 from station.commands.officers import officer
+from station.commands.options import SummaryGroup
 from station.commands.technician import devices, probe, snapshot
 from station.commands.vision import eval_group
 from station.commands.watchlist import declarations, watchlist
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GaritaGroup(SummaryGroup):
+    """The root group: a known error ends any command with one line and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        from station.commands.errors import KNOWN_ERRORS, describe
+
+        try:
+            return super().invoke(ctx)
+        except KNOWN_ERRORS as exc:
+            message, code = describe(exc)
+            click.echo(message, err=True)
+            ctx.exit(code)
+
+
+
+@click.group(cls=GaritaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="garita")
 def cli() -> None:
     """Garita: the lane software of a joint US-Mexico customs checkpoint."""
 
 
 for command in (run, check_config, install_service, crossings, show, export, decide, devices, probe, snapshot,
-                watchlist, declarations, officer, audit_group, eval_group, bench, central, keys_group):
+                watchlist, declarations, officer, audit_group, eval_group, bench, central, keys_group,
+                init, backup, restore, migrate):
     cli.add_command(command)
 
 

@@ -133,6 +133,40 @@ class VisionSection(StrictModel):
                                         "(drops state names and badges)")
 
 
+class MetricsSection(StrictModel):
+    enabled: bool = Field(default=False, title="Serve Prometheus /metrics and the /healthz and /readyz checks")
+    host: str = Field(default="127.0.0.1", title="Address the metrics port listens on (keep it on loopback)")
+    port: int = Field(default=9464, ge=0, le=65535, title="Metrics port (0: any free port, written to status.json)")
+    ready_devices: list[Name] | None = Field(
+        default=None, max_length=32, title="Devices that must be up for /readyz (absent: every enabled device)")
+    ready_needs_watchlist: bool = Field(default=True,
+                                        title="/readyz needs a watchlist that is not stale (when keys are set)")
+    min_free_mb: int = Field(default=64, ge=0, le=1048576,
+                             title="Free disk in the data directory below which the database counts as unwritable")
+
+
+WebhookEvent = Literal["crossing.opened", "read", "assessment", "decision", "crossing.flagged_idle", "lane.metrics"]
+
+
+class WebhookSection(StrictModel):
+    enabled: bool = Field(default=False, title="POST each chosen lane event to an HTTP endpoint, signed")
+    url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=500)] | None = Field(
+        default=None, title="Receiver URL (http:// or https://)")
+    secret_file: Path | None = Field(default=None, title="File holding the HMAC-SHA256 key the body is signed with")
+    events: list[WebhookEvent] = Field(default_factory=lambda: ["crossing.opened", "decision",
+                                                                "crossing.flagged_idle"],
+                                       min_length=1, title="Outbox event kinds sent")
+    timeout_s: float = Field(default=5.0, ge=0.5, le=60, title="Seconds to wait for the receiver's answer")
+    retry_max_s: float = Field(default=60.0, ge=1, le=3600, title="Longest wait between retries of a refused event")
+    poll_s: float = Field(default=0.5, ge=0.05, le=60, title="How often the outbox is looked at for new events")
+
+    @model_validator(mode="after")
+    def _needs_url_and_secret(self) -> WebhookSection:
+        if self.enabled and (self.url is None or self.secret_file is None):
+            raise ValueError("an enabled webhook needs url and secret_file")
+        return self
+
+
 class LoggingSection(StrictModel):
     format: Literal["kv", "json"] = Field(default="kv", title="key=value lines or JSON lines")
     level: Literal["debug", "info", "warning", "error"] = Field(default="info", title="Lowest level logged")
@@ -236,6 +270,8 @@ class LaneConfig(StrictModel):
     vision: VisionSection = Field(default_factory=VisionSection)
     watchlist: WatchlistSection = Field(default_factory=WatchlistSection)
     risk: RiskSection = Field(default_factory=RiskSection)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)
+    webhook: WebhookSection = Field(default_factory=WebhookSection)
 
     @model_validator(mode="after")
     def _unique_device_names(self) -> LaneConfig:
@@ -251,4 +287,11 @@ class LaneConfig(StrictModel):
         reader = self.booth.badge_reader
         if reader is not None and reader not in {d.name for d in self.devices}:
             raise ValueError(f"booth.badge_reader {reader!r} is not a device of this lane")
+        return self
+
+    @model_validator(mode="after")
+    def _ready_devices_are_devices(self) -> LaneConfig:
+        unknown = set(self.metrics.ready_devices or ()) - {d.name for d in self.devices}
+        if unknown:
+            raise ValueError(f"metrics.ready_devices {sorted(unknown)} are not devices of this lane")
         return self

@@ -74,6 +74,10 @@ class LaneDaemon:
         from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
 
         self.risk = attach(self)
+        from station.observability import attach as attach_observers  # readiness, [metrics], [webhook]
+
+        self.readiness: dict[str, Any] | None = None
+        self.observability, self.webhook = attach_observers(self)
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -149,7 +153,7 @@ class LaneDaemon:
             self._tell("crossing.opened", {"crossing_id": recorded.crossing_id})
         log_event(log, "read.recorded", crossing=recorded.crossing_id, device=device, kind=kind, value=value)
         self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": kind, "value": value,
-                                     "read_id": recorded.read_id})
+                                     "read_id": recorded.read_id, "device": device})
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -158,6 +162,12 @@ class LaneDaemon:
 
     async def _recognise(self, image, read: DeviceRead, image_path: str) -> None:
         """Plates/containers read from a stored image join the image's crossing as their own reads."""
+        try:
+            await self._recognised(image, read, image_path)
+        finally:  # listeners (the terminal view) learn the image has been read, whatever was found
+            self._tell("image.recognised", {"crossing_id": image.crossing_id, "read_id": image.read_id})
+
+    async def _recognised(self, image, read: DeviceRead, image_path: str) -> None:
         for kind, value, data in await self.recognition.recognise(self.data_dir / image_path, read.device):
             try:
                 recorded = self.lifecycle.record_read(ReadIn(
@@ -211,7 +221,7 @@ class LaneDaemon:
                           **snapshot} for name, snapshot in health.items()}
         stats = {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
         return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": stats,
-                "devices": devices}
+                "devices": devices, "readiness": self.readiness, "metrics_url": self.observability.url}
 
     def status_extras(self) -> dict[str, Any]:
         """What other parts report for the booth's status strip: watchlist freshness, uplink state."""

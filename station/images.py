@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
-from datetime import datetime
+import shutil
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from station.ids import uuid7
+from station.logs import log_event
+
+log = logging.getLogger("garita.images")
 
 
 def save_image(data_dir: Path, jpeg: bytes, taken_at: datetime) -> str:
@@ -21,3 +29,41 @@ def save_image(data_dir: Path, jpeg: bytes, taken_at: datetime) -> str:
         os.fsync(handle.fileno())
     os.replace(temporary, target)  # a crash never leaves half an image under the final name
     return str(relative)
+
+
+def prune_images(data_dir: Path, keep_days: int, today: date) -> int:
+    """Delete the dated image folders older than ``keep_days``; returns how many images went."""
+    cutoff = today - timedelta(days=keep_days)
+    removed = 0
+    for day_dir in sorted((data_dir / "images").glob("[0-9]*/[0-9]*/[0-9]*")):
+        try:
+            day = date(*(int(part) for part in day_dir.parts[-3:]))
+        except ValueError:  # not one of ours: leave it alone
+            continue
+        if day >= cutoff:
+            continue
+        removed += sum(1 for _ in day_dir.glob("*.jpg"))
+        shutil.rmtree(day_dir, ignore_errors=True)
+        for parent in (day_dir.parent, day_dir.parent.parent):
+            with contextlib.suppress(OSError):  # only once empty
+                parent.rmdir()
+    return removed
+
+
+class ImageRetention:
+    """Daemon plugin: once an hour, off the event loop, images older than ``[storage] image_retention_days`` go."""
+
+    EVERY_S = 3600.0
+
+    def __init__(self, data_dir: Path, keep_days: int):
+        self.data_dir, self.keep_days = data_dir, keep_days
+        self._next = 0.0
+
+    async def tick(self, lane: object) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + self.EVERY_S
+        removed = await asyncio.to_thread(prune_images, self.data_dir, self.keep_days, datetime.now(UTC).date())
+        if removed:
+            log_event(log, "images.pruned", images=removed, keep_days=self.keep_days)

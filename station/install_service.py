@@ -8,6 +8,18 @@ from station.runner import packaged_file
 
 UNIT_PATH = Path("etc/systemd/system/garita.service")
 CONFIG_PATH = Path("etc/garita/lane.toml")
+DOC_PATH = Path("usr/share/doc/garita/README.md")  # the unit's Documentation= names this file
+
+
+def readme_text() -> str:
+    """The README as shipped in the package metadata (the wheel's long description)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        text = metadata("garita").get_payload()
+    except PackageNotFoundError:
+        text = None
+    return text or "# Garita\n\nSee `garita --help` and `garita COMMAND --help`.\n"
 
 
 def render_unit(user: str, executable: str) -> str:
@@ -25,6 +37,10 @@ def install(root: Path, user: str, force: bool, executable: str) -> list[str]:
     unit.parent.mkdir(parents=True, exist_ok=True)
     unit.write_text(render_unit(user, executable), encoding="utf-8")
     done.append(f"wrote {unit}")
+    doc = root / DOC_PATH
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(readme_text(), encoding="utf-8")
+    done.append(f"wrote {doc} (the unit's Documentation=)")
     config = root / CONFIG_PATH
     config.parent.mkdir(parents=True, exist_ok=True)
     if config.exists() and not force:

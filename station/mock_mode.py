@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -50,13 +51,27 @@ def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str):
     return scenario, lane
 
 
+def where_things_are(config: LaneConfig, log_path: Path | None) -> str:
+    """One line for the top of the view: where the logs go, the booth address, how to stop."""
+    booth = config.booth
+    shown = (f"booth http://{booth.host}:{booth.port}/" if booth.enabled
+             else "booth off ([booth] enabled = false)")
+    logs = f"logs → {log_path}" if log_path else "logs → stderr"
+    return f"{logs} · {shown} · Ctrl-C stops"
+
+
 def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: MockOptions) -> int:
     """Run the lane against the mock devices; with until_done, exit 0 once every vehicle is done."""
     view = LiveView(store)
     log_file = None
     if view.console.is_terminal:  # keep log lines from tearing the live table
         log_file = open(data_dir / "garita.log", "a", encoding="utf-8")  # noqa: SIM115
-    setup_logging(config.logging.format, config.logging.level, stream=log_file)
+    # Piped, stdout is the table's rows only; the log lines go to stderr.
+    setup_logging(config.logging.format, config.logging.level, stream=log_file or sys.stderr)
+    view.recognises = config.vision.enabled
+    view.where = where_things_are(config, data_dir / "garita.log" if log_file else None)
+    if not view.console.is_terminal:
+        print(view.where, file=sys.stderr, flush=True)
     publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store)
     try:
         _scenario, mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ class ImageRecognition:
         self._unavailable: str | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
         self.failures = 0
+        self.observers: list[Callable[[str, float], None]] = []  # (plate|container, seconds) per image
 
     def _default_factory(self) -> Any:
         from vision import Recognizer
@@ -73,14 +76,22 @@ class ImageRecognition:
 
         try:
             image = load_image(image_path)
-            found = [("plate", r.text, plate_fields(r)) for r in recognizer.read_plates(image)
+            found = [("plate", r.text, plate_fields(r)) for r in self._timed("plate", recognizer.read_plates, image)
                      if self._plausible(r)] if plates else []
             if containers:
-                found += [("container", r.text, container_fields(r)) for r in recognizer.read_containers(image)]
+                found += [("container", r.text, container_fields(r))
+                          for r in self._timed("container", recognizer.read_containers, image)]
         except VisionError as exc:
             self.failures += 1
             log_event(log, "vision.image_failed", logging.WARNING, image=str(image_path), error=str(exc))
             return []
+        return found
+
+    def _timed(self, kind: str, read: Callable[[Any], list], image: Any) -> list:
+        started = time.perf_counter()
+        found = read(image)
+        for observe in self.observers:
+            observe(kind, time.perf_counter() - started)
         return found
 
     def _plausible(self, plate: Any) -> bool:

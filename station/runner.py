@@ -117,7 +117,11 @@ def run_lane(config_path: Path | None, data_dir: Path | None, mock: MockOptions 
         return EX_CONFIG
     for line in warn_missing_ports(config):
         log_event(log, "device.port_missing", logging.WARNING, detail=line)
-    lane = LaneDaemon(config, data_dir, store, devices)
+    try:
+        lane = LaneDaemon(config, data_dir, store, devices)
+    except ConfigError as exc:  # a file the config names cannot be used (the webhook secret)
+        print(exc.render(), flush=True)
+        return EX_CONFIG
     attach_uplink(lane)
     return asyncio.run(lane.run())
 

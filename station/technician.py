@@ -7,6 +7,7 @@ what the lane would read. With ``mock=True`` the device is the mock lane's emula
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
 import threading
 import time
@@ -32,17 +33,27 @@ def device_section(config: LaneConfig, name: str) -> DeviceSection:
 
 
 @contextlib.contextmanager
-def mock_endpoints(scenario: str, speed: float, rfid_protocol: str = "alien") -> Iterator[dict[str, str]]:
-    """Run the mock lane (playing ``scenario``) in a temporary directory; yield its endpoints."""
+def mock_endpoints(scenario: str, speed: float, device: str | None = None,
+                   on_skip: Callable[[float], None] | None = None,
+                   rfid_protocol: str = "alien") -> Iterator[dict[str, str]]:
+    """Run the mock lane (playing ``scenario``) in a temporary directory; yield its endpoints.
+
+    With ``device``, play starts shortly before that device's first event (``on_skip`` hears
+    how many scenario seconds were skipped), so a probe shows a read within seconds.
+    """
     from hardware_mocks.lane import MockLane
     from hardware_mocks.scenario import load_scenario
 
     with tempfile.TemporaryDirectory(prefix="garita-probe-") as tmp:
         lane = MockLane(load_scenario(scenario), Path(tmp), speed=speed, rfid_protocol=rfid_protocol)
         lane.start()
+        firsts = [step.at for step in lane.schedule() if step.device == device]
+        start_at = max(min(firsts) - 1.0, 0.0) if firsts else 0.0
+        if start_at and on_skip:
+            on_skip(start_at)
         stop = threading.Event()
         # A short lead-in lets the probed driver connect before the first vehicle.
-        player = threading.Thread(target=lambda: stop.wait(1.0) or lane.play(stop), daemon=True)
+        player = threading.Thread(target=lambda: stop.wait(1.0) or lane.play(stop, start_at), daemon=True)
         player.start()
         try:
             yield lane.endpoints
@@ -63,19 +74,66 @@ def build_one(section: DeviceSection, endpoint: str | None = None) -> Device:
         raise TechnicianError(str(exc)) from None
 
 
+# Reader internals that say nothing to a technician reading the line (--json keeps everything).
+_QUIET = {"raw", "lines", "reader_discovered", "reader_last_seen", "first_seen", "last_seen", "checks", "format",
+          "protocol", "epc", "document_number", "document_type", "document_code", "valid"}
+
+
+def _words(read: DeviceRead) -> str:
+    """What the read says, as a sentence rather than a dict."""
+    data = read.data
+    if read.kind == "rfid":
+        return f"tag {read.value} on antenna {data.get('antenna', '?')}, seen {data.get('count', 1)} times"
+    if read.kind == "document":
+        checks = data.get("checks") or {}
+        ok = data.get("valid") is not False and all(checks.values())
+        return (f"{data.get('format', 'document')} {data.get('document_type', '')} {read.value} of "
+                f"{data.get('surname', '?')}, {data.get('given_names', '?')} ({data.get('nationality', '?')}), "
+                f"born {data.get('birth_date', '?')}, expires {data.get('expiry_date', '?')}, "
+                f"check digits {'OK' if ok else 'FAILED'}")
+    if read.kind == "barcode":
+        kind = data.get("type", "barcode")
+        return f"{kind} barcode {read.value!r}" + (f" ({data['symbology']})" if data.get("symbology") else "")
+    if read.kind == "image":
+        return f"camera frame, {len(read.image or b'')} bytes"
+    return f"{read.kind} {read.value or '-'}"
+
+
 def format_read(read: DeviceRead, raw: bool) -> str:
-    """One line per read: time, kind, value, decoded fields; raw bytes when asked."""
-    fields = {k: v for k, v in read.data.items() if v not in (None, "", [], {})}
-    line = f"{read.at.strftime('%H:%M:%S.%f')[:-3]} {read.kind:<9} {read.value or '-'}  {fields}"
-    if read.image is not None:
-        line += f"  image {len(read.image)} bytes"
+    """One line per read: time, kind, what it says in words, other decoded fields; raw bytes when asked."""
+    extra = {k: v for k, v in read.data.items() if v not in (None, "", [], {}) and k not in _QUIET
+             and k not in {"antenna", "count", "surname", "given_names", "nationality", "birth_date",
+                           "expiry_date", "type", "symbology"}}
+    line = f"{read.at.strftime('%H:%M:%S.%f')[:-3]} {read.kind:<9} {_words(read)}"
+    if extra:
+        line += "; " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in extra.items())
     if raw and read.raw is not None:
         line += f"\n    raw {read.raw!r}"
     return line
 
 
+def read_json(read: DeviceRead) -> str:
+    """One read as a JSON line (everything the driver decoded; raw bytes as hex)."""
+    return json.dumps({"at": read.at.isoformat(), "device": read.device, "kind": read.kind, "value": read.value,
+                       "data": read.data, "image_bytes": len(read.image) if read.image else None,
+                       "raw_hex": read.raw.hex() if read.raw is not None else None}, default=str)
+
+
+def health_words(health: dict[str, Any]) -> str:
+    """The device's health as a sentence, taken while it was still open."""
+    state = "connected" if health["connected"] else f"NOT connected ({health['last_error'] or 'no reason given'})"
+    last = health["last_frame_at"]
+    return (f"health: {state}; {health['frames_ok']} frames ok, {health['frames_rejected']} rejected, "
+            f"{health['bytes_discarded']} bytes of noise discarded, {health['reconnects']} reconnects; "
+            f"last frame {str(last)[11:19] if last else 'never'}"
+            + (f"; last error: {health['last_error']}" if health["last_error"] and health["connected"] else ""))
+
+
 def probe(device: Device, seconds: float, on_read: Callable[[DeviceRead], None]) -> dict[str, Any]:
-    """Run the driver for ``seconds`` (Ctrl-C ends early), handing each read on; return its health."""
+    """Run the driver for ``seconds`` (Ctrl-C ends early), handing each read on; return its health.
+
+    The health is taken before the port is closed: it says whether the device was connected.
+    """
     stop = threading.Event()
     thread = threading.Thread(target=device.run, args=(on_read, stop), name=f"probe-{device.name}")
     thread.start()
@@ -86,9 +144,10 @@ def probe(device: Device, seconds: float, on_read: Callable[[DeviceRead], None])
     except KeyboardInterrupt:
         pass
     finally:
+        health = device.health.snapshot()
         stop.set()
         thread.join(timeout=3)
-    return device.health.snapshot()
+    return health
 
 
 def snapshot(device: Any, timeout_s: float) -> bytes:

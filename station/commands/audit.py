@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
 
-@click.group("audit")
+
+@click.group("audit", cls=SummaryGroup)
 def audit_group() -> None:
     """The lane's hash-chained audit trail."""
 
@@ -17,8 +19,9 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Data directory (default: $GARITA_DATA_DIR, the config's, or ./.garita).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Lane config TOML (used to find the data directory).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def audit_verify(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Walk every entry; exit 0 when the chain holds, 1 naming the first bad entry."""
     from station.commands.options import open_store

@@ -6,16 +6,18 @@ import json
 
 import click
 
+from station.commands.options import SummaryGroup
 from station.commands.vision import bench_vision
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def bench() -> None:
     """Measure the lane on this machine (median, p95, rates, against a baseline)."""
 
 
 @click.command("lane")
-@click.option("--vehicles", type=click.IntRange(20, 1_000_000), default=500, show_default=True)
+@click.option("--vehicles", type=click.IntRange(20, 1_000_000), default=500, show_default=True,
+              help="Vehicles (crossings) to run through the lane.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array instead of a table.")
 def bench_lane(vehicles: int, as_json: bool) -> None:
     """Reads and decisions recorded per second, durable (FULL) against the NORMAL baseline."""
@@ -37,8 +39,10 @@ def bench_lane(vehicles: int, as_json: bool) -> None:
 
 
 @click.command("watchlist")
-@click.option("--entries", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True)
-@click.option("--lookups", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
+@click.option("--entries", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True,
+              help="Entries in the synthetic signed snapshot.")
+@click.option("--lookups", type=click.IntRange(10, 1_000_000), default=5000, show_default=True,
+              help="Plate lookups to time.")
 @click.option("--baseline-lookups", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Reads for the naive scan (each scans every listed plate).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
@@ -62,9 +66,11 @@ def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: 
 
 
 @click.command("sync")
-@click.option("--events", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True)
-@click.option("--batch", "batch_max_events", type=click.IntRange(1, 5000), default=500, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--events", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True,
+              help="Reads queued in the outbox before it is drained.")
+@click.option("--batch", "batch_max_events", type=click.IntRange(1, 5000), default=500, show_default=True,
+              help="Events per MQTT message.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def bench_sync(events: int, batch_max_events: int, as_json: bool) -> None:
     """Drain a lane outbox through a private Mosquitto: events/s and live-decision latency vs bare paho."""
     from station.uplink import bench_sync as run_bench

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
 
-@click.group("keys")
+
+@click.group("keys", cls=SummaryGroup)
 def keys_group() -> None:
     """Ed25519 signing keys for the central system's downlink."""
 
@@ -30,17 +32,23 @@ def keys_new(private_file: Path, public_file: Path) -> None:
 
 
 @click.command("central")
-@click.option("--host", default="localhost", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=8883, show_default=True)
-@click.option("--client-id", default="garita-central", show_default=True)
-@click.option("--username", default=None)
-@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-@click.option("--ca", "ca_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-@click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--host", default="localhost", show_default=True, help="MQTT broker host.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8883, show_default=True, help="MQTT broker port.")
+@click.option("--client-id", default="garita-central", show_default=True, help="MQTT client id of the central.")
+@click.option("--username", default=None, help="Broker user name.")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="File holding the broker password.")
+@click.option("--ca", "ca_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CA certificate of the broker (turns TLS on).")
+@click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Client certificate of the central (mutual TLS).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Private key of that client certificate.")
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Ed25519 private key that signs downlink messages (garita keys new).")
 @click.option("--key-id", required=True, help="The id lanes list this key under ([[mqtt.downlink_keys]]).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"),
+              show_default=True, help="SQLite file where received events are kept.")
 @click.option("--resend-after", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Ask a lane to resend a sequence gap that lasted this many seconds (0: never ask).")
 def central(host: str, port: int, client_id: str, username: str | None, password_file: Path | None,

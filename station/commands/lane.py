@@ -38,6 +38,10 @@ def check_config(file: Path) -> None:
     try:
         config = load_config(file)
         build_devices(config)
+        if config.webhook.enabled and config.webhook.secret_file:
+            from station.webhook import load_secret
+
+            load_secret(config.webhook.secret_file)
     except ConfigError as exc:
         click.echo(exc.render())
         sys.exit(EX_CONFIG)

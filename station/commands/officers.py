@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, open_store
+from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def officer() -> None:
     """Officers who may sign in at the booth screen (PIN and/or badge, role)."""
 
@@ -19,15 +19,16 @@ def officer() -> None:
 @click.argument("officer_id")
 @click.option("--name", required=True, help="Name shown on the booth screen.")
 @click.option("--role", type=click.Choice(["officer", "supervisor", "technician"]), default="officer",
-              show_default=True)
+              show_default=True, help="What they may do at the booth (a supervisor also approves detain overrides).")
 @click.option("--pin", default=None, help="4-12 digit PIN (prompted, hidden, unless --pin or --no-pin).")
 @click.option("--no-pin", is_flag=True, help="Badge-only sign-in; keeps an existing PIN.")
 @click.option("--badge", default=None, help="Badge tag EPC (hex) read at the booth reader.")
-@click.option("--language", type=click.Choice(["", "en", "es"]), default="", help="Preferred screen language.")
+@click.option("--language", type=click.Choice(["en", "es"]), default=None,
+              help="Preferred screen language (default: the booth's [booth] language).")
 @DATA_DIR
 @CONFIG
 def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: bool, badge: str | None,
-                language: str, data_dir: Path | None, config_path: Path | None) -> None:
+                language: str | None, data_dir: Path | None, config_path: Path | None) -> None:
     """Add an officer or update one (the PIN is stored only as a salted scrypt hash)."""
     from station.booth.officers import add_officer
     from station.booth.pins import PinError
@@ -36,7 +37,7 @@ def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: 
         pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
     store = open_store(data_dir, config_path)
     try:
-        add_officer(store, officer_id, name, role, pin, badge, language)
+        add_officer(store, officer_id, name, role, pin, badge, language or "")
     except (PinError, ValueError) as exc:
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)

@@ -10,6 +10,18 @@ import click
 from station.config_loader import EX_CONFIG, ConfigError, load_config
 from station.runner import EX_CANTCREAT, resolve_data_dir
 
+
+class SummaryGroup(click.Group):
+    """A command group whose help lists each command's whole first sentence, wrapped, not cut short."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
                         help="Data directory (default: $GARITA_DATA_DIR, the config's, or ./.garita).")
 CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from station.commands.options import SummaryGroup
+
 REGIONS = click.Choice(["us", "mx", "br", "eu", "any"])
 
 
@@ -32,13 +34,25 @@ def _run_with_progress(label: str, run) -> dict:
         return run(lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _report(result: dict, as_json: bool) -> None:
+def _report(result: dict, as_json: bool, folder: Path, allow_errors: bool) -> None:
+    """Print the result; exit 1 when nothing was read, or when images failed (unless allowed)."""
     from vision.evaluate import main_summary
 
     click.echo(json.dumps(result, indent=2, default=str) if as_json else main_summary(result))
+    if result["images"] == 0:
+        click.echo(f"garita: no labelled images in {folder}: nothing was measured", err=True)
+        sys.exit(1)
+    if result["errors"] and not allow_errors:
+        click.echo(f"garita: {result['errors']} of {result['images']} images could not be read "
+                   "(see per_image in --json); pass --allow-errors to accept that", err=True)
+        sys.exit(1)
 
 
-@click.group("eval")
+ALLOW_ERRORS = click.option("--allow-errors", is_flag=True,
+                            help="Exit 0 even if some images could not be read (they count as misses).")
+
+
+@click.group("eval", cls=SummaryGroup)
 def eval_group() -> None:
     """Measure plate or container reading on a labelled folder of photos."""
 
@@ -47,33 +61,38 @@ def eval_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--region", type=REGIONS, default="any", show_default=True, help="Plate grammars to use.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of the summary.")
-def eval_plates(folder: Path, region: str, as_json: bool) -> None:
+@ALLOW_ERRORS
+def eval_plates(folder: Path, region: str, as_json: bool, allow_errors: bool) -> None:
     """Folder of images, each with NAME.txt: `IMAGE X Y W H PLATE`."""
     from vision.evaluate import eval_plates as run_eval
 
     recognizer = _recognizer((region,))
-    _report(_run_with_progress("plates", lambda p: run_eval(folder, recognizer, (region,), p)), as_json)
+    _report(_run_with_progress("plates", lambda p: run_eval(folder, recognizer, (region,), p)), as_json, folder,
+            allow_errors)
 
 
 @eval_group.command("containers")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of the summary.")
-def eval_containers(folder: Path, as_json: bool) -> None:
+@ALLOW_ERRORS
+def eval_containers(folder: Path, as_json: bool, allow_errors: bool) -> None:
     """Folder with labels.csv (`image,code[,group]`); groups are also fused and scored."""
     from vision.evaluate import eval_containers as run_eval
 
     if not (folder / "labels.csv").is_file():
         raise click.UsageError(f"{folder}/labels.csv not found (columns image,code[,group])")
     recognizer = _recognizer(("any",))
-    _report(_run_with_progress("containers", lambda p: run_eval(folder, recognizer, p)), as_json)
+    _report(_run_with_progress("containers", lambda p: run_eval(folder, recognizer, p)), as_json, folder,
+            allow_errors)
 
 
 @click.command("vision")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Dataset root with plates/ and containers/ (default ../shared/datasets).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N images per set.")
-@click.option("--threads", type=click.IntRange(1, 16), multiple=True, default=(1, 2), show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--threads", type=click.IntRange(1, 16), multiple=True, default=(1, 2), show_default=True,
+              help="onnxruntime threads to measure with (repeat the option for several runs).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of one line per set.")
 def bench_vision(root: Path | None, limit: int | None, threads: tuple[int, ...], as_json: bool) -> None:
     """Per-frame time (median, p95, frames/s) with 1 and 2 threads, against the generic-OCR baseline."""
     from vision.bench import run_bench

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, open_store, watchlist_context
+from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store, watchlist_context
 from station.config_loader import EX_CONFIG
 
 
@@ -23,7 +23,7 @@ def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path
     return directory, trusted_keys(section.public_keys)
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def watchlist() -> None:
     """The shared US-MX watchlist: import signed files, show its status, check a value."""
 
@@ -56,16 +56,19 @@ def watchlist_import(file: Path, data_dir: Path | None, config_path: Path | None
 @watchlist.command("status")
 @DATA_DIR
 @CONFIG
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
-    """Held version, age (STALE past [watchlist] stale_after_h), entries by kind, refused files."""
+    """Held version, age (STALE past [watchlist] stale_after_h), entries by kind, refused files.
+
+    Exit 1 when no watchlist is held or it is stale, 0 when it is current.
+    """
     from station.watchlist.cache import open_watchlist
 
     directory, section = watchlist_context(data_dir, config_path)
     status = open_watchlist(directory, section).status()
     if as_json:
         click.echo(json.dumps(status.as_dict(), indent=2))
-        return
+        sys.exit(1 if status.stale else 0)
     click.echo(status.line())
     if status.version is not None:
         click.echo(f"produced {status.created_at}, applied {status.applied_at}")
@@ -73,6 +76,7 @@ def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: b
     if status.rejected:
         click.echo("refused files: " + ", ".join(f"{k} {n}" for k, n in sorted(status.rejected.items())))
         click.echo(f"last refused: {status.last_rejection['file']}: {status.last_rejection['message']}")
+    sys.exit(1 if status.stale else 0)
 
 
 @watchlist.command("check")
@@ -81,10 +85,13 @@ def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: b
               default=None, help="Only this kind (default: every kind the value could be).")
 @DATA_DIR
 @CONFIG
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_path: Path | None,
                     as_json: bool) -> None:
-    """Look a plate, container, document, name, tag or carrier up; exit 2 when it is listed."""
+    """Look a plate, container, document, name, tag or carrier up; exit 2 when it is listed.
+
+    Exit 0 when it is not, 3 when there is no watchlist to look in.
+    """
     from station.watchlist.cache import open_watchlist
 
     directory, section = watchlist_context(data_dir, config_path)
@@ -100,12 +107,13 @@ def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_
                        f"{f' {hit.score}' if hit.score is not None else ''}] {hit.agency} {hit.reason_code}: "
                        f"{hit.reason_en} / {hit.reason_es}" + (f" ({why})" if why else ""))
         if not hits:
-            click.echo(f"no hit for {value!r}")
-    sys.exit(2 if hits else 0)
+            click.echo(f"no hit for {value!r}" if status.version is not None
+                       else f"cannot check {value!r}: no watchlist held (garita watchlist import FILE)")
+    sys.exit(2 if hits else 0 if status.version is not None else 3)
 
 
 
-@click.group()
+@click.group(cls=SummaryGroup)
 def declarations() -> None:
     """Unified pre-arrival declarations: import signed files from the central system."""
 

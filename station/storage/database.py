@@ -38,7 +38,8 @@ def open_database(data_dir: Path, *, create: bool = True) -> sqlite_utils.Databa
     """
     path = data_dir / DB_NAME
     if not create and not path.exists():
-        raise StorageError(f"no database at {path}; run the lane first or pass --data-dir")
+        raise StorageError(f"no database at {path}; "
+                           "run `garita init --config FILE` (or start the lane) first, or pass --data-dir")
     if create:
         prepare_data_dir(data_dir)
     try:
@@ -48,5 +49,6 @@ def open_database(data_dir: Path, *, create: bool = True) -> sqlite_utils.Databa
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"database {path} cannot be opened: {exc}") from None
+        hint = " (the data directory or database is not writable by this user)" if "readonly" in str(exc) else ""
+        raise StorageError(f"database {path} cannot be opened: {exc}{hint}") from None
     return sqlite_utils.Database(conn)

@@ -108,6 +108,22 @@ class LaneStore:
         rows = self.query("SELECT * FROM crossings WHERE id LIKE ? || '%' LIMIT 2", (prefix,))
         return rows[0] if len(rows) == 1 else None
 
+    def check_writable(self) -> None:
+        """Take the write lock and let it go: raises sqlite3.Error when a commit could not happen now."""
+        with self._lock:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.db.conn.execute("ROLLBACK")
+
+    def latest_recommendation(self, crossing_id: str) -> str | None:
+        rows = self.query("SELECT recommendation FROM assessments WHERE crossing_id = ?"
+                          " ORDER BY assessed_at DESC, rowid DESC LIMIT 1", (crossing_id,))
+        return rows[0]["recommendation"] if rows else None
+
+    def crossings_matching(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Crossings whose id starts with ``prefix`` (at most ``limit``), oldest first."""
+        return self.query("SELECT * FROM crossings WHERE substr(id, 1, length(?)) = ?"
+                          " ORDER BY opened_at LIMIT ?", (prefix, prefix, limit))
+
     def crossings_in_state(self, state: str) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM crossings WHERE state = ? ORDER BY opened_at", (state,))
 

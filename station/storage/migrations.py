@@ -150,6 +150,17 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
 
 LATEST = len(MIGRATIONS)
 
+# What each migration does, in words, for `garita migrate --check` (one line per entry above).
+NOTES: list[str] = [
+    "the first release: crossings, reads, decisions, outbox, audit",
+    "reads keep their image path and receipt time; the outbox gets priorities; read and crossing indexes",
+    "booth officers (scrypt PIN hashes, badges) and sign-in sessions",
+    "risk assessments, cached pre-arrival declarations, signed feed versions",
+    "the joint decision record (second officer, recommendation, override, notes, basis); "
+    "decisions and audit become append-only (triggers)",
+    "chains every existing audit entry into the SHA-256 hash chain (rewrites prev_hash/hash of each entry)",
+]
+
 
 class SchemaTooNew(Exception):
     """The database was written by a newer Garita than the one running."""
@@ -157,6 +168,14 @@ class SchemaTooNew(Exception):
 
 def current_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def pending(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(number, what it does) of each migration an open would apply now."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise SchemaTooNew(f"database schema is version {version} but this garita knows up to {LATEST}")
+    return [(number, NOTES[number - 1]) for number in range(version + 1, LATEST + 1)]
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:

@@ -115,6 +115,9 @@ def test_install_service_writes_unit_and_config(tmp_path):
                  "PrivateTmp=yes"):
         assert line in unit
     assert str(Path(sys.executable).with_name("garita")) in unit
+    documentation = next(line for line in unit.splitlines() if line.startswith("Documentation=file://"))
+    doc = tmp_path / documentation.removeprefix("Documentation=file:///")
+    assert "garita backup" in doc.read_text()  # the installed README that systemctl status points at
     config = tmp_path / "etc/garita/lane.toml"
     assert garita("check-config", str(config)).stdout.strip() == "OK"
     config.write_text(config.read_text() + "\n# edited by IT\n")

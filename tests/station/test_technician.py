@@ -11,9 +11,22 @@ from tests.station.test_cli import garita
 def test_probe_prints_decoded_reads_and_raw_bytes():
     result = garita("probe", "rfid-1", "--mock", "--scenario", "small", "--seconds", "3", "--raw")
     assert result.returncode == 0, result.stderr
-    assert "rfid      E2003411B802011512345678" in result.stdout
+    assert "rfid      tag E2003411B802011512345678 on antenna 0, seen" in result.stdout
     assert "raw b'Tag:E200 3411 B802 0115 1234 5678" in result.stdout
-    assert "frames_ok=" in result.stdout.splitlines()[-1]
+    assert result.stdout.splitlines()[-1].startswith("health: connected; ")  # taken before the port closed
+    assert "{" not in result.stdout  # plain words, not Python dicts
+
+
+def test_probe_json_and_a_mock_device_whose_first_event_is_late():
+    # The default scenario's first scan comes 14 s in: the probe starts the scenario just before it.
+    result = garita("probe", "scanner-1", "--mock", "--seconds", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "mock: starting scenario 'default' at" in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    reads, health = lines[:-1], lines[-1]["health"]
+    assert reads and reads[0]["kind"] == "barcode" and reads[0]["data"]["type"] == "paps"
+    assert bytes.fromhex(reads[0]["raw_hex"]).endswith(b"ABCD2403150001")
+    assert health["connected"] is True and health["frames_ok"] == len(reads)
 
 
 def test_probe_of_an_llrp_reader_against_its_emulator():
@@ -23,9 +36,9 @@ def test_probe_of_an_llrp_reader_against_its_emulator():
     assert "probing rfid-1 (rfid, llrp)" in result.stdout
     lines = [line for line in result.stdout.splitlines() if " rfid " in line]
     assert len(lines) == 2 and "E2003411B802011512345678" in lines[0] + lines[1]  # each card once
-    assert "'format': 'llrp'" in lines[0] and "'peak_rssi': -" in lines[0]
+    assert "on antenna 1" in lines[0] and "peak rssi -" in lines[0]
     assert "raw b'\\x04=" in result.stdout  # an RO_ACCESS_REPORT: version 1, type 61
-    assert "reconnects=0" in result.stdout and "frames_rejected=0" in result.stdout
+    assert "0 reconnects" in result.stdout and "0 rejected" in result.stdout
     assert "stats: messages=" in result.stdout and "inventories=1" in result.stdout
 
 

@@ -28,6 +28,7 @@ def test_import_status_and_check(tmp_path, lane):
     assert "applied snapshot v7 (was none): 9 lines" in imported.stdout
     status = garita("watchlist", "status", *lane)
     assert "watchlist v7 (snapshot v7), age 0.0 h" in status.stdout and "STALE" not in status.stdout
+    assert status.returncode == 0
     assert "plate 2" in status.stdout and "person 2" in status.stdout
     hit = garita("watchlist", "check", "BXYZ123", *lane)
     assert hit.returncode == 2
@@ -46,6 +47,9 @@ def test_refused_file_is_reported_and_counted(tmp_path, lane):
     status = garita("watchlist", "status", *lane)
     assert "none imported" in status.stdout and "STALE" in status.stdout
     assert "refused files: bad_signature 1" in status.stdout
+    assert status.returncode == 1  # nothing held: a monitoring script sees it
+    unchecked = garita("watchlist", "check", "8XYZ123", *lane)
+    assert unchecked.returncode == 3 and "no watchlist held" in unchecked.stdout
 
 
 def test_import_without_trusted_keys_is_a_config_error(tmp_path):

@@ -30,7 +30,9 @@ def _small_plate_folder(datasets: Path, target: Path) -> None:
 
 def test_eval_plates_reports_accuracy_and_survives_a_broken_image(datasets, recognizer, tmp_path):
     _small_plate_folder(datasets, tmp_path)
-    result = garita("eval", "plates", str(tmp_path), "--region", "br", "--json")
+    refused = garita("eval", "plates", str(tmp_path), "--region", "br")
+    assert refused.returncode == 1 and f"1 of {BR_IMAGES + 1} images could not be read" in refused.stderr
+    result = garita("eval", "plates", str(tmp_path), "--region", "br", "--json", "--allow-errors")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["images"] == BR_IMAGES + 1
@@ -39,6 +41,11 @@ def test_eval_plates_reports_accuracy_and_survives_a_broken_image(datasets, reco
     assert broken["error"] and not broken["exact"]
     # Measured 96.5% on the whole BR set; a floor far below that catches a broken pipeline, not noise.
     assert report["exact"] >= 3 / (BR_IMAGES + 1)
+
+
+def test_eval_of_an_empty_folder_fails(tmp_path):
+    result = garita("eval", "plates", str(tmp_path))
+    assert result.returncode == 1 and "no labelled images" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_eval_containers_needs_labels(tmp_path):
