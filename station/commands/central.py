@@ -7,8 +7,13 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from sync.central import Central
+    from sync.central.store import CentralStore
 
 
 @click.group("keys")
@@ -40,34 +45,65 @@ def keys_new(private_file: Path, public_file: Path) -> None:
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
 @click.option("--key-id", required=True, help="The id lanes list this key under ([[mqtt.downlink_keys]]).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"),
+              show_default=True, help="The embedded SQLite store (one central process).")
+@click.option("--dsn", default=None, help="PostgreSQL instead of --db, e.g. 'host=/run/postgresql dbname=garita'"
+              " (a consumer group shares one database).")
+@click.option("--group", default=None, help="Share the uplink with the other consumers of this MQTT 5 shared"
+              " subscription group ($share/GROUP/...); needs --dsn.")
 @click.option("--resend-after", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Ask a lane to resend a sequence gap that lasted this many seconds (0: never ask).")
+@click.option("--keep-days", type=click.IntRange(1), default=None,
+              help="Retention: drop events created more than this many days ago (checked hourly).")
 def central(host: str, port: int, client_id: str, username: str | None, password_file: Path | None,
             ca_file: Path | None, cert_file: Path | None, key_file: Path | None, signing_key: Path, key_id: str,
-            db_path: Path, resend_after: float) -> None:
-    """Receive every lane's uplink (deduplicated, gaps asked for again) into DB until Ctrl-C."""
-    from sync.central import open_central
-    from sync.gap_watch import GapWatch
+            db_path: Path, dsn: str | None, group: str | None, resend_after: float, keep_days: int | None) -> None:
+    """Receive every lane's uplink (deduplicated, gaps asked for again) into the store until Ctrl-C."""
+    from sync.central import GapWatch, open_central
     from sync.link import BrokerSettings
     from sync.signing import load_private_key
     from sync.tls import TlsFiles
 
+    if group and not dsn:
+        raise click.UsageError("--group needs --dsn: consumers of a group share one PostgreSQL database")
     tls = TlsFiles(ca_file, cert_file, key_file) if ca_file else None
     password = password_file.read_text().strip() if password_file else None
     broker = BrokerSettings(host=host, port=port, client_id=client_id, username=username, password=password, tls=tls)
     watch = GapWatch(grace_s=resend_after) if resend_after > 0 else None
-    node = open_central(broker, db_path, load_private_key(signing_key), key_id, watch)
+    store = _open_store(db_path, dsn)
+    node = open_central(broker, store, load_private_key(signing_key), key_id, watch, group)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    click.echo(f"central: connected to {host}:{port}, storing uplink in {db_path}; Ctrl-C stops")
+    where = "PostgreSQL" if dsn else str(db_path)
+    click.echo(f"central: connected to {host}:{port}{f' in group {group}' if group else ''}, storing uplink in"
+               f" {where}; Ctrl-C stops", err=True)
     try:
-        while not stop.wait(5):
-            click.echo(json.dumps({"at": time.strftime("%H:%M:%S"), "events": node.store.count(),
-                                   "messages": node.received_messages, "rejected": dict(node.rejected),
-                                   "resend_requests": node.resend_requests}))
+        _report_until(node, stop, keep_days)
     except KeyboardInterrupt:
         pass
     finally:
         node.stop()
         node.store.close()
+
+
+def _open_store(db_path: Path, dsn: str | None) -> CentralStore:
+    if dsn is None:
+        from sync.central.store_sqlite import SqliteStore
+
+        return SqliteStore(db_path)
+    from sync.central.store_postgres import PostgresStore
+
+    return PostgresStore(dsn)
+
+
+def _report_until(node: Central, stop: threading.Event, keep_days: int | None) -> None:
+    """One JSON line of counters every 5 s; retention once an hour."""
+    next_prune = time.monotonic()
+    while not stop.wait(5):
+        if keep_days is not None and time.monotonic() >= next_prune:
+            next_prune = time.monotonic() + 3600
+            click.echo(json.dumps({"pruned": node.store.prune(keep_days)}))
+        click.echo(json.dumps({"at": time.strftime("%H:%M:%S"), "messages": node.received_messages,
+                               "stored": node.stored_events, "duplicates": node.store.duplicates,
+                               "rejected": dict(node.rejected), "resend_requests": node.resend_requests,
+                               "store_retries": node.store_retries}), nl=True)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.broker import MosquittoProcess, free_port, override_conf, run_as
 from sync.central import Central
-from sync.central_store import CentralStore
-from sync.gap_watch import GapWatch
+from sync.central.gaps import GapWatch
+from sync.central.store_sqlite import SqliteStore
 from sync.link import BrokerSettings
 from sync.tls import TlsFiles
 from tests.sync.conftest import Pki, needs_mosquitto
@@ -73,7 +73,7 @@ def port_central(port_broker: MosquittoProcess, pki: Pki, signing_key: Ed25519Pr
     """The central consumer on the port broker, as user ``central`` of the example ACL."""
     settings = BrokerSettings("localhost", port_broker.port, "central-1", tls=pki.tls_for("central"), **FAST)
     watch = GapWatch(grace_s=1.0, retry_s=3.0)  # the product default is 5 s / 30 s; tests cannot wait that long
-    node = Central(settings, CentralStore(tmp_path / "central.db"), signing_key, "central-1", watch)
+    node = Central(settings, SqliteStore(tmp_path / "central.db"), signing_key, "central-1", watch)
     node.start()
     yield node
     node.stop()

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.central_store import CentralStore
+from sync.central.store_sqlite import SqliteStore
 
 
 def expected_gaps(seqs: set[int]) -> list[tuple[int, int]]:
@@ -19,7 +19,7 @@ def expected_gaps(seqs: set[int]) -> list[tuple[int, int]]:
 @settings(max_examples=60, deadline=None)
 @given(st.sets(st.integers(1, 80), min_size=1, max_size=80), st.integers(0, 3))
 def test_gaps_are_the_missing_sequence_ranges(tmp_path_factory, seqs: set[int], repeats: int) -> None:
-    store = CentralStore(tmp_path_factory.mktemp("central") / "central.db")
+    store = SqliteStore(tmp_path_factory.mktemp("central") / "central.db")
     rows = [(f"e{seq}", "port", "lane-1", seq) for seq in seqs]
     rows += [(f"again{seq}", "port", "lane-1", seq) for seq in sorted(seqs)[:repeats]]  # same seq, other event
     with store.lock:
@@ -33,7 +33,7 @@ def test_gaps_are_the_missing_sequence_ranges(tmp_path_factory, seqs: set[int], 
 @given(st.sets(st.integers(1, 80), min_size=1, max_size=80), st.integers(1, 90))
 def test_a_scan_from_a_later_seq_reads_only_what_follows(tmp_path_factory, seqs: set[int], first: int) -> None:
     """What the central's watcher does once every seq before ``first`` is known to be stored."""
-    store = CentralStore(tmp_path_factory.mktemp("central") / "central.db")
+    store = SqliteStore(tmp_path_factory.mktemp("central") / "central.db")
     stored = seqs | set(range(1, first))
     with store.lock:
         store.conn.executemany("INSERT INTO events (id, port, lane, seq, kind, created_at, payload, stale,"
