@@ -1,0 +1,78 @@
+"""A consumer group on a real Mosquitto and a real PostgreSQL: the uplink shared through ``$share/central/...``,
+every event stored once, a gap asked for once by the whole group, watchlist versions reported upstream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from sync.central import Batching, Central, GapWatch
+from sync.central.store_postgres import PostgresStore
+from sync.link import BrokerSettings
+from tests.sync.central.conftest import needs_postgres
+from tests.sync.conftest import needs_mosquitto
+from tests.sync.helpers import LANE, PORT, add_events, lane_store, make_link, public_keys, pump_until, unsent
+
+pytestmark = [needs_mosquitto, needs_postgres]
+
+
+@pytest.fixture
+def group(broker_settings: Callable[..., BrokerSettings], signing_key, pg_dsn: str) -> Iterator[Callable]:
+    """``group(n, watch)``: n started consumers sharing the uplink, each with its own store connection."""
+    started: list[Central] = []
+
+    def make(count: int, watch: GapWatch | None = None) -> list[Central]:
+        for number in range(count):
+            node = Central(broker_settings("central", client_id=f"central-{number}"), PostgresStore(pg_dsn),
+                           signing_key, "central-1", watch, group="central", batching=Batching(max_wait_s=0.02))
+            node.start()
+            started.append(node)
+        return started
+
+    yield make
+    for node in started:
+        node.stop()
+        node.store.close()
+
+
+def _stored(consumers: list[Central], count: int) -> bool:
+    return consumers[0].wait_until(lambda: sum(c.stored_events for c in consumers) >= count, 30)
+
+
+def test_the_group_shares_the_uplink_and_stores_each_event_once(group, broker_settings, data_dir, pg_dsn):
+    consumers = group(3)
+    store = lane_store(data_dir)
+    add_events(store, 600)
+    link = make_link(store, broker_settings(), batch_max_events=5)
+    link.start()
+    try:
+        pump_until(link, lambda: unsent(store) == 0)
+        assert _stored(consumers, 600)
+    finally:
+        link.stop()
+    assert all(node.received_messages > 0 for node in consumers)  # the broker spread the messages
+    reader = PostgresStore(pg_dsn)
+    assert reader.seqs(PORT, LANE) == list(range(1, 601)) and reader.gaps(PORT, LANE) == []
+    assert reader.delivery()["duplicates"] == 0 and sum(node.store.duplicates for node in consumers) == 0
+    reader.close()
+
+
+def test_a_gap_is_asked_for_once_by_the_whole_group_and_filled(group, broker_settings, signing_key, data_dir,
+                                                               pg_dsn):
+    consumers = group(3, GapWatch(grace_s=0.5, retry_s=30))
+    store = lane_store(data_dir)
+    add_events(store, 60)
+    with store.transaction() as tx:  # acknowledged by a broker that then crashed: the central never got them
+        tx.conn.execute("UPDATE outbox SET sent_at = ? WHERE seq BETWEEN 20 AND 24", (datetime.now(UTC).isoformat(),))
+    link = make_link(store, broker_settings(), public_keys(signing_key), batch_max_events=10)
+    link.start()
+    try:
+        pump_until(link, lambda: consumers[0].wait_until(lambda: sum(c.stored_events for c in consumers) >= 60, 0.1))
+    finally:
+        link.stop()
+    assert sum(node.resend_requests for node in consumers) == 1
+    reader = PostgresStore(pg_dsn)
+    assert reader.seqs(PORT, LANE) == list(range(1, 61))
+    reader.close()
