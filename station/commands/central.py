@@ -6,6 +6,8 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,3 +109,87 @@ def _report_until(node: Central, stop: threading.Event, keep_days: int | None) -
                                "stored": node.stored_events, "duplicates": node.store.duplicates,
                                "rejected": dict(node.rejected), "resend_requests": node.resend_requests,
                                "store_retries": node.store_retries}), nl=True)
+
+
+def _store_options(command: Callable[..., None]) -> Callable[..., None]:
+    command = click.option("--dsn", default=None, help="The consumer group's PostgreSQL (instead of --db).")(command)
+    return click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"),
+                        show_default=True, help="The embedded SQLite store.")(command)
+
+
+@click.group("central-db")
+def central_db() -> None:
+    """Ask the central's store: lanes behind on the watchlist, crossings, audit heads, retention."""
+
+
+@central_db.command("behind")
+@_store_options
+@click.option("--all", "show_all", is_flag=True, help="Every lane, not only those behind.")
+@click.option("--json", "as_json", is_flag=True)
+def central_behind(db_path: Path, dsn: str | None, show_all: bool, as_json: bool) -> None:
+    """Which lanes hold an older watchlist than the one published to their port (from their lane.metrics)."""
+    store = _open_store(db_path, dsn)
+    try:
+        lanes = [v for v in store.lane_versions() if show_all or v.behind]
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([{**vars(v), "behind": v.behind} for v in lanes]))
+        return
+    click.echo(f"{'port':<8}{'lane':<16}{'holds':>7}{'published':>11}  reported")
+    for v in lanes:
+        holds = "-" if v.version is None else str(v.version)
+        click.echo(f"{v.port:<8}{v.lane:<16}{holds:>7}{v.published or '-':>11}  {v.reported_at or 'never'}"
+                   f"{'  BEHIND' if v.behind else ''}")
+    click.echo(f"{sum(v.behind for v in lanes)} lane(s) behind")
+
+
+@central_db.command("crossings")
+@_store_options
+@click.option("--plate", default=None)
+@click.option("--document", default=None)
+@click.option("--container", default=None)
+@click.option("--since", type=click.DateTime(), default=None, help="UTC")
+@click.option("--until", type=click.DateTime(), default=None, help="UTC")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+def central_crossings(db_path: Path, dsn: str | None, plate: str | None, document: str | None,
+                      container: str | None, since: datetime | None, until: datetime | None, limit: int) -> None:
+    """Crossings with a read of this plate, document or container, and their decisions (one JSON line each)."""
+    store = _open_store(db_path, dsn)
+    try:
+        found = store.crossings(plate=plate, document=document, container=container, since=_utc(since),
+                                until=_utc(until), limit=limit)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        store.close()
+    for crossing in found:
+        click.echo(json.dumps(crossing, default=str))
+
+
+@central_db.command("audit-heads")
+@_store_options
+def central_audit_heads(db_path: Path, dsn: str | None) -> None:
+    """The newest audit entry the central holds of each lane's chain (compare with `garita audit verify`)."""
+    store = _open_store(db_path, dsn)
+    try:
+        for head in store.audit_heads():
+            click.echo(json.dumps(vars(head)))
+    finally:
+        store.close()
+
+
+@central_db.command("prune")
+@_store_options
+@click.option("--keep-days", type=click.IntRange(1), required=True)
+def central_prune(db_path: Path, dsn: str | None, keep_days: int) -> None:
+    """Retention now: drop events created more than KEEP_DAYS ago (whole day partitions on PostgreSQL)."""
+    store = _open_store(db_path, dsn)
+    try:
+        click.echo(f"pruned {store.prune(keep_days)}")
+    finally:
+        store.close()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

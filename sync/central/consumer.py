@@ -44,7 +44,7 @@ RECEIVE_MAXIMUM = 1000  # unacknowledged messages the broker may have in flight 
 class Batching:
     """How the writer groups messages into one transaction."""
 
-    max_events: int = 2000
+    max_messages: int = 200  # per transaction (a backlog message carries up to the lane's batch_max_events)
     max_wait_s: float = 0.05  # after the first message, how long to wait for more
     retry_min_s: float = 0.2  # database unavailable: first retry after this, doubling
     retry_max_s: float = 5.0
@@ -172,18 +172,18 @@ class Central:
             self._write(batch)
 
     def _take_batch(self) -> list[_Incoming]:
-        """Up to ``max_events`` worth of messages: the first, then whatever arrives within ``max_wait_s``."""
+        """Up to ``max_messages``: the first, then whatever arrives within ``max_wait_s``."""
         with self._arrived:
             if not self._incoming:
                 self._arrived.wait(0.2)
             if not self._incoming:
                 return []
             deadline = time.monotonic() + self.batching.max_wait_s
-            while len(self._incoming) < self.batching.max_events and not self._stopping.is_set():
+            while len(self._incoming) < self.batching.max_messages and not self._stopping.is_set():
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._arrived.wait(left):
                     break
-            count = min(len(self._incoming), self.batching.max_events)
+            count = min(len(self._incoming), self.batching.max_messages)
             return [self._incoming.popleft() for _ in range(count)]
 
     def _write(self, batch: list[_Incoming]) -> None:

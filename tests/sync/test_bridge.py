@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.broker import MosquittoProcess, free_port, override_conf, run_as
-from sync.central import Central
+from sync.central import Batching, Central
 from sync.central.gaps import GapWatch
 from sync.central.store_sqlite import SqliteStore
 from sync.link import BrokerSettings
@@ -73,7 +73,9 @@ def port_central(port_broker: MosquittoProcess, pki: Pki, signing_key: Ed25519Pr
     """The central consumer on the port broker, as user ``central`` of the example ACL."""
     settings = BrokerSettings("localhost", port_broker.port, "central-1", tls=pki.tls_for("central"), **FAST)
     watch = GapWatch(grace_s=1.0, retry_s=3.0)  # the product default is 5 s / 30 s; tests cannot wait that long
-    node = Central(settings, SqliteStore(tmp_path / "central.db"), signing_key, "central-1", watch)
+    # Small transactions, so that the stored count rises in steps and a crash comes mid-burst.
+    node = Central(settings, SqliteStore(tmp_path / "central.db"), signing_key, "central-1", watch,
+                   batching=Batching(max_messages=5))
     node.start()
     yield node
     node.stop()
