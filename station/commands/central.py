@@ -85,6 +85,7 @@ def central(host: str, port: int, client_id: str, username: str | None, password
         pass
     finally:
         node.stop()
+        _echo_counters(node)  # the last word: what this process stored, dropped and asked for
         node.store.close()
 
 
@@ -105,10 +106,14 @@ def _report_until(node: Central, stop: threading.Event, keep_days: int | None) -
         if keep_days is not None and time.monotonic() >= next_prune:
             next_prune = time.monotonic() + 3600
             click.echo(json.dumps({"pruned": node.store.prune(keep_days)}))
-        click.echo(json.dumps({"at": time.strftime("%H:%M:%S"), "messages": node.received_messages,
-                               "stored": node.stored_events, "duplicates": node.store.duplicates,
-                               "rejected": dict(node.rejected), "resend_requests": node.resend_requests,
-                               "store_retries": node.store_retries}), nl=True)
+        _echo_counters(node)
+
+
+def _echo_counters(node: Central) -> None:
+    click.echo(json.dumps({"at": time.strftime("%H:%M:%S"), "messages": node.received_messages,
+                           "stored": node.stored_events, "duplicates": node.store.duplicates,
+                           "rejected": dict(node.rejected), "resend_requests": node.resend_requests,
+                           "store_retries": node.store_retries}))
 
 
 def _store_options(command: Callable[..., None]) -> Callable[..., None]:

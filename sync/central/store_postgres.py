@@ -345,13 +345,19 @@ class PostgresStore:
         rows = self._query("SELECT port, lane, seq, entry_id, hash, at FROM audit_heads ORDER BY port, lane", ())
         return [AuditHead(*row) for row in rows]
 
-    def delivery(self) -> dict[str, float | int]:
-        """What the bench checks: events, duplicates stored, sequence numbers missing, latency percentiles (ms)."""
+    def stored_total(self) -> int:
+        """Events stored, from the high-water marks (cheap, unlike counting the events)."""
+        return int(self._query("SELECT COALESCE(sum(events), 0) FROM lane_marks", ())[0][0])
+
+    def delivery(self, kind: str | None = None) -> dict[str, float | int]:
+        """What the bench checks: events, repeats stored, sequence numbers missing, latency percentiles (ms)
+        from the lane's ``created_at`` to the row's commit; ``kind``: latency of that kind only."""
+        where, params = ("WHERE kind = %s", (kind,)) if kind else ("", ())
         row = self._query(
             "SELECT count(*), count(*) - count(DISTINCT id),"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - created_at)),"
             " percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - created_at))"
-            " FROM events", ())[0]
+            f" FROM events {where}", params)[0]
         missing = self._query("SELECT COALESCE(sum(top - n), 0) FROM (SELECT max(seq) AS top, count(DISTINCT seq) AS n"
                               " FROM events GROUP BY port, lane) AS per_lane", ())[0][0]
         return {"events": row[0], "duplicates": row[1], "missing": int(missing),
