@@ -93,15 +93,17 @@ def _counts(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[i
 @click.option("--decisions-per-s", type=click.FloatRange(0), default=50.0, show_default=True,
               help="Live decisions written across all lanes while the burst drains (their latency is measured).")
 @click.option("--no-faults", is_flag=True, help="Skip the run that kills a consumer and restarts PostgreSQL.")
+@click.option("--fault-rate", type=click.FloatRange(1), default=2000.0, show_default=True,
+              help="Events/s (all lanes) the fault run's backlog drains at, so that the faults land mid-burst.")
 @click.option("--json", "as_json", is_flag=True)
 def bench_central(lanes: int, consumers: tuple[int, ...], events_per_lane: int, decisions_per_s: float,
-                  no_faults: bool, as_json: bool) -> None:
+                  no_faults: bool, fault_rate: float, as_json: bool) -> None:
     """Simulated lanes -> Mosquitto -> N `garita central` -> PostgreSQL: events/s, latency, repeats, gaps, losses."""
     from station.bench_central import bench_central as run_bench
     from sync.central.bench import BenchPlan
 
     plan = BenchPlan(lanes=lanes, consumers=consumers, events_per_lane=events_per_lane,
-                     decisions_per_s=decisions_per_s, faults=not no_faults)
+                     decisions_per_s=decisions_per_s, faults=not no_faults, fault_rate_per_s=fault_rate)
     results = run_bench(plan, lambda line: click.echo(line, err=True))
     if as_json:
         click.echo(json.dumps(results, indent=2))

@@ -91,7 +91,7 @@ class _Lanes:
     """The simulated lanes and the few threads that pump them (each lane always on the same thread)."""
 
     def __init__(self, make: LaneFactory, work: Path, run: int, count: int, broker: BrokerSettings, keys: dict,
-                 threads: int = 4):
+                 rate_per_s: float = 1e9, threads: int = 4):
         self.sims: list[_SimLane] = []
         for number in range(count):
             port, lane = f"{run}{number // LANES_PER_PORT:03d}", f"lane-{number % LANES_PER_PORT:02d}"
@@ -99,7 +99,7 @@ class _Lanes:
             settings = LinkSettings(broker=BrokerSettings(broker.host, broker.port, f"{port}-{lane}",
                                                           reconnect_min_s=0.1, reconnect_max_s=2.0),
                                     uplink=UplinkSettings(max_inflight=16, batch_max_events=100,
-                                                          backlog_rate_per_s=1e9), poll_s=0.05)
+                                                          backlog_rate_per_s=rate_per_s / count), poll_s=0.05)
             link = SyncLink(settings, LaneTopics(port, lane), sim_lane.outbox, keys, lambda _v: None)
             self.sims.append(_SimLane(sim_lane, link))
         self._lock = threading.Lock()
@@ -214,6 +214,7 @@ class BenchPlan:
     events_per_lane: int = 200
     decisions_per_s: float = 50.0  # live decisions written across all lanes while the burst drains
     faults: bool = True
+    fault_rate_per_s: float = 2000.0  # the fault run drains its backlog at this rate (all lanes): faults land mid-burst
     timeout_s: float = 600.0
 
 
@@ -249,7 +250,9 @@ class CentralBench:
         dsn = self.postgres.new_database(f"bench_{number}")
         reader = PostgresStore(dsn)  # creates the schema before the consumers race to
         group = [self._consumer(dsn, f"bench-{number}-{n}", f"bench{number}") for n in range(consumers)]
-        lanes = _Lanes(self.make_lane, self.work / f"run-{number}", number, self.plan.lanes, self.broker, self.keys)
+        rate = self.plan.fault_rate_per_s if faults else 1e9
+        lanes = _Lanes(self.make_lane, self.work / f"run-{number}", number, self.plan.lanes, self.broker, self.keys,
+                       rate)
         try:
             for consumer in group:
                 consumer.start()
@@ -274,8 +277,8 @@ class CentralBench:
         plan, expected = self.plan, self.plan.lanes * self.plan.events_per_lane
         started = time.monotonic()
         lanes.owe(reads=plan.events_per_lane)
-        pending = [(0.3, "consumer_kills", lambda: self._kill_and_restart(group[0])),
-                   (0.6, "database_restarts", self._restart_database)] if faults else []
+        pending = [(0.25, "consumer_kills", lambda: self._kill_and_restart(group[0])),
+                   (0.55, "database_restarts", self._restart_database)] if faults else []
         done: dict[str, int] = {"consumer_kills": 0, "database_restarts": 0}
         notes: list[str] = []
         decisions, stored = 0, 0
