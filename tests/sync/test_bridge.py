@@ -221,3 +221,28 @@ def _settle(link, store, central: Central, count: int, figures: dict[str, float]
     figures["complete_after_s"] = round(time.monotonic() - started, 2)
     figures["resent"] = link.uplink.stats.resent_events
     figures["resend_requests"] = central.resend_requests
+
+
+def test_the_example_port_broker_lets_a_consumer_group_share_the_uplink(pki, port_broker, signing_key, data_dir,
+                                                                       tmp_path):
+    """The ACL's ``central`` user may join ``$share/central/...``; the broker hands each message to one member."""
+    group = [Central(BrokerSettings("localhost", port_broker.port, f"central-{n}", tls=pki.tls_for("central"), **FAST),
+                     SqliteStore(tmp_path / f"central-{n}.db"), signing_key, "central-1", group="central")
+             for n in range(2)]
+    for node in group:
+        node.start()
+    store = lane_store(data_dir)
+    link = make_link(store, _to_port_broker(port_broker, pki), batch_max_events=5)
+    link.start()
+    try:
+        add_events(store, 200)
+        pump_until(link, lambda: unsent(store) == 0)
+        assert group[0].wait_until(lambda: sum(node.store.count() for node in group) >= 200)
+    finally:
+        link.stop()
+        for node in group:
+            node.stop()
+    assert all(node.store.count() > 0 for node in group)
+    assert sorted(seq for node in group for seq in node.store.seqs(PORT, LANE)) == list(range(1, 201))
+    for node in group:
+        node.store.close()

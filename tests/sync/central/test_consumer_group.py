@@ -13,7 +13,7 @@ from sync.central.store_postgres import PostgresStore
 from sync.link import BrokerSettings
 from tests.sync.central.conftest import needs_postgres
 from tests.sync.conftest import needs_mosquitto
-from tests.sync.helpers import LANE, PORT, add_events, lane_store, make_link, public_keys, pump_until, unsent
+from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent
 
 pytestmark = [needs_mosquitto, needs_postgres]
 
@@ -76,3 +76,28 @@ def test_a_gap_is_asked_for_once_by_the_whole_group_and_filled(group, broker_set
     reader = PostgresStore(pg_dsn)
     assert reader.seqs(PORT, LANE) == list(range(1, 61))
     reader.close()
+
+
+def test_a_network_wide_snapshot_reaches_each_port_once_and_the_central_says_who_is_behind(
+        group, broker_settings, signing_key, data_dir, pg_dsn):
+    [central] = group(1)
+    store, received = lane_store(data_dir), Received()
+    link = make_link(store, broker_settings(), public_keys(signing_key), received)
+    link.start()
+    try:
+        pump_until(link, link.connected)
+        entries = [{"type": "plate", "value": f"NET{n:04d}"} for n in range(1200)]
+        central.publish_snapshot_network([PORT, "2505"], entries, version=7)  # 3 chunks per port topic
+        pump_until(link, lambda: received.kinds() == ["watchlist.snapshot"])
+        assert link.downlink.accepted["watchlist.snapshot.chunk"] == 3  # this port's chunks, each once
+        assert len(received.items[0].body["entries"]) == 1200
+        add_events(store, 1)
+        pump_until(link, lambda: central.stored_events >= 1)
+        assert [(v.lane, v.published, v.behind) for v in central.store.lane_versions()] == [(LANE, 7, True)]
+        with store.transaction() as tx:  # the lane applied it; its next lane.metrics says so
+            tx.outbox(datetime.now(UTC), "lane.metrics", {"lane": LANE, "watchlist": {"version": 7}}, 6)
+        pump_until(link, lambda: central.stored_events >= 2)
+    finally:
+        link.stop()
+    [version] = central.store.lane_versions()
+    assert (version.version, version.published, version.behind) == (7, 7, False)
