@@ -187,9 +187,16 @@ class Central:
             return [self._incoming.popleft() for _ in range(count)]
 
     def _write(self, batch: list[_Incoming]) -> None:
-        events = [event for item in batch for event in self._decode(item)]
-        if events:
-            self._with_retry(lambda: self._add(events))
+        decoded = [(item, self._decode(item)) for item in batch]
+        events = [event for _item, found in decoded for event in found]
+        try:
+            if events:
+                self._with_retry(lambda: self._add(events))
+        except Exception as exc:  # a value the database refuses (NUL in JSON, seq beyond 64 bits): find which
+            log_event("central.batch_refused", logging.WARNING, error=str(exc)[:200], messages=len(batch))
+            for item, found in decoded:
+                if found:
+                    self._add_alone(item, found)
         for item in batch:
             with contextlib.suppress(ValueError, RuntimeError):  # a lost connection: the broker sends it again
                 self.client.ack(item.mid, item.qos)
@@ -199,6 +206,16 @@ class Central:
 
     def _add(self, events: list[UplinkEvent]) -> None:
         self.stored_events += self.store.add(events)
+
+    def _add_alone(self, item: _Incoming, events: list[UplinkEvent]) -> None:
+        """One message of a refused batch; if the store refuses it too, it is counted, logged and dropped
+        (acknowledged: redelivering a message the database cannot take would stop the whole uplink)."""
+        try:
+            self._with_retry(lambda: self._add(events))
+        except Exception as exc:
+            self.rejected["unstorable"] += 1
+            log_event("central.rejected", logging.ERROR, topic=item.topic[:200], error=str(exc)[:200],
+                      events=len(events))
 
     def _decode(self, item: _Incoming) -> list[UplinkEvent]:
         """The uplink events of one message (presence is stored at once); a malformed one is counted and dropped."""

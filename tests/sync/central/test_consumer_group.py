@@ -3,14 +3,17 @@ every event stored once, a gap asked for once by the whole group, watchlist vers
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+import paho.mqtt.client as mqtt
 import pytest
 
 from sync.central import Batching, Central, GapWatch
 from sync.central.store_postgres import PostgresStore
 from sync.link import BrokerSettings
+from sync.tls import client_context
 from tests.sync.central.conftest import needs_postgres
 from tests.sync.conftest import needs_mosquitto
 from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent
@@ -101,3 +104,27 @@ def test_a_network_wide_snapshot_reaches_each_port_once_and_the_central_says_who
         link.stop()
     [version] = central.store.lane_versions()
     assert (version.version, version.published, version.behind) == (7, 7, False)
+
+
+def test_a_message_the_database_refuses_is_counted_and_the_rest_of_its_batch_is_stored(
+        group, broker_settings, data_dir, pg_dsn):
+    """PostgreSQL's jsonb refuses a NUL character and bigint a seq past 2**63: hostile, but valid JSON."""
+    consumers = group(1)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="2504-rogue", protocol=mqtt.MQTTv5)
+    settings = broker_settings()
+    client.username_pw_set(settings.username, settings.password)
+    client.tls_set_context(client_context(settings.tls))
+    client.connect(settings.host, settings.port)
+    client.loop_start()
+    topic = f"garita/v1/{PORT}/{LANE}/up/read"
+    bodies = [{"seq": 1, "payload": {"value": "ok"}}, {"seq": 2, "payload": {"value": "nul\\u0000"}},
+              {"seq": 2**63 + 5, "payload": {}}, {"seq": 3, "payload": {"value": "ok"}}]
+    for n, body in enumerate(bodies):
+        event = {"v": "1.0", "id": f"rogue-{n}", "port": PORT, "lane": LANE, "kind": "read",
+                 "created_at": datetime.now(UTC).isoformat(), **body}
+        client.publish(topic, json.dumps(event).replace("\\\\u0000", "\\u0000"), qos=1).wait_for_publish(10)
+    client.disconnect()
+    client.loop_stop()
+    node = consumers[0]
+    assert node.wait_until(lambda: node.received_messages == 4 and node.rejected["unstorable"] == 2, 30)
+    assert node.store.seqs(PORT, LANE) == [1, 3] and node.stored_events == 2
