@@ -175,11 +175,13 @@ def central_crossings(db_path: Path, dsn: str | None, plate: str | None, documen
 @central_db.command("audit-heads")
 @_store_options
 def central_audit_heads(db_path: Path, dsn: str | None) -> None:
-    """The newest audit entry the central holds of each lane's chain (compare with `garita audit verify`)."""
+    """Each lane's audit chain as the central holds it: the newest entry (compare with the lane's) and the
+    entries whose prev_hash does not link to the entry before (a cut, or an entry not received)."""
     store = _open_store(db_path, dsn)
     try:
         for head in store.audit_heads():
-            click.echo(json.dumps(vars(head)))
+            breaks = store.audit_breaks(head.port, head.lane)
+            click.echo(json.dumps({**vars(head), "breaks": [{"seq": seq, "entry_id": entry} for seq, entry in breaks]}))
     finally:
         store.close()
 

@@ -38,6 +38,10 @@ def _postgres_user() -> pwd.struct_passwd | None:
         return None
 
 
+class PortTaken(RuntimeError):
+    """Another process took the port between choosing it and the server binding it."""
+
+
 class PostgresProcess:
     """One server on 127.0.0.1:``port`` with database ``garita``; ``restart`` keeps the data, ``stop`` removes it."""
 
@@ -46,10 +50,12 @@ class PostgresProcess:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
         self.bindir, self.port, self.settings = bindir, port or free_port(), settings or {}
+        self._chosen_port = port is None
         self.workdir = Path(tempfile.mkdtemp(prefix="garita-pg-"))
         self.data, self.socket_dir = self.workdir / "data", self.workdir / "run"
         self.socket_dir.mkdir()
         self.process: subprocess.Popen[bytes] | None = None
+        self._log_mark = 0
         self._hand_over()
         self._run("initdb", "-D", str(self.data), "-U", "garita", "--auth=trust", "-E", "UTF8", "--no-sync")
 
@@ -74,11 +80,25 @@ class PostgresProcess:
             raise RuntimeError(f"{tool} failed: {result.stderr.decode()[-800:]}")
 
     def start(self, timeout_s: float = 30.0) -> None:
+        """Start; a port taken since it was chosen is replaced before the first start, retried after it."""
+        for attempt in range(5):
+            try:
+                return self._start(timeout_s)
+            except PortTaken:
+                if attempt == 4:
+                    raise
+                if self._chosen_port and not (self.workdir / ".created").exists():
+                    self.port = free_port()
+                else:
+                    time.sleep(0.5)
+
+    def _start(self, timeout_s: float) -> None:
         options = {"listen_addresses": "127.0.0.1", "unix_socket_directories": str(self.socket_dir),
                    "max_connections": "200", **self.settings}
         argv = [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         argv += [arg for key, value in options.items() for arg in ("-c", f"{key}={value}")]
         log = open(self.workdir / "postgres.log", "ab")  # noqa: SIM115 -- the server holds it while it runs
+        self._log_mark = log.tell()
         self.process = subprocess.Popen(self._as_owner(*argv), stdout=log, stderr=log, cwd="/")
         log.close()
         self._wait_ready(timeout_s)
@@ -95,7 +115,9 @@ class PostgresProcess:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"postgres exited: {self.log_tail()}")
+                self.process = None
+                tail = self.log_tail(self._log_mark)
+                raise PortTaken(tail) if "Address already in use" in tail else RuntimeError(f"postgres exited: {tail}")
             probe = subprocess.run([str(self.bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)],
                                    capture_output=True)
             if probe.returncode == 0:
@@ -103,9 +125,10 @@ class PostgresProcess:
             time.sleep(0.1)
         raise RuntimeError(f"postgres did not accept connections on {self.port} within {timeout_s}s")
 
-    def log_tail(self) -> str:
+    def log_tail(self, since: int = 0) -> str:
+        """The end of the server's log (from byte ``since``: what this start wrote)."""
         path = self.workdir / "postgres.log"
-        return path.read_text(errors="replace")[-800:] if path.exists() else ""
+        return path.read_bytes()[since:].decode(errors="replace")[-800:] if path.exists() else ""
 
     def halt(self, crash: bool = False) -> None:
         """Fast shutdown (SIGINT), or ``crash``: immediate (SIGQUIT, no checkpoint; recovery on the next start)."""

@@ -120,6 +120,10 @@ class CentralStore(Protocol):
 
     def audit_heads(self) -> list[AuditHead]: ...
 
+    def audit_breaks(self, port: str, lane: str) -> list[tuple[int, str]]:
+        """(seq, entry_id) of each audit entry whose ``prev_hash`` is not the hash of the entry before it."""
+        ...
+
     def prune(self, keep_days: int) -> int:
         """Retention: drop events created more than ``keep_days`` ago; returns how many (or partitions) went."""
         ...

@@ -345,6 +345,14 @@ class PostgresStore:
         rows = self._query("SELECT port, lane, seq, entry_id, hash, at FROM audit_heads ORDER BY port, lane", ())
         return [AuditHead(*row) for row in rows]
 
+    def audit_breaks(self, port: str, lane: str) -> list[tuple[int, str]]:
+        rows = self._query(
+            "SELECT seq, entry_id FROM (SELECT seq, payload->>'entry_id' AS entry_id, payload->>'prev_hash' AS prev,"
+            " lag(payload->>'hash') OVER (ORDER BY seq) AS before FROM events"
+            " WHERE port = %s AND lane = %s AND kind = 'audit') AS chain"
+            " WHERE before IS NOT NULL AND prev IS DISTINCT FROM before ORDER BY seq", (port, lane))
+        return [(seq, entry_id) for seq, entry_id in rows]
+
     def stored_total(self) -> int:
         """Events stored, from the high-water marks (cheap, unlike counting the events)."""
         return int(self._query("SELECT COALESCE(sum(events), 0) FROM lane_marks", ())[0][0])

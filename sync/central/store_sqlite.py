@@ -159,6 +159,14 @@ class SqliteStore:
             " ORDER BY port, lane", ())
         return [AuditHead(*row) for row in rows]
 
+    def audit_breaks(self, port: str, lane: str) -> list[tuple[int, str]]:
+        rows = self._query(
+            "SELECT seq, entry_id FROM (SELECT seq, json_extract(payload, '$.entry_id') AS entry_id,"
+            " json_extract(payload, '$.prev_hash') AS prev, lag(json_extract(payload, '$.hash')) OVER (ORDER BY seq)"
+            " AS before FROM events WHERE port = ? AND lane = ? AND kind = 'audit')"
+            " WHERE before IS NOT NULL AND prev IS NOT before ORDER BY seq", (port, lane))
+        return [(seq, entry_id) for seq, entry_id in rows]
+
     def prune(self, keep_days: int) -> int:
         cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat()
         with self.lock:

@@ -145,6 +145,15 @@ def test_the_audit_head_is_the_newest_entry_whatever_the_arrival_order(store: Po
     assert (head.lane, head.seq, head.entry_id, head.hash) == ("lane-1", 5, "a5", "h5")
 
 
+def test_a_break_in_a_lanes_audit_chain_is_found(store: PostgresStore) -> None:
+    def audit(seq: int, prev: str) -> UplinkEvent:
+        return event(seq, kind="audit", payload={"entry_id": f"a{seq}", "hash": f"h{seq}", "prev_hash": prev})
+
+    store.add([audit(1, "genesis"), audit(2, "h1"), audit(3, "h2"), audit(4, "forged"), audit(5, "h4")])
+    assert store.audit_breaks(PORT, "lane-1") == [(4, "a4")]
+    assert store.audit_breaks(PORT, "lane-9") == []
+
+
 def test_a_database_restart_is_reported_then_survived(postgres, store: PostgresStore) -> None:
     store.add([event(1)])
     postgres.halt(crash=True)
