@@ -10,6 +10,7 @@ numbers missing, and each event's end-to-end latency (the lane's ``created_at`` 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import signal
 import subprocess
 import tempfile
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +36,7 @@ from sync.topics import LaneTopics
 from sync.uplink import UplinkSettings
 
 LANES_PER_PORT = 10
+LANES_PER_PROCESS = 125
 
 
 class BenchLane(Protocol):
@@ -90,22 +93,22 @@ class _SimLane:
 class _Lanes:
     """The simulated lanes and the few threads that pump them (each lane always on the same thread)."""
 
-    def __init__(self, make: LaneFactory, work: Path, run: int, count: int, broker: BrokerSettings, keys: dict,
-                 rate_per_s: float = 1e9, threads: int = 4):
+    def __init__(self, make: LaneFactory, work: Path, run: int, numbers: range, broker: BrokerSettings, keys: dict,
+                 rate_per_s: float, threads: int = 4):
         self.sims: list[_SimLane] = []
-        for number in range(count):
+        for number in numbers:
             port, lane = f"{run}{number // LANES_PER_PORT:03d}", f"lane-{number % LANES_PER_PORT:02d}"
             sim_lane = make(work / f"{port}-{lane}", port, lane)
             settings = LinkSettings(broker=BrokerSettings(broker.host, broker.port, f"{port}-{lane}",
                                                           reconnect_min_s=0.1, reconnect_max_s=2.0),
                                     uplink=UplinkSettings(max_inflight=16, batch_max_events=100,
-                                                          backlog_rate_per_s=rate_per_s / count), poll_s=0.05)
+                                                          backlog_rate_per_s=rate_per_s), poll_s=0.05)
             link = SyncLink(settings, LaneTopics(port, lane), sim_lane.outbox, keys, lambda _v: None)
             self.sims.append(_SimLane(sim_lane, link))
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._pump, args=(self.sims[n::threads],), daemon=True,
-                                          name=f"bench-lanes-{n}") for n in range(min(threads, count))]
+                                          name=f"bench-lanes-{n}") for n in range(min(threads, len(numbers)))]
 
     def start(self, timeout_s: float = 60.0) -> None:
         for sim in self.sims:
@@ -154,6 +157,73 @@ class _Lanes:
         for sim in self.sims:
             sim.link.stop()
             sim.lane.close()
+
+
+def _lane_worker(make: LaneFactory, work: Path, run: int, numbers: range, broker: BrokerSettings, key_file: Path,
+                 rate_per_s: float, conn: Connection) -> None:
+    """A process of simulated lanes (paho's select() loop caps one process at about 340 clients): it runs
+    what the bench sends, ``("reads", n)``, ``("decisions", [lane numbers])``, ``("stop",)``."""
+    try:
+        lanes = _Lanes(make, work, run, numbers, broker, {"bench": load_public_key(key_file)}, rate_per_s)
+        lanes.start()
+    except Exception as exc:
+        conn.send(("error", repr(exc)))
+        return
+    conn.send(("ready",))
+    while True:
+        command = conn.recv()
+        if command[0] == "reads":
+            lanes.owe(reads=command[1])
+        elif command[0] == "decisions":
+            lanes.owe(decisions=1, lanes=[lanes.sims[number - numbers.start] for number in command[1]])
+        else:
+            lanes.stop()
+            conn.send(("stopped",))
+            return
+
+
+class _LaneProcesses:
+    """The run's simulated lanes, ``LANES_PER_PROCESS`` to a worker process."""
+
+    def __init__(self, make: LaneFactory, work: Path, run: int, count: int, broker: BrokerSettings, key_file: Path,
+                 rate_per_s: float):
+        context = multiprocessing.get_context("spawn")
+        self.count, self.workers = count, []
+        for first in range(0, count, LANES_PER_PROCESS):
+            numbers = range(first, min(count, first + LANES_PER_PROCESS))
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_lane_worker, args=(make, work, run, numbers, broker, key_file,
+                                                                 rate_per_s / count, theirs), daemon=True)
+            self.workers.append((numbers, process, ours))
+
+    def start(self, timeout_s: float = 120.0) -> None:
+        for _numbers, process, _conn in self.workers:
+            process.start()
+        for _numbers, _process, conn in self.workers:
+            if not conn.poll(timeout_s):
+                raise TimeoutError("central bench: a process of simulated lanes did not start")
+            answer = conn.recv()
+            if answer[0] != "ready":
+                raise RuntimeError(f"central bench: simulated lanes failed: {answer[1]}")
+
+    def owe_reads(self, count: int) -> None:
+        for _numbers, _process, conn in self.workers:
+            conn.send(("reads", count))
+
+    def owe_decisions(self, lanes: list[int]) -> None:
+        for numbers, _process, conn in self.workers:
+            mine = [number for number in lanes if number in numbers]
+            if mine:
+                conn.send(("decisions", mine))
+
+    def stop(self) -> None:
+        for _numbers, process, conn in self.workers:
+            if process.is_alive():
+                conn.send(("stop",))
+        for _numbers, process, conn in self.workers:
+            if process.is_alive() and conn.poll(60):
+                conn.recv()
+            process.join(10)
 
 
 class _Consumer:
@@ -227,9 +297,8 @@ class CentralBench:
         self.progress = progress
         self.broker_process = MosquittoProcess(work / "broker")
         self.postgres = PostgresProcess()  # durable settings: fsync, synchronous commit
-        self.key_file, public_file = work / "central.pem", work / "central.pub"
-        write_keypair(self.key_file, public_file)
-        self.keys = {"bench": load_public_key(public_file)}
+        self.key_file, self.public_file = work / "central.pem", work / "central.pub"
+        write_keypair(self.key_file, self.public_file)
         self.broker = BrokerSettings("127.0.0.1", self.broker_process.port, "bench")
 
     def run(self) -> list[RunFigures]:
@@ -251,8 +320,8 @@ class CentralBench:
         reader = PostgresStore(dsn)  # creates the schema before the consumers race to
         group = [self._consumer(dsn, f"bench-{number}-{n}", f"bench{number}") for n in range(consumers)]
         rate = self.plan.fault_rate_per_s if faults else 1e9
-        lanes = _Lanes(self.make_lane, self.work / f"run-{number}", number, self.plan.lanes, self.broker, self.keys,
-                       rate)
+        lanes = _LaneProcesses(self.make_lane, self.work / f"run-{number}", number, self.plan.lanes, self.broker,
+                               self.public_file, rate)
         try:
             for consumer in group:
                 consumer.start()
@@ -272,11 +341,11 @@ class CentralBench:
         argv = self.consumer_argv(dsn, self.broker.port, client_id, self.key_file, group)
         return _Consumer(argv, self.work, client_id)
 
-    def _burst(self, name: str, lanes: _Lanes, reader: PostgresStore, group: list[_Consumer],
+    def _burst(self, name: str, lanes: _LaneProcesses, reader: PostgresStore, group: list[_Consumer],
                faults: bool) -> RunFigures:
         plan, expected = self.plan, self.plan.lanes * self.plan.events_per_lane
         started = time.monotonic()
-        lanes.owe(reads=plan.events_per_lane)
+        lanes.owe_reads(plan.events_per_lane)
         pending = [(0.25, "consumer_kills", lambda: self._kill_and_restart(group[0])),
                    (0.55, "database_restarts", self._restart_database)] if faults else []
         done: dict[str, int] = {"consumer_kills": 0, "database_restarts": 0}
@@ -303,14 +372,14 @@ class CentralBench:
         self.progress("  PostgreSQL: immediate shutdown (a crash), then start")
         self.postgres.restart(crash=True)
 
-    def _live_decisions(self, lanes: _Lanes, written: int, started: float, draining: bool) -> int:
+    def _live_decisions(self, lanes: _LaneProcesses, written: int, started: float, draining: bool) -> int:
         """Decisions due by now at ``decisions_per_s``, one per lane in turn, while the backlog drains."""
         if not draining:
             return 0
         due = int((time.monotonic() - started) * self.plan.decisions_per_s) - written
         if due <= 0:
             return 0
-        lanes.owe(decisions=1, lanes=[lanes.sims[(written + n) % len(lanes.sims)] for n in range(due)])
+        lanes.owe_decisions([(written + n) % lanes.count for n in range(due)])
         return due
 
     @staticmethod
