@@ -96,12 +96,13 @@ class _Lanes:
     def __init__(self, make: LaneFactory, work: Path, run: int, numbers: range, broker: BrokerSettings, keys: dict,
                  rate_per_s: float, threads: int = 4):
         self.sims: list[_SimLane] = []
+        batch = max(1, min(100, int(rate_per_s)))  # a paced lane's first batch is no bigger than a second's worth
         for number in numbers:
             port, lane = f"{run}{number // LANES_PER_PORT:03d}", f"lane-{number % LANES_PER_PORT:02d}"
             sim_lane = make(work / f"{port}-{lane}", port, lane)
             settings = LinkSettings(broker=BrokerSettings(broker.host, broker.port, f"{port}-{lane}",
                                                           reconnect_min_s=0.1, reconnect_max_s=2.0),
-                                    uplink=UplinkSettings(max_inflight=16, batch_max_events=100,
+                                    uplink=UplinkSettings(max_inflight=16, batch_max_events=batch,
                                                           backlog_rate_per_s=rate_per_s), poll_s=0.05)
             link = SyncLink(settings, LaneTopics(port, lane), sim_lane.outbox, keys, lambda _v: None)
             self.sims.append(_SimLane(sim_lane, link))
@@ -346,8 +347,8 @@ class CentralBench:
         plan, expected = self.plan, self.plan.lanes * self.plan.events_per_lane
         started = time.monotonic()
         lanes.owe_reads(plan.events_per_lane)
-        pending = [(0.25, "consumer_kills", lambda: self._kill_and_restart(group[0])),
-                   (0.55, "database_restarts", self._restart_database)] if faults else []
+        pending = [(0.2, "database_restarts", self._restart_database),
+                   (0.5, "consumer_kills", lambda: self._kill_and_restart(group[0]))] if faults else []
         done: dict[str, int] = {"consumer_kills": 0, "database_restarts": 0}
         notes: list[str] = []
         decisions, stored = 0, 0
