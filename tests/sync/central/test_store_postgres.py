@@ -3,6 +3,9 @@ day partitions and retention, lane versions, crossings by plate/document/contain
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -15,6 +18,7 @@ from sync.central.gaps import GapWatch
 from sync.central.store import StoreUnavailable
 from sync.central.store_postgres import PostgresStore
 from sync.envelope import UplinkEvent
+from tests.station.test_cli import REPO
 from tests.sync.central.conftest import needs_postgres
 from tests.sync.central.test_store_sqlite import expected_gaps
 
@@ -164,3 +168,13 @@ def test_a_database_restart_is_reported_then_survived(postgres, store: PostgresS
         postgres.start()
     assert store.add([event(2)]) == 1  # the same store reconnects
     assert store.seqs(PORT, "lane-1") == [1, 2]
+
+
+def test_central_db_behind_names_the_lanes_behind(store: PostgresStore, pg_dsn: str) -> None:
+    store.add([event(1, "lane-1", "lane.metrics", {"lane": "lane-1", "watchlist": {"version": 2}}),
+               event(1, "lane-2", "lane.metrics", {"lane": "lane-2", "watchlist": {"version": 3}})])
+    store.record_published(PORT, 3)
+    result = subprocess.run([sys.executable, "-m", "station", "central-db", "behind", "--dsn", pg_dsn, "--json"],
+                            capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert [(row["lane"], row["version"], row["published"]) for row in json.loads(result.stdout)] == [("lane-1", 2, 3)]
