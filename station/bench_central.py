@@ -47,7 +47,7 @@ def consumer_argv(dsn: str, broker_port: int, client_id: str, key_file: Path, gr
     """One member of the consumer group, exactly as a systemd unit runs it (config/central/)."""
     return [sys.executable, "-m", "station", "central", "--host", "127.0.0.1", "--port", str(broker_port),
             "--client-id", client_id, "--signing-key", str(key_file), "--key-id", "bench", "--dsn", dsn,
-            "--group", group, "--resend-after", "2"]
+            "--group", group, "--resend-after", "5"]  # the product default
 
 
 def bench_central(plan: BenchPlan, progress: Callable[[str], None] = lambda _m: None) -> list[dict]:
