@@ -1,10 +1,11 @@
 """``garita bench central``: simulated lanes -> a local Mosquitto -> N ``garita central`` processes -> PostgreSQL.
 
 Each simulated lane is a real outbox (the caller's, a lane database) and a real MQTT session
-(:class:`SyncLink`) on loopback. Every run gets fresh lanes and a fresh database; one run per consumer
-count, then a fault run that SIGKILLs a consumer (restarted as systemd would) and crash-restarts
-PostgreSQL mid-burst. Figures come from the database itself: events stored, repeats stored, sequence
-numbers missing, and each event's end-to-end latency (the lane's ``created_at`` to the row's commit).
+(:class:`SyncLink`) on loopback, 125 lanes to a worker process. Every run gets fresh lanes and a fresh
+database; one run per consumer count, then a fault run that crash-restarts PostgreSQL and SIGKILLs a
+consumer (restarted as systemd would) mid-burst. Figures come from the database itself: events stored,
+repeats stored, sequence numbers missing, and each event's end-to-end latency (the lane's
+``created_at`` to the row's insert).
 """
 
 from __future__ import annotations
