@@ -65,9 +65,14 @@ def central(host: str, port: int, client_id: str, username: str | None, password
     from sync.link import BrokerSettings
     from sync.signing import load_private_key
     from sync.tls import TlsFiles
+    from sync.topics import check_segment
 
     if group and not dsn:
         raise click.UsageError("--group needs --dsn: consumers of a group share one PostgreSQL database")
+    try:
+        check_segment(group or "central", "--group")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     tls = TlsFiles(ca_file, cert_file, key_file) if ca_file else None
     password = password_file.read_text().strip() if password_file else None
     broker = BrokerSettings(host=host, port=port, client_id=client_id, username=username, password=password, tls=tls)
@@ -94,9 +99,15 @@ def _open_store(db_path: Path, dsn: str | None) -> CentralStore:
         from sync.central.store_sqlite import SqliteStore
 
         return SqliteStore(db_path)
+    import psycopg
+
+    from sync.central.store import StoreUnavailable
     from sync.central.store_postgres import PostgresStore
 
-    return PostgresStore(dsn)
+    try:
+        return PostgresStore(dsn)
+    except (psycopg.Error, StoreUnavailable) as exc:  # a bad DSN, a server down, a role refused: say which
+        raise click.ClickException(f"cannot open the PostgreSQL store ({dsn!r}): {exc}") from None
 
 
 def _report_until(node: Central, stop: threading.Event, keep_days: int | None) -> None:

@@ -34,7 +34,7 @@ from sync.logs import log_event
 from sync.signing import sign
 from sync.snapshots import total_hash
 from sync.tls import client_context
-from sync.topics import STATUS_WILDCARD, UPLINK_WILDCARD, lane_down, parse_status, parse_up, port_down
+from sync.topics import STATUS_WILDCARD, UPLINK_WILDCARD, check_segment, lane_down, parse_status, parse_up, port_down
 
 RESEND_EXPIRY_S = 300  # a resend request queued for a lane that is away this long is re-decided, not replayed
 RECEIVE_MAXIMUM = 1000  # unacknowledged messages the broker may have in flight to one consumer: bounds memory
@@ -66,7 +66,8 @@ class Central:
         """``gap_watch``: when and how often to ask lanes to resend missing ranges (None: never); ``group``: share
         the uplink with the other consumers of this shared-subscription group (None: receive all of it)."""
         self.broker, self.store, self.key, self.key_id = broker, store, key, key_id
-        self.gap_watch, self.group, self.batching = gap_watch, group, batching or Batching()
+        self.gap_watch, self.batching = gap_watch, batching or Batching()
+        self.group = check_segment(group, "group") if group else None  # one topic level: $share/{group}/...
         self.rejected: Counter[str] = Counter()
         self.received_messages = 0
         self.stored_events = 0
@@ -141,6 +142,8 @@ class Central:
                 self.request_missing()
             except StoreUnavailable as exc:  # the next pass tries again; nothing was claimed
                 log_event("central.gap_pass_failed", logging.WARNING, error=str(exc)[:200])
+            except Exception as exc:  # a bug must not end gap watching for good: logged, tried again next pass
+                log_event("central.gap_pass_failed", logging.ERROR, error=repr(exc)[:200])
 
     def request_missing(self) -> None:
         """Ask each lane for the sequence ranges missing long enough (claimed in the store: asked once)."""
