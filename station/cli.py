@@ -6,7 +6,7 @@ import click
 
 from station.commands.audit import audit_group
 from station.commands.bench import bench
-from station.commands.central import central, keys_group
+from station.commands.central import central, central_db, keys_group
 from station.commands.crossings import crossings, decide, export, show
 from station.commands.lane import check_config, install_service, run
 from station.commands.maintenance import backup, init, migrate, restore
@@ -39,7 +39,7 @@ def cli() -> None:
 
 
 for command in (run, check_config, install_service, crossings, show, export, decide, devices, probe, snapshot,
-                watchlist, declarations, officer, audit_group, eval_group, bench, central, keys_group,
+                watchlist, declarations, officer, audit_group, eval_group, bench, central, central_db, keys_group,
                 init, backup, restore, migrate):
     cli.add_command(command)
 

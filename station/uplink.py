@@ -140,7 +140,9 @@ class UplinkPlugin:
         devices = {name: {key: health.get(key) for key in _DEVICE_METRICS}
                    for name, health in status["devices"].items()}
         usage, now = self.link.outbox.usage(), datetime.now(UTC)
+        held = lane.status_extras().get("watchlist") or {}
         payload = {"lane": status["lane"], "at": now.isoformat(), "stats": status["stats"],
+                   "watchlist": {"version": held.get("version")},  # the central says which lanes are behind
                    "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
                    "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats),
                    "downlink": {"accepted": dict(self.link.downlink.accepted),

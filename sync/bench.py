@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.broker import MosquittoProcess
 from sync.central import Central
-from sync.central_store import CentralStore
+from sync.central.store_sqlite import SqliteStore
 from sync.envelope import encode_event
 from sync.link import BrokerSettings, LinkSettings, SyncLink
 from sync.outbox import OutboxSource
@@ -70,7 +70,7 @@ def _measure(outbox: OutboxSource, topics: LaneTopics, add_live: Callable[[], No
     total = outbox.usage().pending_rows
     payloads = [encode_event(row, topics.port, topics.lane) for row in outbox.pending(total)]
     baseline_s, baseline_lat = _bare_paho(broker, topics, payloads, samples)
-    central = Central(replace(broker, client_id="bench-central"), CentralStore(work / "central.db"),
+    central = Central(replace(broker, client_id="bench-central"), SqliteStore(work / "central.db"),
                       Ed25519PrivateKey.generate(), "bench")
     central.start()
     settings = LinkSettings(broker=broker, uplink=UplinkSettings(

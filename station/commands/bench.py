@@ -80,7 +80,8 @@ def bench_sync(events: int, batch_max_events: int, as_json: bool) -> None:
 
 
 @click.command("rfid")
-@click.option("--tags", type=click.IntRange(10, 100_000), default=300, show_default=True)
+@click.option("--tags", type=click.IntRange(10, 100_000), default=300, show_default=True,
+              help="Tag reports sent per reader for the latency figures.")
 @click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True, help="Reconnects per fault.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 def bench_rfid(tags: int, rounds: int, as_json: bool) -> None:
@@ -101,5 +102,54 @@ def bench_rfid(tags: int, rounds: int, as_json: bool) -> None:
         click.echo(f"{r['fault']:<16}{r['recovered']:>6}/{r['rounds']:<3}{med:>10}{top:>10}")
 
 
-for _command in (bench_lane, bench_watchlist, bench_vision, bench_sync, bench_rfid):
+def _counts(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of consumer counts, e.g. 1,2,4") from None
+    if not counts or min(counts) < 1 or max(counts) > 32:
+        raise click.BadParameter("each consumer count must be 1-32")
+    return counts
+
+
+@click.command("central")
+@click.option("--lanes", type=click.IntRange(1, 2000), default=100, show_default=True,
+              help="Simulated lanes, each a real outbox and MQTT session (500: the national figure; needs cores).")
+@click.option("--consumers", default="1,2,4", show_default=True, callback=_counts,
+              help="Consumer group sizes to run, one run each.")
+@click.option("--events", "events_per_lane", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
+              help="Backlog burst per lane and run.")
+@click.option("--decisions-per-s", type=click.FloatRange(0), default=50.0, show_default=True,
+              help="Live decisions written across all lanes while the burst drains (their latency is measured).")
+@click.option("--no-faults", is_flag=True, help="Skip the run that kills a consumer and restarts PostgreSQL.")
+@click.option("--fault-rate", type=click.FloatRange(1), default=2000.0, show_default=True,
+              help="Events/s (all lanes) the fault run's backlog drains at, so that the faults land mid-burst.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
+def bench_central(lanes: int, consumers: tuple[int, ...], events_per_lane: int, decisions_per_s: float,
+                  no_faults: bool, fault_rate: float, as_json: bool) -> None:
+    """Simulated lanes -> Mosquitto -> N `garita central` -> PostgreSQL: events/s, latency, repeats, gaps, losses."""
+    from station.bench_central import bench_central as run_bench
+    from sync.central.bench import BenchPlan
+
+    plan = BenchPlan(lanes=lanes, consumers=consumers, events_per_lane=events_per_lane,
+                     decisions_per_s=decisions_per_s, faults=not no_faults, fault_rate_per_s=fault_rate)
+    results = run_bench(plan, lambda line: click.echo(line, err=True))
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{'run':<14}{'events':>8}{'s':>8}{'events/s':>10}{'decision p50':>14}{'p95':>9}"
+               f"{'backlog p95':>13}{'dup':>5}{'gaps':>6}{'lost':>6}")
+    for r in results:
+        click.echo(f"{r['name']:<14}{r['events']:>8}{r['seconds']:>8.1f}{r['events_per_s']:>10.0f}"
+                   f"{r['decision_latency_ms_p50']:>12.0f}ms{r['decision_latency_ms_p95']:>7.0f}ms"
+                   f"{r['backlog_latency_ms_p95']:>11.0f}ms{r['duplicates_stored']:>5}{r['gaps_left']:>6}"
+                   f"{r['lost']:>6}")
+    faults = [r for r in results if r["consumer_kills"]]
+    for r in faults:
+        click.echo(f"faults: {'; '.join(r['notes']) or 'none came mid-burst (a larger --events makes room)'}; "
+                   f"store retries {r['store_retries']}, resend requests {r['resend_requests']}; "
+                   f"lost {r['lost']}, duplicates stored {r['duplicates_stored']}")
+
+
+for _command in (bench_lane, bench_watchlist, bench_vision, bench_sync, bench_rfid, bench_central):
     bench.add_command(_command)

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.broker import BrokerTls, MosquittoProcess
 from sync.central import Central
-from sync.central_store import CentralStore
+from sync.central.store_sqlite import SqliteStore
 from sync.link import BrokerSettings
 from sync.tls import TlsFiles
 from tests.sync.pki import TestCA
@@ -73,7 +73,7 @@ def signing_key() -> Ed25519PrivateKey:
 @pytest.fixture
 def central(broker_settings: Callable[..., BrokerSettings], signing_key: Ed25519PrivateKey,
             tmp_path: Path) -> Iterator[Central]:
-    node = Central(broker_settings("central"), CentralStore(tmp_path / "central.db"), signing_key, "central-1")
+    node = Central(broker_settings("central"), SqliteStore(tmp_path / "central.db"), signing_key, "central-1")
     node.start()
     yield node
     node.stop()

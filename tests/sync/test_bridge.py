@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.broker import MosquittoProcess, free_port, override_conf, run_as
-from sync.central import Central
-from sync.central_store import CentralStore
-from sync.gap_watch import GapWatch
+from sync.central import Batching, Central
+from sync.central.gaps import GapWatch
+from sync.central.store_sqlite import SqliteStore
 from sync.link import BrokerSettings
 from sync.tls import TlsFiles
 from tests.sync.conftest import Pki, needs_mosquitto
@@ -73,7 +73,9 @@ def port_central(port_broker: MosquittoProcess, pki: Pki, signing_key: Ed25519Pr
     """The central consumer on the port broker, as user ``central`` of the example ACL."""
     settings = BrokerSettings("localhost", port_broker.port, "central-1", tls=pki.tls_for("central"), **FAST)
     watch = GapWatch(grace_s=1.0, retry_s=3.0)  # the product default is 5 s / 30 s; tests cannot wait that long
-    node = Central(settings, CentralStore(tmp_path / "central.db"), signing_key, "central-1", watch)
+    # Small transactions, so that the stored count rises in steps and a crash comes mid-burst.
+    node = Central(settings, SqliteStore(tmp_path / "central.db"), signing_key, "central-1", watch,
+                   batching=Batching(max_messages=5))
     node.start()
     yield node
     node.stop()
@@ -219,3 +221,28 @@ def _settle(link, store, central: Central, count: int, figures: dict[str, float]
     figures["complete_after_s"] = round(time.monotonic() - started, 2)
     figures["resent"] = link.uplink.stats.resent_events
     figures["resend_requests"] = central.resend_requests
+
+
+def test_the_example_port_broker_lets_a_consumer_group_share_the_uplink(pki, port_broker, signing_key, data_dir,
+                                                                       tmp_path):
+    """The ACL's ``central`` user may join ``$share/central/...``; the broker hands each message to one member."""
+    group = [Central(BrokerSettings("localhost", port_broker.port, f"central-{n}", tls=pki.tls_for("central"), **FAST),
+                     SqliteStore(tmp_path / f"central-{n}.db"), signing_key, "central-1", group="central")
+             for n in range(2)]
+    for node in group:
+        node.start()
+    store = lane_store(data_dir)
+    link = make_link(store, _to_port_broker(port_broker, pki), batch_max_events=5)
+    link.start()
+    try:
+        add_events(store, 200)
+        pump_until(link, lambda: unsent(store) == 0)
+        assert group[0].wait_until(lambda: sum(node.store.count() for node in group) >= 200)
+    finally:
+        link.stop()
+        for node in group:
+            node.stop()
+    assert all(node.store.count() > 0 for node in group)
+    assert sorted(seq for node in group for seq in node.store.seqs(PORT, LANE)) == list(range(1, 201))
+    for node in group:
+        node.store.close()

@@ -110,6 +110,7 @@ def test_lane_daemon_syncs_both_ways(tmp_path, broker, pki, central, signing_key
         assert _wait(lambda: any(m["link"]["connects"] >= 1 for m in payloads("lane.metrics"))), kinds()
         metrics = payloads("lane.metrics")[-1]
         assert metrics["lane"] == LANE and "pending" in metrics["outbox"]
+        assert "version" in metrics["watchlist"]  # the central's `central-db behind` reads it
         store.db.conn.close()
     finally:
         lane.send_signal(signal.SIGTERM)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.gap_watch import MAX_RANGES, GapWatch
+from sync.central.gaps import MAX_RANGES, GapWatch
 
 LANE = ("2504", "lane-03")
 
