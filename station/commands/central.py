@@ -176,7 +176,7 @@ def central_behind(db_path: Path, dsn: str | None, show_all: bool, as_json: bool
 @click.option("--since", type=click.DateTime(), default=None, help="UTC")
 @click.option("--until", type=click.DateTime(), default=None, help="UTC")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
-              help="At most this many crossings, newest first.")
+              help="At most this many crossings.")
 def central_crossings(db_path: Path, dsn: str | None, plate: str | None, document: str | None,
                       container: str | None, since: datetime | None, until: datetime | None, limit: int) -> None:
     """Crossings with a read of this plate, document or container, and their decisions (one JSON line each)."""
