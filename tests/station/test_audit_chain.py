@@ -119,3 +119,18 @@ def test_audit_verify_command(tmp_path, store, data_dir):
     broken = garita("audit", "verify", "--data-dir", str(data_dir))
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at entry 4: its content does not match its hash")
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("at", "2026-01-01T00:00:00+00:00"),
+    ("actor", "officer:nobody"),
+    ("action", "decision.detain"),
+    ("crossing_id", None),  # moved off its crossing (a foreign key keeps it from naming a made-up one)
+    ("detail", '{"forged": true}'),
+])
+def test_every_field_of_an_entry_is_covered_by_its_hash(store, column, value):
+    _lane_with_history(store, vehicles=1)
+    victim = store.query("SELECT id FROM audit WHERE crossing_id IS NOT NULL ORDER BY id")[1]["id"]
+    _tamper(store, f"UPDATE audit SET {column} = ? WHERE id = ?", value, victim)
+    verdict = verify(store.db.conn)
+    assert (verdict.first_bad, verdict.why) == (victim, "its content does not match its hash (it was edited)")
