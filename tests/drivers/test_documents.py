@@ -70,6 +70,17 @@ def test_mrz_bad_check_digit_is_flagged_not_raised() -> None:
     assert r["checks"]["birth_date"] is True
 
 
+def test_mrz_filler_is_no_check_digit_for_a_personal_number() -> None:
+    """'<' stands in for the check digit only of an all-filler optional field, never of one with data."""
+    l1, l2 = TD3.split("\n")
+    filler = l2[:42] + "<"
+    l2 = filler + str(check_digit(filler[0:10] + filler[13:20] + filler[21:43]))  # composite still right
+    r = parse_mrz([l1, l2])
+    assert r["optional_data"] == "ZE184226B" and r["checks"]["composite"] is True
+    assert r["checks"]["optional_data"] is False and r["valid"] is False
+    assert parse_mrz(MEX)["checks"]["optional_data"] is True  # all filler: '<' is allowed there
+
+
 def test_mrz_padding_and_framing_stripped() -> None:
     l1, l2 = TD3.split("\n")
     assert parse_mrz(f"\r{l1}\r{l2}\r")["valid"]
