@@ -15,6 +15,7 @@ from vision.datasets import Sample, container_samples, plate_samples
 from vision.errors import VisionError
 from vision.fusion import fuse_containers
 from vision.image_io import load_image
+from vision.iso6346 import is_valid
 from vision.reads import ContainerRead
 from vision.recognizer import PLATE_DET, Recognizer
 
@@ -105,13 +106,20 @@ def eval_containers(folder: Path, recognizer: Recognizer, progress: Progress | N
     return summary
 
 
+def crossing_containers(reads: list[ContainerRead]) -> set[str]:
+    """The containers one crossing reports, chosen without the labels: every fused code that passes the
+    check digit (a truck carries one or two), or the best fused guess when none does."""
+    fused = fuse_containers(reads)
+    valid = {f.text for f in fused if is_valid(f.text)}
+    return valid or {f.text for f in fused[:1]}
+
+
 def _group_results(by_group: dict[str, list[tuple[str, list[ContainerRead]]]]) -> dict:
     """A group (one truck) is right when fusion returns exactly its set of containers."""
     groups = {}
     for group, items in by_group.items():
         truths = {truth for truth, _ in items}
-        fused = fuse_containers([r for _, reads in items for r in reads[:1]])
-        answer = {f.text for f in fused[: len(truths)]}
+        answer = crossing_containers([r for _, reads in items for r in reads[:1]])
         groups[group] = {"truth": sorted(truths), "fused": sorted(answer), "exact": answer == truths}
     return {"groups": groups, "groups_exact": sum(g["exact"] for g in groups.values()) / max(len(groups), 1)}
 
