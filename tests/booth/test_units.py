@@ -55,3 +55,31 @@ def test_catalogs_have_the_same_keys_and_differ():
     check_catalogs()
     assert set(catalog("en")) == set(catalog("es")) and LANGUAGES == ("en", "es")
     assert catalog("es")["signin.pin"] == "NIP"
+
+
+def test_a_badge_tapped_between_long_polls_is_handed_to_the_next_one():
+    import asyncio
+    from datetime import UTC, datetime
+
+    from drivers.events import DeviceRead
+    from station.booth.badges import HOLD_S, BadgeGate
+
+    now = [100.0]
+    gate = BadgeGate("badge-1", clock=lambda: now[0])
+
+    def tap(epc: str) -> bool:
+        return gate.tap(DeviceRead("badge-1", "rfid", epc, at=datetime.now(UTC)))
+
+    async def scenario() -> list[str | None]:
+        assert tap("E2000000000000000000B001")  # nobody waiting: held, not lost
+        first = await gate.wait(0.01)
+        second = await gate.wait(0.01)  # a held tap is handed out once
+        tap("E2000000000000000000B002")
+        now[0] += HOLD_S + 0.1  # too late: a stale tap signs nobody in
+        stale = await gate.wait(0.01)
+        waiting = asyncio.ensure_future(gate.wait(5))
+        await asyncio.sleep(0)  # let the waiter register (one loop turn, not a time)
+        tap("E2000000000000000000B003")
+        return [first, second, stale, await waiting]
+
+    assert asyncio.run(scenario()) == ["E2000000000000000000B001", None, None, "E2000000000000000000B003"]
