@@ -83,3 +83,43 @@ def test_a_badge_tapped_between_long_polls_is_handed_to_the_next_one():
         return [first, second, stale, await waiting]
 
     assert asyncio.run(scenario()) == ["E2000000000000000000B001", None, None, "E2000000000000000000B003"]
+
+
+def _post(**headers: str):
+    from starlette.requests import Request
+
+    encoded = [(name.replace("_", "-").encode(), value.encode()) for name, value in headers.items()]
+    return Request({"type": "http", "method": "POST", "path": "/api/lock", "headers": encoded})
+
+
+def test_the_booth_key_is_made_once_private_and_kept(data_dir):
+    import os
+    import stat
+
+    from station.booth.csrf import load_secret
+
+    secret = load_secret(data_dir)
+    path = data_dir / "booth.key"
+    assert len(secret) == 32 and path.read_bytes() == secret
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert load_secret(data_dir) == secret  # a restart keeps the key, so pages keep their tokens
+
+
+def test_a_csrf_token_is_the_hmac_of_its_cookie_and_needs_our_origin():
+    import hashlib
+    import hmac
+
+    from station.booth.csrf import token_for, valid
+
+    secret, cookie = b"k" * 32, "cookie-1"
+    token = token_for(secret, cookie)
+    assert token == hmac.new(secret, b"csrf:cookie-1", hashlib.sha256).hexdigest()  # domain-separated form
+    ours = {"host": "booth:8080", "x_csrf_token": token}
+    assert valid(_post(**ours), secret, cookie)
+    assert valid(_post(**ours, origin="http://booth:8080"), secret, cookie)
+    assert not valid(_post(**ours, origin="null"), secret, cookie)  # a sandboxed or file:// page
+    assert not valid(_post(**ours, origin="http://evil.example"), secret, cookie)
+    assert not valid(_post(host="booth:8080"), secret, cookie)  # no token sent
+    assert not valid(_post(**ours), secret, "cookie-2")
+    # No cookie at all: not even the token of the string "None" passes.
+    assert not valid(_post(host="booth:8080", x_csrf_token=token_for(secret, "None")), secret, None)
