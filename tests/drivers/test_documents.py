@@ -134,6 +134,27 @@ def test_mrz_every_field_of_each_format(lines: list[str], expected: tuple) -> No
     assert set(r["checks"]) == keys | (set() if visa else {"composite"})  # a visa has no composite digit
 
 
+def test_mrz_td1_optional_data_of_both_lines_and_its_composite() -> None:
+    digit = lambda field: str(check_digit(field))  # noqa: E731
+    l1 = "IDD<<" + "T22000129" + digit("T22000129") + "PERSONAL1<<<<<<"
+    l2 = "640812" + digit("640812") + "<" + "321031" + digit("321031") + "D<<" + "EXTRA22<<<<"
+    l2 += digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+    r = parse_mrz(f"{l1}\n{l2}\nMUSTERMANN<<ERIKA<<<<<<<<<<<<<")
+    assert (r["document_code"], r["issuing_state"], r["nationality"], r["sex"]) == ("ID", "D", "D", "X")
+    assert (r["birth_date"], r["expiry_date"], r["optional_data"]) == ("1964-08-12", "2032-10-31", "PERSONAL1 EXTRA22")
+    assert r["checks"] == dict.fromkeys(("document_number", "birth_date", "expiry_date", "composite"), True)
+    assert r["valid"] and r["lines"] == [l1, l2, "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"]
+    for place in (29, 30 + 14, 30 + 18, 30 + 28):  # each covered field breaks the composite
+        zone = (l1 + l2)[:place] + ("9" if (l1 + l2)[place] != "9" else "8") + (l1 + l2)[place + 1:]
+        assert parse_mrz([zone[:30], zone[30:], "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"])["checks"]["composite"] is False
+
+
+def test_mrz_spaces_inside_a_line_are_dropped() -> None:
+    l1, l2 = TD3.split("\n")
+    r = parse_mrz(f"{l1[:10]} {l1[10:]}\n{l2[:9]} {l2[9:]}")
+    assert r["valid"] and r["lines"] == [l1, l2]
+
+
 def test_mrz_unknown_birth_date_is_a_failed_check_not_a_filler() -> None:
     l1, l2 = TD3.split("\n")
     r = parse_mrz([l1, l2[:13] + "<<<<<<<" + l2[20:]])  # '<' only stands in for an empty optional field

@@ -70,3 +70,7 @@ def test_every_candidate_is_close_to_some_window_of_the_read() -> None:
 
     candidates_stay_close()
     assert seen["candidates"] >= 100, seen  # the assertion above ran on most examples, not on none
+
+
+def test_a_category_other_than_u_j_z_gives_no_code() -> None:
+    assert code_candidates(read("CSQX3054383")) == []  # X has no look-alike among U, J and Z

@@ -61,3 +61,12 @@ def test_repair_of_flagged_position_recovers_code(owner: str, category: str, ser
     wrong = code[:pos] + digit + code[pos + 1 :]
     assume(wrong != code and code[10] != "0")
     assert repair_digit(wrong, pos) == [code]
+
+
+def test_check_digit_refuses_what_is_not_owner_category_and_serial() -> None:
+    from vision.iso6346 import CATEGORIES, CODE_LENGTH
+
+    assert (CODE_LENGTH, CATEGORIES) == (11, "UJZ")
+    for bad in ("CSQU30543", "CSQU30543X", "CSQ1305438", "CSQU3054383"):
+        with pytest.raises(ValueError, match="need 4 letters and 6 digits"):
+            check_digit(bad)
