@@ -123,3 +123,46 @@ def test_a_csrf_token_is_the_hmac_of_its_cookie_and_needs_our_origin():
     assert not valid(_post(**ours), secret, "cookie-2")
     # No cookie at all: not even the token of the string "None" passes.
     assert not valid(_post(host="booth:8080", x_csrf_token=token_for(secret, "None")), secret, None)
+
+
+def test_sessions_boundaries_and_every_change_is_stored(store):
+    import hashlib
+
+    add_officer(store, "o1", "Ana", "officer", "1234")
+    add_officer(store, "o2", "Luis", "officer", "5678")
+    now = [1000.0]
+    sessions = SessionStore(store, lock_after_s=60, max_age_s=3600, clock=lambda: now[0])
+    token, made = sessions.create(get_officer(store, "o1"), "es")
+    other, _ = sessions.create(get_officer(store, "o2"), "en")
+    (row,) = store.query("SELECT * FROM booth_sessions WHERE officer_id = 'o1'")
+    assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest() != token  # only the hash is kept
+    assert (made.created_at, made.last_active, made.locked, made.language) == (1000.0, 1000.0, False, "es")
+    assert sessions.get(None) is None and sessions.get("") is None and sessions.get("not-a-token") is None
+    now[0] = 1060.0  # exactly the limit: not yet idle too long
+    assert not sessions.get(token).locked
+    touched = sessions.touch(sessions.get(token))
+    assert touched.last_active == 1060.0 and sessions.get(token).last_active == 1060.0
+    now[0] = 1121.0  # 61 s after the touch
+    locked = sessions.get(token)
+    assert locked.locked and store.query("SELECT locked FROM booth_sessions WHERE officer_id = 'o1'")[0]["locked"]
+    assert sessions.touch(locked) == locked and sessions.get(token).last_active == 1060.0  # input does not unlock
+    unlocked = sessions.unlock(locked)
+    assert (unlocked.locked, unlocked.last_active) == (False, 1121.0) and not sessions.get(token).locked
+    assert sessions.set_language(unlocked, "en").language == "en" and sessions.get(token).language == "en"
+    again, _ = sessions.create(get_officer(store, "o1"), "es")  # the same officer signs in elsewhere
+    assert sessions.get(token) is None and sessions.get(again) is not None and sessions.get(other) is not None
+    now[0] = 1000.0 + 3600  # the other session, exactly at its maximum age: still live
+    assert sessions.get(other) is not None
+    now[0] += 1
+    assert sessions.get(other) is None
+    sessions.end(sessions.get(again))
+    assert sessions.get(again) is None and store.query("SELECT COUNT(*) AS n FROM booth_sessions")[0]["n"] == 0
+
+
+def test_a_deactivated_officers_session_ends(store):
+    add_officer(store, "o1", "Ana", "officer", "1234")
+    sessions = SessionStore(store, lock_after_s=60, max_age_s=3600, clock=lambda: 1000.0)
+    token, _ = sessions.create(get_officer(store, "o1"), "es")
+    store.db.conn.execute("UPDATE officers SET active = 0 WHERE id = 'o1'")
+    assert sessions.get(token) is None
+    assert store.query("SELECT COUNT(*) AS n FROM booth_sessions")[0]["n"] == 0
