@@ -246,3 +246,52 @@ def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory):
     import_one()
     # Both branches must be exercised, or the property says nothing about one of them.
     assert outcomes["applied"] >= 20 and outcomes["refused"] >= 20, outcomes
+
+
+def _signed_header_fields(**changes) -> dict:
+    """A valid signed header as a dict (then changed), for FeedHeader-level checks."""
+    from station.signed_feed import FeedHeader
+
+    fields = {"format": "garita-feed/1", "feed": "watchlist", "kind": "snapshot", "version": 4,
+              "created_at": "2026-12-01T00:00:00+00:00", "count": 0, "body_sha256": "0" * 64,
+              "key_id": "0123456789abcdef"}
+    FeedHeader.model_validate(fields)  # the unchanged fields are valid
+    return fields | changes
+
+
+@pytest.mark.parametrize("changes", [
+    {"surprise": 1}, {"feed": ""}, {"feed": "w" * 33}, {"version": 0}, {"version": None},
+    {"base_version": -1, "kind": "delta"}, {"count": -1}, {"body_sha256": "A" * 64}, {"key_id": "xyz"},
+    {"kind": "delta"}, {"base_version": 3}, {"created_at": "2026-12-01T00:00:00"},
+])
+def test_a_header_field_out_of_bounds_is_malformed(changes):
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedHeader
+
+    with pytest.raises(ValidationError):
+        FeedHeader.model_validate(_signed_header_fields(**changes))
+
+
+def test_header_bounds_that_are_allowed_and_immutable():
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedError, FeedHeader
+
+    header = FeedHeader.model_validate(_signed_header_fields(feed="w" * 32, version=1))
+    assert FeedHeader.model_validate(_signed_header_fields(feed="w")).feed == "w"
+    with pytest.raises(ValidationError):
+        header.version = 9  # type: ignore[misc]  # a verified header cannot be changed afterwards
+    assert FeedError("x").code == MalformedFeed("x").code == "malformed"
+
+
+def test_a_header_line_may_be_4096_bytes_and_no_more(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, [entry("X1", "plate", plate="ZZZ111")])
+    header_line, body = path.read_bytes().split(b"\n", 1)
+    padded = tmp_path / "padded.feed"
+    padded.write_bytes(header_line + b" " * (4095 - len(header_line)) + b"\n" + body)  # JSON allows the spaces
+    assert import_file(held, padded, TRUSTED).version == 4
+    longer = snapshot(tmp_path / "s5.feed", 5, [entry("X2", "plate", plate="ZZZ222")])
+    header_line, body = longer.read_bytes().split(b"\n", 1)
+    longer.write_bytes(header_line + b" " * (4096 - len(header_line)) + b"\n" + body)
+    _assert_refused(held, longer, MalformedFeed, "malformed")
