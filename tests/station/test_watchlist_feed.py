@@ -263,6 +263,7 @@ def _signed_header_fields(**changes) -> dict:
     {"surprise": 1}, {"feed": ""}, {"feed": "w" * 33}, {"version": 0}, {"version": None},
     {"base_version": -1, "kind": "delta"}, {"count": -1}, {"body_sha256": "A" * 64}, {"key_id": "xyz"},
     {"kind": "delta"}, {"base_version": 3}, {"created_at": "2026-12-01T00:00:00"},
+    {"kind": "delta", "base_version": 4}, {"kind": "delta", "base_version": 5},
 ])
 def test_a_header_field_out_of_bounds_is_malformed(changes):
     from pydantic import ValidationError
@@ -295,3 +296,43 @@ def test_a_header_line_may_be_4096_bytes_and_no_more(tmp_path, held):
     header_line, body = longer.read_bytes().split(b"\n", 1)
     longer.write_bytes(header_line + b" " * (4096 - len(header_line)) + b"\n" + body)
     _assert_refused(held, longer, MalformedFeed, "malformed")
+
+
+def test_delta_and_snapshot_rules_say_why():
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedHeader
+
+    with pytest.raises(ValidationError, match="a delta needs base_version lower than version"):
+        FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=4))
+    with pytest.raises(ValidationError, match="a snapshot has no base_version"):
+        FeedHeader.model_validate(_signed_header_fields(base_version=3))
+    assert FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=3)).base_version == 3
+
+
+def test_the_signed_bytes_are_canonical_json_the_central_can_produce():
+    """Sorted keys, no spaces, every field but the signature: another implementation must sign the same bytes."""
+    from station.signed_feed import FeedHeader
+
+    header = FeedHeader.model_validate(_signed_header_fields(signature="c2ln"))
+    assert header.signed_bytes() == (
+        b'{"base_version":null,"body_sha256":"' + b"0" * 64 + b'","count":0,'
+        b'"created_at":"2026-12-01T00:00:00Z","feed":"watchlist","format":"garita-feed/1",'
+        b'"key_id":"0123456789abcdef","kind":"snapshot","version":4}')
+
+
+def test_configured_keys_are_base64_of_32_raw_bytes():
+    from station.signed_feed import key_id, public_key_b64, public_key_from_b64, trusted_keys
+    from tests.station.watchlist_feeds import CENTRAL
+
+    text = public_key_b64(CENTRAL.public_key())
+    assert trusted_keys([text]).keys() == TRUSTED.keys() == {key_id(CENTRAL.public_key())}
+    for bad in (text + "!!", text[:-4], "not base64 at all"):
+        with pytest.raises(ValueError, match=r"not a base64 Ed25519 public key \(32 bytes\)"):
+            public_key_from_b64(bad)
+
+
+def test_a_header_without_its_newline_is_refused(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, [])
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a signed empty snapshot, cut before the newline
+    _assert_refused(held, path, MalformedFeed, "malformed")
