@@ -26,6 +26,7 @@ from sync.uplink import UplinkSettings
 
 if TYPE_CHECKING:
     from station.daemon import LaneDaemon
+    from sync.bench import SyncBench
 
 log = logging.getLogger("garita.uplink")
 _ROW = "seq, id, kind, payload, created_at, priority"
@@ -163,7 +164,8 @@ class UplinkPlugin:
             await asyncio.wait_for(asyncio.shield(self._task), 10)
 
 
-def bench_sync(events: int = 100_000, batch_max_events: int = 500) -> dict[str, float | int]:
+def bench_sync(events: int = 20_000, batch_max_events: int = 500, runs: int = 3,
+               samples: int = 200) -> SyncBench:
     """``garita bench sync``: a throwaway lane database with ``events`` reads in its outbox, drained."""
     import tempfile
     from pathlib import Path
@@ -183,7 +185,8 @@ def bench_sync(events: int = 100_000, batch_max_events: int = 500) -> dict[str, 
             with store.transaction() as tx:
                 tx.outbox(datetime.now(UTC), "decision", {"lane": "bench", "action": "release"}, 1)
 
-        result = run_bench(LaneStoreOutbox(store), LaneTopics("0000", "bench"), add_live,
-                           batch_max_events=batch_max_events)
+        batches = sorted({1, batch_max_events})  # event by event, and batched: both ways for both
+        result = run_bench(LaneStoreOutbox(store), LaneTopics("0000", "bench"), add_live, batches=batches,
+                           runs=runs, latency_samples=samples)
         store.db.conn.close()
-        return result.as_dict()
+        return result

@@ -7,7 +7,7 @@ import string
 
 CODE_LENGTH = 11  # owner (3) + category (1) + serial (6) + check digit
 
-CODE_RE = re.compile(r"^[A-Z]{3}[UJZ]\d{7}$")
+CODE_RE = re.compile(r"^[A-Z]{3}[UJZ][0-9]{7}$")  # ASCII digits only: str.isdigit() also takes "٣"
 CATEGORIES = "UJZ"
 # Letter values start at 10 and skip multiples of 11 (11, 22, 33).
 LETTER_VALUES: dict[str, int] = {}
@@ -26,7 +26,7 @@ def char_value(char: str) -> int:
 
 def check_digit(first10: str) -> int:
     """Check digit of owner code + category + serial (remainder 10 is written as 0)."""
-    if len(first10) != 10 or not re.fullmatch(r"[A-Z]{4}\d{6}", first10):
+    if len(first10) != 10 or not re.fullmatch(r"[A-Z]{4}[0-9]{6}", first10):
         raise ValueError(f"need 4 letters and 6 digits, got {first10!r}")
     total = sum(char_value(c) << i for i, c in enumerate(first10))
     return total % 11 % 10

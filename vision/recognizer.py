@@ -20,7 +20,6 @@ from vision.text_detector import DetParams, TextBox, detect_text
 from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
 from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, row_density, split_rows
 
-PLATE_DET = DetParams(max_side=960)  # the generic-OCR baseline's single pass (evaluate.baseline_plate)
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
 # recognition of only the most plate-like lines.
 PLATE_FIND = DetParams(max_side=1280)
@@ -50,10 +49,12 @@ class Recognizer:
         self.sessions = sessions or load_sessions(threads)
         self.text = TextRecognizer(self.sessions.rec, self.sessions.charset)
 
-    def read_lines(self, image: np.ndarray, params: DetParams) -> tuple[list[TextBox], list[TextLine]]:
-        """Generic OCR: every horizontal text line in the frame."""
+    def read_lines(self, image: np.ndarray, params: DetParams, plate_detector: bool = False
+                   ) -> tuple[list[TextBox], list[TextLine]]:
+        """Generic OCR: every horizontal text line in the frame (found by the plate or the general detector)."""
         frame = check_frame(image)
-        boxes = [b for b in detect_text(self.sessions.det, frame, params) if b.width >= b.height * 0.8]
+        detector = self.sessions.plate_det if plate_detector else self.sessions.det
+        boxes = [b for b in detect_text(detector, frame, params) if b.width >= b.height * 0.8]
         return boxes, self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
 
     def read_plates(self, image: np.ndarray, regions: tuple[str, ...] | None = None) -> list[PlateRead]:

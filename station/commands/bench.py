@@ -66,17 +66,21 @@ def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: 
 
 
 @click.command("sync")
-@click.option("--events", type=click.IntRange(100, 5_000_000), default=100_000, show_default=True,
+@click.option("--events", type=click.IntRange(100, 5_000_000), default=20_000, show_default=True,
               help="Reads queued in the outbox before it is drained.")
 @click.option("--batch", "batch_max_events", type=click.IntRange(1, 5000), default=500, show_default=True,
-              help="Events per MQTT message.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def bench_sync(events: int, batch_max_events: int, as_json: bool) -> None:
-    """Drain a lane outbox through a private Mosquitto: events/s and live-decision latency vs bare paho."""
+              help="Events per message; batch 1 (event by event) is always measured too.")
+@click.option("--runs", type=click.IntRange(1, 50), default=3, show_default=True, help="Runs per setting.")
+@click.option("--samples", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Live decisions timed to their PUBACK (p95 needs 100 or more).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
+def bench_sync(events: int, batch_max_events: int, runs: int, samples: int, as_json: bool) -> None:
+    """Drain a lane outbox through a private Mosquitto, both ways per batch size, against bare paho."""
     from station.uplink import bench_sync as run_bench
+    from sync.bench import summary
 
-    result = run_bench(events, batch_max_events)
-    click.echo(json.dumps(result, indent=None if as_json else 2))
+    result = run_bench(events, batch_max_events, runs, samples)
+    click.echo(json.dumps(result.as_dict()) if as_json else summary(result))
 
 
 @click.command("rfid")

@@ -92,12 +92,13 @@ def eval_containers(folder: Path, as_json: bool, allow_errors: bool) -> None:
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N images per set.")
 @click.option("--threads", type=click.IntRange(1, 16), multiple=True, default=(1, 2), show_default=True,
               help="onnxruntime threads to measure with (repeat the option for several runs).")
+@click.option("--runs", type=click.IntRange(1, 50), default=3, show_default=True, help="Runs of every set.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of one line per set.")
-def bench_vision(root: Path | None, limit: int | None, threads: tuple[int, ...], as_json: bool) -> None:
+def bench_vision(root: Path | None, limit: int | None, threads: tuple[int, ...], runs: int, as_json: bool) -> None:
     """Per-frame time (median, p95, frames/s) with 1 and 2 threads, against the generic-OCR baseline."""
     from vision.bench import run_bench
 
-    result = run_bench(root, limit, tuple(threads))
+    result = run_bench(root, limit, tuple(threads), runs)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -105,3 +106,4 @@ def bench_vision(root: Path | None, limit: int | None, threads: tuple[int, ...],
         for set_name, figures in sets.items():
             click.echo(f"{run_name:<10} {set_name:<18} {json.dumps(figures)}")
     click.echo(f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    click.echo(f"differs: {result['differs']}")

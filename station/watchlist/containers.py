@@ -1,31 +1,14 @@
-"""ISO 6346 container numbers: the check digit, and check-digit-consistent repairs of an OCR read."""
+"""ISO 6346 container numbers on the watchlist: check-digit-consistent repairs of an OCR read."""
 
 from __future__ import annotations
 
-import re
-import string
+from vision.iso6346 import CODE_RE, check_digit, is_valid
 
-_SHAPE = re.compile(r"^[A-Z]{3}[UJZ][0-9]{7}$")
-# ISO 6346 letter values skip multiples of 11 (11, 22, 33).
-_LETTER_VALUES = dict(zip(string.ascii_uppercase, [v for v in range(10, 39) if v % 11], strict=True))
+__all__ = ["check_digit", "is_valid", "repairs"]  # the check digit itself lives in vision.iso6346, once
+
 # OCR reads a letter where a digit must be and the other way round; these are the usual swaps.
 _AS_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7"}
 _AS_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "7": "T", "4": "A"}
-
-
-def _value(char: str) -> int:
-    return int(char) if char.isdigit() else _LETTER_VALUES[char]
-
-
-def check_digit(first_ten: str) -> int:
-    """The ISO 6346 check digit of owner code, category and serial (10 remainder maps to 0)."""
-    total = sum(_value(c) * (1 << i) for i, c in enumerate(first_ten))
-    return total % 11 % 10
-
-
-def is_valid(number: str) -> bool:
-    """True for a well-formed number whose check digit is right."""
-    return bool(_SHAPE.match(number)) and check_digit(number[:10]) == int(number[10])
 
 
 def _coerce(number: str) -> str:
@@ -45,7 +28,7 @@ def repairs(number: str, confusions: dict[str, str]) -> list[str]:
     """Valid numbers one confusion away from ``number`` (after coercion), or the coerced number if valid."""
     if len(number) == 10:  # the check digit was not read: there is exactly one valid completion
         head = _coerce(number)
-        return [head + str(check_digit(head))] if _SHAPE.match(head + "0") else []
+        return [head + str(check_digit(head))] if CODE_RE.fullmatch(head + "0") else []
     if len(number) != 11:
         return []
     base = _coerce(number)

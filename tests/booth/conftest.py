@@ -134,3 +134,12 @@ def sign_in(page, officer_id: str = "o-100", pin: str = "4321") -> None:
     page.fill("#pin", pin)
     page.click("#signin-submit")
     page.wait_for_selector("#strip:not([hidden])")
+
+
+def until(condition, what: str, timeout_s: float = 15.0) -> None:
+    """Wait for a condition the test can observe (not for a time); fail naming it after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.02)

@@ -37,6 +37,19 @@ def test_a_post_without_csrf_token_is_refused(lane):
     assert client.post("/api/signout", headers={"x-csrf-token": csrf}).status_code == 200
 
 
+def test_a_token_only_works_with_the_cookie_it_was_issued_for(lane):
+    """One session's token under another session's cookie is refused: the token is bound to the cookie."""
+    first, first_csrf = signed_in(lane, "o-100", "4321")
+    second, second_csrf = signed_in(lane, "s-200", "5555")
+    assert first_csrf != second_csrf
+    assert first.post("/api/lock", headers={"x-csrf-token": second_csrf}).json() == {"error": "csrf"}
+    assert second.post("/api/lock", headers={"x-csrf-token": first_csrf}).status_code == 403
+    stranger = httpx.Client(base_url=lane.url, timeout=5)
+    stranger_csrf = stranger.get("/api/session").json()["csrf"]  # a pre-sign-in cookie of its own
+    assert first.post("/api/lock", headers={"x-csrf-token": stranger_csrf}).status_code == 403
+    assert first.post("/api/lock", headers={"x-csrf-token": first_csrf}).status_code == 200
+
+
 def test_bad_pin_is_refused_and_audited(lane):
     client = httpx.Client(base_url=lane.url, timeout=5)
     csrf = client.get("/api/session").json()["csrf"]

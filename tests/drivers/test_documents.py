@@ -1,6 +1,7 @@
 """Document parsers: every protocols.md vector recomputed, plus hypothesis properties."""
 
 import contextlib
+import re
 from datetime import date
 
 import pytest
@@ -70,6 +71,17 @@ def test_mrz_bad_check_digit_is_flagged_not_raised() -> None:
     assert r["checks"]["birth_date"] is True
 
 
+def test_mrz_filler_is_no_check_digit_for_a_personal_number() -> None:
+    """'<' stands in for the check digit only of an all-filler optional field, never of one with data."""
+    l1, l2 = TD3.split("\n")
+    filler = l2[:42] + "<"
+    l2 = filler + str(check_digit(filler[0:10] + filler[13:20] + filler[21:43]))  # composite still right
+    r = parse_mrz([l1, l2])
+    assert r["optional_data"] == "ZE184226B" and r["checks"]["composite"] is True
+    assert r["checks"]["optional_data"] is False and r["valid"] is False
+    assert parse_mrz(MEX)["checks"]["optional_data"] is True  # all filler: '<' is allowed there
+
+
 def test_mrz_padding_and_framing_stripped() -> None:
     l1, l2 = TD3.split("\n")
     assert parse_mrz(f"\r{l1}\r{l2}\r")["valid"]
@@ -82,6 +94,90 @@ def test_mrz_century_rule() -> None:
     assert parse_date("260101", expiry=False, today=today) == "1926-01-01"
     assert parse_date("990101", expiry=True, today=today) == "2099-01-01"
     assert parse_date("991399", expiry=True, today=today) is None
+
+
+def _td3(code: str, state: str, name: str, number: str, nat: str, dob: str, sex: str, exp: str,
+         optional: str = "") -> list[str]:
+    """A TD3 (or, with code V, an MRV-A visa) zone with every check digit computed."""
+    digit = lambda field: str(check_digit(field))  # noqa: E731
+    opt = optional.ljust(14, "<")
+    l2 = (number + digit(number) + nat + dob + digit(dob) + sex + exp + digit(exp) + opt
+          + ("<" if not optional else digit(opt)))
+    l2 += "<" if code.startswith("V") else digit(l2[0:10] + l2[13:20] + l2[21:43])
+    return [(code.ljust(2, "<") + state + name).ljust(44, "<"), l2]
+
+
+TD3_FIELDS = ("document_type", "document_code", "issuing_state", "surname", "given_names", "document_number",
+              "nationality", "birth_date", "sex", "expiry_date", "optional_data", "valid")
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (TD3.split("\n"), ("P", "P", "UTO", "ERIKSSON", "ANNA MARIA", "L898902C3", "UTO", "1974-08-12", "F",
+                       "2012-04-15", "ZE184226B", True)),
+    (MEX.split("\n"), ("P", "P", "MEX", "GARCIA LOPEZ", "JUAN CARLOS", "G12345678", "MEX", "1985-03-15", "M",
+                       "2031-01-01", "", True)),
+    (_td3("PD", "D<<", "MUSTERMANN<<ERIKA", "C01X00T47", "D<<", "641012", "<", "321231", "PERS12345"),
+     ("PD", "PD", "D", "MUSTERMANN", "ERIKA", "C01X00T47", "D", "1964-10-12", "X", "2032-12-31", "PERS12345",
+      True)),
+    (_td3("V", "USA", "DOE<<JANE", "VS1234567", "MEX", "901130", "F", "301130"),
+     ("V", "V", "USA", "DOE", "JANE", "VS1234567", "MEX", "1990-11-30", "F", "2030-11-30", "", True)),
+    (TD1.split("\n"), ("I", "I<", "UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "UTO", "1974-08-12", "F",
+                       "2012-04-15", "", True)),
+    (TD2.split("\n"), ("I", "I<", "UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "UTO", "1974-08-12", "F",
+                       "2012-04-15", "", True)),
+])
+def test_mrz_every_field_of_each_format(lines: list[str], expected: tuple) -> None:
+    r = parse_mrz(lines)
+    assert tuple(r[field] for field in TD3_FIELDS) == expected
+    visa, fmt = lines[0].startswith("V"), r["format"]
+    keys = {"document_number", "birth_date", "expiry_date"} | ({"optional_data"} if fmt == "TD3" else set())
+    assert set(r["checks"]) == keys | (set() if visa else {"composite"})  # a visa has no composite digit
+
+
+def test_mrz_td1_optional_data_of_both_lines_and_its_composite() -> None:
+    digit = lambda field: str(check_digit(field))  # noqa: E731
+    l1 = "IDD<<" + "T22000129" + digit("T22000129") + "PERSONAL1<<<<<<"
+    l2 = "640812" + digit("640812") + "<" + "321031" + digit("321031") + "D<<" + "EXTRA22<<<<"
+    l2 += digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+    r = parse_mrz(f"{l1}\n{l2}\nMUSTERMANN<<ERIKA<<<<<<<<<<<<<")
+    assert (r["document_code"], r["issuing_state"], r["nationality"], r["sex"]) == ("ID", "D", "D", "X")
+    assert (r["birth_date"], r["expiry_date"], r["optional_data"]) == ("1964-08-12", "2032-10-31", "PERSONAL1 EXTRA22")
+    assert r["checks"] == dict.fromkeys(("document_number", "birth_date", "expiry_date", "composite"), True)
+    assert r["valid"] and r["lines"] == [l1, l2, "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"]
+    for place in (29, 30 + 14, 30 + 18, 30 + 28):  # each covered field breaks the composite
+        zone = (l1 + l2)[:place] + ("9" if (l1 + l2)[place] != "9" else "8") + (l1 + l2)[place + 1:]
+        assert parse_mrz([zone[:30], zone[30:], "MUSTERMANN<<ERIKA<<<<<<<<<<<<<"])["checks"]["composite"] is False
+
+
+def test_mrz_spaces_inside_a_line_are_dropped() -> None:
+    l1, l2 = TD3.split("\n")
+    r = parse_mrz(f"{l1[:10]} {l1[10:]}\n{l2[:9]} {l2[9:]}")
+    assert r["valid"] and r["lines"] == [l1, l2]
+
+
+def test_mrz_unknown_birth_date_is_a_failed_check_not_a_filler() -> None:
+    l1, l2 = TD3.split("\n")
+    r = parse_mrz([l1, l2[:13] + "<<<<<<<" + l2[20:]])  # '<' only stands in for an empty optional field
+    assert r["checks"]["birth_date"] is False and r["birth_date"] is None and r["valid"] is False
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "not an MRZ: 0 line(s) of length nothing"),
+    ("HELLO", "not an MRZ: 1 line(s) of length 5"),
+    ("ABC\nABCD", "not an MRZ: 2 line(s) of length 3x4"),
+    ("P<UTO" + "<" * 38 + "%\n" + "<" * 44, "MRZ line has characters outside A-Z 0-9 '<'"),
+])
+def test_mrz_malformed_says_why(text: str, message: str) -> None:
+    with pytest.raises(MrzError, match=re.escape(message)):
+        parse_mrz(text)
+
+
+def test_mrz_character_values() -> None:
+    from drivers.documents.mrz import char_value
+
+    assert [char_value(c) for c in "09AZ<"] == [0, 9, 10, 35, 0]
+    with pytest.raises(MrzError, match="character 'a' is not allowed in an MRZ"):
+        char_value("a")
 
 
 @pytest.mark.parametrize("bad", ["", "HELLO", TD3.split("\n")[0], TD3.lower() + "é"])

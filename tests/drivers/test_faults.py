@@ -171,7 +171,7 @@ def test_bad_bcc_block_is_rejected_next_one_read(passport, run_device) -> None:
     passport.present(gen.td1(JUAN))
     reads = run.wait_reads(1)
     assert [r.value for r in reads] == ["G12345678"] and reads[0].data["format"] == "TD1"
-    assert device.health.frames_rejected >= 1
+    assert device.health.frames_rejected == 1  # the one bad block, counted once
     assert not run.wait_for(lambda: len(run.reads) > 1, 0.2)
     run.close()
 

@@ -108,7 +108,7 @@ def test_document_reader_blocks(fake_port, run_device) -> None:
     assert [r.value for r in reads] == ["L898902C3", "D23145890"]
     assert reads[0].kind == "document" and reads[0].data["valid"] is True
     assert reads[0].data["surname"] == "ERIKSSON" and reads[1].data["format"] == "TD1"
-    assert reader.health.frames_rejected >= 1
+    assert reader.health.frames_rejected == 1  # the bad block, counted once (noise is discarded bytes)
     run.close()
 
 

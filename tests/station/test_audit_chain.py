@@ -119,3 +119,56 @@ def test_audit_verify_command(tmp_path, store, data_dir):
     broken = garita("audit", "verify", "--data-dir", str(data_dir))
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at entry 4: its content does not match its hash")
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("at", "2026-01-01T00:00:00+00:00"),
+    ("actor", "officer:nobody"),
+    ("action", "decision.detain"),
+    ("crossing_id", None),  # moved off its crossing (a foreign key keeps it from naming a made-up one)
+    ("detail", '{"forged": true}'),
+])
+def test_every_field_of_an_entry_is_covered_by_its_hash(store, column, value):
+    _lane_with_history(store, vehicles=1)
+    victim = store.query("SELECT id FROM audit WHERE crossing_id IS NOT NULL ORDER BY id")[1]["id"]
+    _tamper(store, f"UPDATE audit SET {column} = ? WHERE id = ?", value, victim)
+    verdict = verify(store.db.conn)
+    assert (verdict.first_bad, verdict.why) == (victim, "its content does not match its hash (it was edited)")
+
+
+def test_the_chain_is_the_documented_sha256_form_from_an_all_zero_genesis(store):
+    """The central recomputes the chain from the entries it received: the form must be exactly this."""
+    import hashlib
+
+    _lane_with_history(store, vehicles=1)
+    prev = "0" * 64
+    rows = store.query("SELECT id, at, actor, action, crossing_id, detail, prev_hash, hash FROM audit ORDER BY id")
+    for row in rows:
+        fields = [prev, row["id"], row["at"], row["actor"], row["action"], row["crossing_id"], row["detail"]]
+        body = json.dumps(fields, separators=(",", ":")).encode()
+        assert (row["prev_hash"], row["hash"]) == (prev, hashlib.sha256(body).hexdigest())
+        prev = row["hash"]
+    verdict = verify(store.db.conn)
+    assert (verdict.entries, verdict.head, verdict.first_bad, verdict.why) == (len(rows), prev, None, "")
+
+
+def test_a_removed_entry_is_named_as_a_break_in_the_links(store):
+    _lane_with_history(store, vehicles=1)
+    ids = [r["id"] for r in store.query("SELECT id FROM audit ORDER BY id")]
+    _tamper(store, "DELETE FROM audit WHERE id = ?", ids[1])
+    verdict = verify(store.db.conn)
+    why = "does not follow the entry before it (one was removed or changed)"
+    assert (verdict.first_bad, verdict.why) == (ids[2], why)
+    assert verdict.entries == 2 and not verdict.ok
+
+
+def test_migration_chains_several_older_entries_in_order(data_dir: Path):
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    migrate(conn, target=4)
+    for n in range(3):
+        conn.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, 'lane', 'old.entry', '{}')",
+                     (f"2026-01-0{n + 1}",))
+    migrate(conn)
+    links = conn.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
+    assert [prev for prev, _ in links] == ["0" * 64, links[0][1], links[1][1]]
+    assert verify(conn).ok and verify(conn).entries == 3

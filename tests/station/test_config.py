@@ -119,3 +119,62 @@ def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):
     assert device.port == "tcp://10.20.3.12:5084" and device.options.antennas == [1, 2]
     mock = load_config(REPO / "config/mock-lane-llrp.toml")
     assert [d.driver for d in mock.devices if d.name == "rfid-1"] == ["llrp"]
+
+STABLE_KEYS = {"title", "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+               "maxLength", "pattern", "enum", "const", "minItems", "maxItems", "required", "additionalProperties"}
+
+
+def _stable(node: object, path: str = "") -> dict:
+    """The parts of a JSON schema that say what lane.toml accepts (not how a pydantic version lays it out)."""
+    found: dict = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in STABLE_KEYS and not isinstance(value, dict):
+                found[f"{path}/{key}"] = sorted(value) if key == "required" else value
+            else:
+                found |= _stable(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            found |= _stable(value, f"{path}/{n}")
+    return found
+
+
+def test_the_config_reference_matches_the_models():
+    """docs/lane-config.schema.json is the operators' reference: every key, title, default and bound."""
+    import json
+
+    from station.config import LaneConfig
+
+    shipped = json.loads((REPO / "docs/lane-config.schema.json").read_text())
+    assert _stable(LaneConfig.model_json_schema()) == _stable(shipped), (
+        "the lane.toml models changed: regenerate docs/lane-config.schema.json with "
+        "json.dumps(LaneConfig.model_json_schema(), indent=1, sort_keys=True, ensure_ascii=False)")
+
+
+def test_the_default_risk_rules(tmp_path):
+    rules = load_config(write(tmp_path, MINIMAL)).risk.rules
+    assert [(r.id, r.action) for r in rules] == [
+        ("watchlist-detain", "detain"), ("watchlist-refer", "secondary"), ("watchlist-notify", "release"),
+        ("declaration-discrepancy", "secondary"), ("declaration-missing", "secondary"),
+        ("document-flag", "secondary"), ("pre-arrival-high", "secondary")]
+    assert all(r.reason_en and r.reason_es and r.reason_en != r.reason_es for r in rules)
+    assert rules[5].when.document_flag == ["bad_check_digit", "expired"] and rules[4].when.declaration_missing
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\n', "camera 'cam' needs a url"),
+    ('[[devices]]\nname = "rfid-1"\nkind = "rfid"\ndriver = "alien"\n', "rfid 'rfid-1' needs a port"),
+    ('[booth]\nbadge_reader = "nope"\n', "booth.badge_reader 'nope' is not a device of this lane"),
+    ('[[risk.rules]]\nid = "r1"\naction = "secondary"\nreason_en = "x"\nreason_es = "y"\n[risk.rules.when]\n',
+     "a rule needs at least one condition under 'when'"),
+])
+def test_cross_field_rules_name_the_problem(tmp_path, extra, message):
+    assert any(message in p for p in problems(tmp_path, MINIMAL + extra)), problems(tmp_path, MINIMAL + extra)
+
+
+def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
+    text = MINIMAL + ('[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\nurl = "file:///x"\n'
+                      '[[devices]]\nname = "rfid-1"\nkind = "rfid"\ndriver = "alien"\nport = "/dev/ttyS0"\n'
+                      '[booth]\nbadge_reader = "rfid-1"\n')
+    config = load_config(write(tmp_path, text))
+    assert [d.name for d in config.devices] == ["cam", "rfid-1"] and config.booth.badge_reader == "rfid-1"

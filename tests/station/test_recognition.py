@@ -7,7 +7,7 @@ import pytest
 from drivers.events import DeviceRead
 from station.config import LaneConfig
 from station.daemon import LaneDaemon
-from tests.conftest import SHARED
+from tests.conftest import shared_path
 from tests.station.dummy_devices import DummyDevice
 from tests.station.test_daemon import run_until
 
@@ -20,9 +20,10 @@ CONFIG = LaneConfig.model_validate({
 
 
 def _photo() -> tuple[bytes, str]:
-    labels = sorted((SHARED / "datasets" / "plates" / "br").glob("*.txt")) if SHARED.is_dir() else []
+    folder = shared_path("datasets/plates/br")
+    labels = sorted(folder.glob("*.txt"))
     if not labels:
-        pytest.skip(f"development photos not found under {SHARED}/datasets/plates/br")
+        pytest.fail(f"no labelled photos (*.txt) in {folder}")
     fields = labels[0].read_text().split()
     return (labels[0].parent / fields[0]).read_bytes(), fields[-1]
 

@@ -126,14 +126,16 @@ def test_booth_view_shape():
     assert set(view["reasons"][0]) == {"en", "es"}
 
 
-def test_assessment_is_fast():
+def test_assessment_is_pure_and_its_cost_reported():
     import time
 
     inputs = RiskInputs(COMMERCIAL, (hit("refer"), hit("detain")), DECL, (gap(),), 4, False)
+    first = assess(inputs, RULES)
     started = time.perf_counter()
-    for _ in range(1000):
-        assess(inputs, RULES)
-    assert time.perf_counter() - started < 5  # generous: pure Python, no I/O; about 20 us each here
+    results = [assess(inputs, RULES) for _ in range(1000)]
+    each_us = (time.perf_counter() - started) * 1000  # 1000 calls: ms in total = us each
+    assert all(result == first for result in results)  # no hidden state between crossings
+    print(f"\nassessment: {each_us:.0f} us each over 1000 calls")  # measured, not asserted
 
 
 def test_rules_load_from_the_example_config():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from station.signed_feed import (
@@ -58,11 +59,18 @@ def test_upsert_replaces_an_entry_and_its_keys(tmp_path, held):
 
 
 def _assert_refused(data_dir, path, error, code):
-    before = version(data_dir)
+    before, counted = version(data_dir), refused(data_dir).get(code, 0)
     with pytest.raises(error):
         import_file(data_dir, path, TRUSTED)
     assert version(data_dir) == before
-    assert refused(data_dir).get(code, 0) >= 1
+    assert refused(data_dir).get(code, 0) == counted + 1  # this refusal was counted, once
+
+
+def test_each_refusal_is_counted(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, LISTED, key=ROGUE)
+    for _ in range(3):
+        _assert_refused(held, path, BadSignature, "bad_signature")
+    assert refused(held)["bad_signature"] == 3
 
 
 def test_unsigned_is_refused(tmp_path, held):
@@ -89,6 +97,17 @@ def test_tampered_body_is_refused_and_nothing_applied(tmp_path, held):
     path.write_bytes(path.read_bytes().replace(b"ZZZ111", b"ZZZ112"))
     _assert_refused(held, path, BadSignature, "bad_signature")
     assert Watchlist(held).check("ZZZ112") == [] and Watchlist(held).check("8XYZ123", "plate")
+
+
+def test_body_swapped_under_a_signed_header_is_refused(tmp_path, held):
+    """The signature covers the body's hash: a new body with its hash recomputed does not verify."""
+    path = snapshot(tmp_path / "s4.feed", 4, [entry("X1", "plate", plate="ZZZ111")])
+    header_line, body = path.read_bytes().split(b"\n", 1)
+    forged = body.replace(b"ZZZ111", b"ZZZ112")
+    header = json.loads(header_line) | {"body_sha256": hashlib.sha256(forged).hexdigest()}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + forged)
+    _assert_refused(held, path, BadSignature, "bad_signature")
+    assert Watchlist(held).check("ZZZ112", "plate") == []
 
 
 def test_replayed_and_older_snapshots_are_refused(tmp_path, held):
@@ -182,17 +201,138 @@ def test_any_bytes_are_a_feed_error_never_a_crash(content):
         read_header(io.BytesIO(content), "watchlist", TRUSTED)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(line=st.one_of(st.binary(max_size=80), st.dictionaries(st.sampled_from(
-    ["id", "kind", "action", "plate", "reason_code", "agency", "version", "names"]),
-    st.one_of(st.text(max_size=8), st.integers(), st.none()), max_size=8).map(lambda d: json.dumps(d).encode())))
-def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory, line):
+def _damaged(listed: dict) -> st.SearchStrategy[bytes]:
+    """A listed entry as a body line: intact (two in five), with a field dropped or replaced, or raw bytes."""
+    return st.from_regex(r"[A-Z][0-9]{1,6}", fullmatch=True).flatmap(lambda i: _damaged_entry(listed | {"id": i}))
+
+
+def _damaged_entry(entry_dict: dict) -> st.SearchStrategy[bytes]:
+    keys = st.sampled_from(sorted(entry_dict))
+    values = st.one_of(st.text(max_size=8), st.integers(), st.none(), st.lists(st.text(max_size=4), max_size=2))
+    damage = {
+        "intact": st.just(entry_dict),
+        "dropped": keys.map(lambda k: {n: v for n, v in entry_dict.items() if n != k}),
+        "replaced": st.tuples(keys, values).map(lambda kv: entry_dict | {kv[0]: kv[1]}),
+    }
+    as_json = {name: made.map(lambda d: json.dumps(d).encode()) for name, made in damage.items()}
+    lines = as_json | {"bytes": st.binary(max_size=80)}
+    return st.sampled_from(["intact", "intact", "dropped", "replaced", "bytes"]).flatmap(lines.__getitem__)
+
+
+def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory):
     from station.signed_feed import FeedError, write_feed
     from tests.station.watchlist_feeds import CENTRAL
 
-    root = tmp_path_factory.mktemp("prop")
-    write_feed(root / "s.feed", "watchlist", "snapshot", 1, [line.replace(b"\n", b" ") + b"\n"], CENTRAL)
-    try:
-        import_file(root / "data", root / "s.feed", TRUSTED)
-    except FeedError:
-        assert version(root / "data") is None
+    outcomes: dict[str, int] = {"applied": 0, "refused": 0}
+
+    @settings(max_examples=100, deadline=None)
+    @given(line=st.sampled_from(LISTED).flatmap(_damaged))
+    def import_one(line: bytes) -> None:
+        root = tmp_path_factory.mktemp("prop")
+        write_feed(root / "s.feed", "watchlist", "snapshot", 1, [line.replace(b"\n", b" ") + b"\n"], CENTRAL)
+        try:
+            import_file(root / "data", root / "s.feed", TRUSTED)
+        except FeedError as error:
+            event("refused")
+            outcomes["refused"] += 1
+            assert version(root / "data") is None and refused(root / "data") == {error.code: 1}
+            return
+        event("applied")
+        outcomes["applied"] += 1
+        listing = Watchlist(root / "data")
+        assert version(root / "data") == 1 and sum(listing.status().counts.values()) == 1
+        assert refused(root / "data") == {}
+
+    import_one()
+    # Both branches must be exercised, or the property says nothing about one of them.
+    assert outcomes["applied"] >= 20 and outcomes["refused"] >= 20, outcomes
+
+
+def _signed_header_fields(**changes) -> dict:
+    """A valid signed header as a dict (then changed), for FeedHeader-level checks."""
+    from station.signed_feed import FeedHeader
+
+    fields = {"format": "garita-feed/1", "feed": "watchlist", "kind": "snapshot", "version": 4,
+              "created_at": "2026-12-01T00:00:00+00:00", "count": 0, "body_sha256": "0" * 64,
+              "key_id": "0123456789abcdef"}
+    FeedHeader.model_validate(fields)  # the unchanged fields are valid
+    return fields | changes
+
+
+@pytest.mark.parametrize("changes", [
+    {"surprise": 1}, {"feed": ""}, {"feed": "w" * 33}, {"version": 0}, {"version": None},
+    {"base_version": -1, "kind": "delta"}, {"count": -1}, {"body_sha256": "A" * 64}, {"key_id": "xyz"},
+    {"kind": "delta"}, {"base_version": 3}, {"created_at": "2026-12-01T00:00:00"},
+    {"kind": "delta", "base_version": 4}, {"kind": "delta", "base_version": 5},
+])
+def test_a_header_field_out_of_bounds_is_malformed(changes):
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedHeader
+
+    with pytest.raises(ValidationError):
+        FeedHeader.model_validate(_signed_header_fields(**changes))
+
+
+def test_header_bounds_that_are_allowed_and_immutable():
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedError, FeedHeader
+
+    header = FeedHeader.model_validate(_signed_header_fields(feed="w" * 32, version=1))
+    assert FeedHeader.model_validate(_signed_header_fields(feed="w")).feed == "w"
+    with pytest.raises(ValidationError):
+        header.version = 9  # type: ignore[misc]  # a verified header cannot be changed afterwards
+    assert FeedError("x").code == MalformedFeed("x").code == "malformed"
+
+
+def test_a_header_line_may_be_4096_bytes_and_no_more(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, [entry("X1", "plate", plate="ZZZ111")])
+    header_line, body = path.read_bytes().split(b"\n", 1)
+    padded = tmp_path / "padded.feed"
+    padded.write_bytes(header_line + b" " * (4095 - len(header_line)) + b"\n" + body)  # JSON allows the spaces
+    assert import_file(held, padded, TRUSTED).version == 4
+    longer = snapshot(tmp_path / "s5.feed", 5, [entry("X2", "plate", plate="ZZZ222")])
+    header_line, body = longer.read_bytes().split(b"\n", 1)
+    longer.write_bytes(header_line + b" " * (4096 - len(header_line)) + b"\n" + body)
+    _assert_refused(held, longer, MalformedFeed, "malformed")
+
+
+def test_delta_and_snapshot_rules_say_why():
+    from pydantic import ValidationError
+
+    from station.signed_feed import FeedHeader
+
+    with pytest.raises(ValidationError, match="a delta needs base_version lower than version"):
+        FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=4))
+    with pytest.raises(ValidationError, match="a snapshot has no base_version"):
+        FeedHeader.model_validate(_signed_header_fields(base_version=3))
+    assert FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=3)).base_version == 3
+
+
+def test_the_signed_bytes_are_canonical_json_the_central_can_produce():
+    """Sorted keys, no spaces, every field but the signature: another implementation must sign the same bytes."""
+    from station.signed_feed import FeedHeader
+
+    header = FeedHeader.model_validate(_signed_header_fields(signature="c2ln"))
+    assert header.signed_bytes() == (
+        b'{"base_version":null,"body_sha256":"' + b"0" * 64 + b'","count":0,'
+        b'"created_at":"2026-12-01T00:00:00Z","feed":"watchlist","format":"garita-feed/1",'
+        b'"key_id":"0123456789abcdef","kind":"snapshot","version":4}')
+
+
+def test_configured_keys_are_base64_of_32_raw_bytes():
+    from station.signed_feed import key_id, public_key_b64, public_key_from_b64, trusted_keys
+    from tests.station.watchlist_feeds import CENTRAL
+
+    text = public_key_b64(CENTRAL.public_key())
+    assert trusted_keys([text]).keys() == TRUSTED.keys() == {key_id(CENTRAL.public_key())}
+    for bad in (text + "!!", text[:-4], "not base64 at all"):
+        with pytest.raises(ValueError, match=r"not a base64 Ed25519 public key \(32 bytes\)"):
+            public_key_from_b64(bad)
+
+
+def test_a_header_without_its_newline_is_refused(tmp_path, held):
+    path = snapshot(tmp_path / "s4.feed", 4, [])
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a signed empty snapshot, cut before the newline
+    _assert_refused(held, path, MalformedFeed, "malformed")

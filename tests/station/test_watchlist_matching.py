@@ -6,7 +6,7 @@ import string
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from station.watchlist.cache import Watchlist
@@ -199,8 +199,7 @@ def test_any_single_confusion_of_a_container_is_found(tmp_path_factory, seed, da
     root = tmp_path_factory.mktemp("wlc")
     import_file(root / "data", snapshot(root / "s.feed", 1, [entry("C", "container", container=number)]), KEYS)
     places = [i for i, c in enumerate(number) if any(a == c for a, _ in CONFUSION_PAIRS)]
-    if not places:
-        return
+    assume(places)  # not counted as an example: every counted one swaps a character
     place = data.draw(st.sampled_from(places))
     swap = data.draw(st.sampled_from([b for a, b in CONFUSION_PAIRS if a == number[place]]))
     hits = Watchlist(root / "data").matcher().container(number[:place] + swap + number[place + 1:])

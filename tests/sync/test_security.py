@@ -45,3 +45,35 @@ def test_wrong_credentials_are_refused(case, broker_settings, pki, data_dir):
     }[case]
     link = make_link(lane_store(data_dir), bad)
     assert _refused_repeatedly(link)
+
+
+@pytest.fixture
+def acl_broker(pki, tmp_path):
+    """A broker whose ACL lets lane-03 announce its presence but not publish uplink events."""
+    from sync.broker import BrokerTls, MosquittoProcess
+    from tests.sync.conftest import USERS
+
+    acl = tmp_path / "lane.acl"
+    acl.write_text("user lane-03\ntopic readwrite garita/v1/2504/lane-03/status\ntopic read garita/v1/2504/#\n")
+    server = pki.server
+    tls = BrokerTls(pki.ca.ca_file, server.cert_file, server.key_file)
+    process = MosquittoProcess(tmp_path / "acl-broker", tls=tls, users=USERS, extra=f"acl_file {acl}")
+    process.start()
+    yield process
+    process.stop()
+
+
+def test_a_publish_the_broker_refuses_stays_unsent(acl_broker, broker_settings, data_dir):
+    """A PUBACK with a failure reason code (0x87, not authorised) is a refusal: the rows are kept and retried."""
+    from tests.sync.helpers import add_events, unsent
+
+    store = lane_store(data_dir)
+    add_events(store, 3)
+    link = make_link(store, replace(broker_settings(), port=acl_broker.port))
+    link.start()
+    try:
+        pump_until(link, lambda: link.uplink.stats.refused_events >= 3)
+        assert link.uplink.stats.acked_events == 0, link.uplink.stats
+        assert unsent(store) == 3
+    finally:
+        link.stop()

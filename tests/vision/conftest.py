@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_path, unavailable
 from vision.text_recognizer import CharGuess, TextLine
-
-REPO = Path(__file__).resolve().parents[2]
-DATASETS = REPO.parent / "shared" / "datasets"
 
 
 @pytest.fixture(scope="session")
 def datasets() -> Path:
-    """The shared development photos, or skip."""
-    if not (DATASETS / "plates").is_dir() or not (DATASETS / "containers" / "labels.csv").is_file():
-        pytest.skip(f"development photos not found at {DATASETS} (../shared/datasets); real-image tests skipped")
-    return DATASETS
+    """The shared development photos; skipped without them, except under CI where that fails."""
+    return shared_path("datasets", "plates/br", "plates/us", "containers/labels.csv")
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +24,7 @@ def recognizer():
     try:
         return Recognizer(regions=("any",), threads=2)
     except VisionError as exc:
-        pytest.skip(f"ONNX models unavailable: {exc}")
+        unavailable(f"ONNX models unavailable: {exc}")
 
 
 def line(text: str, conf: float = 0.95) -> TextLine:

@@ -1,4 +1,4 @@
-"""Real ONNX models on a handful of the shared development photos (skipped when ../shared is absent)."""
+"""Real ONNX models on a handful of the shared development photos (no ../shared: skipped, under CI failed)."""
 
 from __future__ import annotations
 
@@ -52,14 +52,19 @@ def test_containers_on_real_photos(datasets: Path, recognizer, tmp_path: Path) -
 
 
 def test_frames_of_one_car_fuse(datasets: Path, recognizer) -> None:
-
     label = sorted((datasets / "plates" / "br").glob("*.txt"))[1]
     name, *_, truth = label.read_text().split()
     image = cv2.imread(str(label.parent / name))
-    frames = [image, cv2.GaussianBlur(image, (3, 3), 0), np.ascontiguousarray(image[:, ::-1][:, ::-1])]
+    height, width = image.shape[:2]
+    # Three different frames of one car: as shot, blurred, and a step closer and darker (the car moved on).
+    closer = cv2.resize(image[height // 20 :, width // 20 :], (width, height - height // 20))
+    frames = [image, cv2.GaussianBlur(image, (3, 3), 0), cv2.convertScaleAbs(closer, alpha=0.8, beta=0)]
+    assert not any(np.array_equal(frames[0], other) for other in frames[1:])
     reads = [recognizer.read_plates(f, ("br",))[0] for f in frames]
+    agreeing = sum(read.text == truth for read in reads)
     fused = fuse_plates(reads)
-    assert fused is not None and fused.text == truth and fused.support >= 2
+    assert agreeing >= 2, [read.text for read in reads]
+    assert fused is not None and fused.text == truth and fused.support == agreeing
 
 
 @pytest.mark.parametrize(

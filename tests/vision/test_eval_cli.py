@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.vision.conftest import REPO
+from tests.conftest import REPO
 
 BR_IMAGES = 6  # a handful: enough to catch a broken pipeline, few enough for CI
 

@@ -47,3 +47,19 @@ def test_containers_fuse_per_container_valid_first() -> None:
 
     fused = fuse_containers([read("CSQU3054383"), read("CSQU3054388"), read("CSQU3054383"), read("MSCU6639870")])
     assert [f.text for f in fused] == ["CSQU3054383", "MSCU6639870"]
+
+
+def test_eval_chooses_a_crossings_containers_without_the_labels() -> None:
+    """Every check-digit-valid fused code is reported (a spurious third container costs the group), else the best."""
+    from vision.evaluate import _group_results, crossing_containers
+
+    def read(text: str) -> ContainerRead:
+        return ContainerRead((cand(text, 0.9, "iso6346"),), (), True)
+
+    two = [read("CSQU3054383"), read("MSCU6639870"), read("CSQU3054383")]
+    assert crossing_containers(two) == {"CSQU3054383", "MSCU6639870"}
+    assert crossing_containers([read("CSQU3054388"), read("CSQU3054388")]) == {"CSQU3054388"}  # none valid
+    spurious = [("CSQU3054383", [r]) for r in two[::2]] + [("CSQU3054383", [read("TGHU8847257")])]
+    result = _group_results({"truck": spurious})
+    assert result["groups"]["truck"]["fused"] == ["CSQU3054383", "TGHU8847257"]
+    assert result["groups_exact"] == 0.0  # one true container, two reported: wrong, however they rank

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from vision.iso6346 import LETTER_VALUES, check_digit, is_strong, is_valid, remainder, repair_digit
@@ -50,13 +50,23 @@ def test_built_codes_validate(owner: str, category: str, serial: str) -> None:
 def test_single_serial_digit_error_is_detected(owner: str, category: str, serial: str, pos: int, digit: str) -> None:
     code = make(owner, category, serial)
     wrong = code[:pos] + digit + code[pos + 1 :]
-    if wrong != code and code[10] != "0":  # check digit 0 also stands for remainder 10 (protocols.md)
-        assert not is_valid(wrong)
+    # check digit 0 also stands for remainder 10 (protocols.md); assume() makes Hypothesis draw others instead
+    assume(wrong != code and code[10] != "0")
+    assert not is_valid(wrong)
 
 
 @given(owners, st.sampled_from("UJZ"), serials, st.integers(4, 9), st.sampled_from(string.digits))
 def test_repair_of_flagged_position_recovers_code(owner: str, category: str, serial: str, pos: int, digit: str) -> None:
     code = make(owner, category, serial)
     wrong = code[:pos] + digit + code[pos + 1 :]
-    if wrong != code and code[10] != "0":
-        assert repair_digit(wrong, pos) == [code]
+    assume(wrong != code and code[10] != "0")
+    assert repair_digit(wrong, pos) == [code]
+
+
+def test_check_digit_refuses_what_is_not_owner_category_and_serial() -> None:
+    from vision.iso6346 import CATEGORIES, CODE_LENGTH
+
+    assert (CODE_LENGTH, CATEGORIES) == (11, "UJZ")
+    for bad in ("CSQU30543", "CSQU30543X", "CSQ1305438", "CSQU3054383"):
+        with pytest.raises(ValueError, match="need 4 letters and 6 digits"):
+            check_digit(bad)
