@@ -128,6 +128,8 @@ class LaneDaemon:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
         if self._tapped(read):
             return
+        # The plates are read from the frame in memory while the JPEG evidence is written and synced.
+        reading = self._start_recognition(read)
         try:
             image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
             recorded = self.lifecycle.record_read(ReadIn(
@@ -136,10 +138,18 @@ class LaneDaemon:
         except Exception as exc:
             self.stats.reads_failed += 1
             log_event(log, "read.failed", logging.ERROR, device=read.device, kind=read.kind, error=repr(exc))
+            if reading is not None:
+                reading.cancel()  # no image read for its plates to join
             return
         self._after_record(recorded, read.device, read.kind, read.value)
-        if image_path and self.recognition is not None:
-            self._spawn(self._recognise(recorded, read, image_path))
+        if reading is not None and image_path:
+            self._spawn(self._recognise(recorded, read, image_path, reading))
+
+    def _start_recognition(self, read: DeviceRead) -> asyncio.Future | None:
+        """Recognition of a camera read's frame (or its JPEG), begun now on the vision worker."""
+        if self.recognition is None or not read.image:
+            return None
+        return self.recognition.start(read.frame if read.frame is not None else read.image, read.device)
 
     def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1
@@ -156,9 +166,9 @@ class LaneDaemon:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _recognise(self, image, read: DeviceRead, image_path: str) -> None:
-        """Plates/containers read from a stored image join the image's crossing as their own reads."""
-        for kind, value, data in await self.recognition.recognise(self.data_dir / image_path, read.device):
+    async def _recognise(self, image, read: DeviceRead, image_path: str, reading: asyncio.Future) -> None:
+        """Plates/containers read from a camera image join the image's crossing as their own reads."""
+        for kind, value, data in await reading:
             try:
                 recorded = self.lifecycle.record_read(ReadIn(
                     device=read.device, kind=kind, value=value, data={**data, "image_read_id": image.read_id},
