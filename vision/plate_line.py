@@ -1,8 +1,9 @@
 """Input and output of our plate line recogniser: a plate crop as the model sees it, and CTC decoding.
 
 Shared by the lane (ONNX) and the training code (torch), so both see exactly the same pixels.
-A two-line plate (a crop nearly as tall as it is wide) is cut into its top and bottom halves,
-laid side by side, so one line model reads both lines in order.
+A two-line plate is cut into its top and bottom halves, laid side by side, so one line model reads
+both lines in order. Training knows each plate's layout; at run time a crop whose shape could be
+either (`layouts`) is read both ways and the more confident reading kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 
 CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # class 0 is the CTC blank; class i+1 is CHARSET[i]
 HEIGHT, WIDTH = 32, 128
-TWO_LINE_ASPECT = 1.7  # crops narrower than this (width / height) are read as two lines
+# Width / height of a crop: one-line plates with a loose box come down to ~1.3, square two-line ones up to ~1.8.
+ONE_LINE_ONLY, TWO_LINE_ONLY = 2.2, 1.1
 
 
 def _fit(gray: np.ndarray, width: int) -> np.ndarray:
@@ -27,11 +29,19 @@ def _fit(gray: np.ndarray, width: int) -> np.ndarray:
     return cv2.copyMakeBorder(resized, 0, 0, 0, width - new_w, cv2.BORDER_REPLICATE)
 
 
-def line_image(crop: np.ndarray) -> np.ndarray:
+def layouts(crop: np.ndarray) -> tuple[bool, ...]:
+    """The layouts (two_line flags) a crop's shape allows, to read it each way."""
+    aspect = crop.shape[1] / max(1, crop.shape[0])
+    if aspect >= ONE_LINE_ONLY:
+        return (False,)
+    return (True,) if aspect <= TWO_LINE_ONLY else (False, True)
+
+
+def line_image(crop: np.ndarray, two_line: bool = False) -> np.ndarray:
     """A BGR or grey plate crop as the model's HEIGHT x WIDTH grey line (uint8)."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-    h, w = gray.shape
-    if w < TWO_LINE_ASPECT * h:
+    h = gray.shape[0]
+    if two_line and h >= 4:
         top, bottom = gray[: h // 2], gray[h // 2 :]
         return np.hstack([_fit(top, WIDTH // 2), _fit(bottom, WIDTH // 2)])
     return _fit(gray, WIDTH)
@@ -98,14 +108,14 @@ def text_log_prob(probs: np.ndarray, text: str) -> float:
     """log P(text | probs) summed over every CTC alignment (forward algorithm), -inf if impossible."""
     labels = [CHARSET.index(c) + 1 for c in text if c in CHARSET]
     log_p = np.log(np.clip(probs, 1e-12, 1.0))
+    if not labels:
+        return float(log_p[:, 0].sum())  # only the all-blank path spells nothing
     ext = [0]
     for lab in labels:
         ext += [lab, 0]
     n, steps = len(ext), log_p.shape[0]
     alpha = np.full(n, -np.inf)
-    alpha[0] = log_p[0, 0]
-    if n > 1:
-        alpha[1] = log_p[0, ext[1]]
+    alpha[0], alpha[1] = log_p[0, 0], log_p[0, ext[1]]
     for t in range(1, steps):
         prev = alpha.copy()
         shifted1 = np.concatenate([[-np.inf], prev[:-1]])
@@ -113,4 +123,4 @@ def text_log_prob(probs: np.ndarray, text: str) -> float:
         skip = np.array([i >= 2 and ext[i] != 0 and ext[i] != ext[i - 2] for i in range(n)])
         stacked = np.vstack([prev, shifted1, np.where(skip, shifted2, -np.inf)])
         alpha = np.logaddexp.reduce(stacked, axis=0) + log_p[t, ext]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if n > 1 else alpha[-1])
+    return float(np.logaddexp(alpha[-1], alpha[-2]))

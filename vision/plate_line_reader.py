@@ -8,7 +8,7 @@ import numpy as np
 
 from vision.errors import VisionError
 from vision.models import bundled_dir, open_session
-from vision.plate_line import LineRead, greedy_decode, line_image, softmax, text_log_prob, to_tensor
+from vision.plate_line import LineRead, greedy_decode, layouts, line_image, softmax, text_log_prob, to_tensor
 
 PLATE_LINE_FILES = ("plate_line_int8.onnx", "plate_line.onnx")  # int8 when it kept the accuracy, else float
 
@@ -24,11 +24,19 @@ class PlateLineReader:
         self.input = self.session.get_inputs()[0].name
 
     def probabilities(self, crops: list[np.ndarray]) -> list[np.ndarray]:
-        """(T, classes) character probabilities per crop."""
+        """(T, classes) character probabilities per crop, of its more confidently read layout."""
         if not crops:
             return []
-        logits = self.session.run(None, {self.input: to_tensor([line_image(c) for c in crops])})[0]
-        return [softmax(lg) for lg in logits]
+        owners = [(i, two) for i, crop in enumerate(crops) for two in layouts(crop)]
+        lines = [line_image(crops[i], two) for i, two in owners]
+        logits = self.session.run(None, {self.input: to_tensor(lines)})[0]
+        best: dict[int, tuple[float, np.ndarray]] = {}
+        for (i, _), lg in zip(owners, logits, strict=True):
+            probs = softmax(lg)
+            confidence = greedy_decode(probs).confidence
+            if i not in best or confidence > best[i][0]:
+                best[i] = (confidence, probs)
+        return [best[i][1] for i in range(len(crops))]
 
     def read(self, crops: list[np.ndarray]) -> list[LineRead]:
         """Greedy reading of each crop."""

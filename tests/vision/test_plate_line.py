@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vision.plate_line import CHARSET, HEIGHT, WIDTH, greedy_decode, line_image, rectify, text_log_prob
+from vision.plate_line import CHARSET, HEIGHT, WIDTH, greedy_decode, layouts, line_image, rectify, text_log_prob
 
 
 def _peaked(text: str, steps: int = 32) -> np.ndarray:
@@ -28,7 +28,7 @@ def test_greedy_decode_reads_what_the_probabilities_spell(text):
     assert all(alt != ch for alt, ch in zip(read.alternates, text, strict=True))
 
 
-@given(st.text(alphabet=CHARSET, min_size=1, max_size=10), st.integers(0, 2**31 - 1))
+@given(st.text(alphabet=CHARSET, min_size=0, max_size=10), st.integers(0, 2**31 - 1))
 @settings(max_examples=40, deadline=None)
 def test_text_log_prob_matches_torch_ctc(text, seed):
     torch = __import__("pytest").importorskip("torch")
@@ -49,8 +49,9 @@ def test_one_and_two_line_crops_become_one_model_line():
     wide = np.zeros((40, 160, 3), np.uint8)
     square = np.zeros((100, 130, 3), np.uint8)
     square[:50] = 255  # the top line lands in the left half
-    assert line_image(wide).shape == line_image(square).shape == (HEIGHT, WIDTH)
-    halves = line_image(square)
+    assert layouts(wide) == (False,) and layouts(square) == (False, True)
+    assert line_image(wide).shape == line_image(square, two_line=True).shape == (HEIGHT, WIDTH)
+    halves = line_image(square, two_line=True)
     assert halves[:, : WIDTH // 2].mean() > 200 and halves[:, WIDTH // 2 :].mean() < 50
 
 

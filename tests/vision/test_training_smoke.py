@@ -31,7 +31,8 @@ def test_every_series_renders_a_plate_with_its_label():
     regions = {s.region for s in SERIES}
     assert {"us", "mx", "ca", "br", "eu"} <= regions and sum(s.region == "eu" for s in SERIES) >= 10
     for series in SERIES:
-        plate, text = render_plate(series, rng)
+        plate, text, two_line = render_plate(series, rng)
+        assert two_line == any("|" in t for t in series.templates)
         lengths = {sum(ch in SLOTS for ch in t) for t in series.templates}
         assert re.fullmatch(r"[A-Z0-9]+", text) and len(text) in lengths, (series.name, text)
         shot = photograph(plate, rng)

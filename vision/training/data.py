@@ -22,8 +22,8 @@ def synthetic(rng: random.Random, regions: tuple[str, ...] | None = None,
     """One rendered, photographed plate as the model's input line."""
     series = pick(rng, regions)
     design = rng.choice(designs) if designs and series.region == "us" and rng.random() < 0.5 else None
-    plate, text = render_plate(series, rng, design)
-    return line_image(photograph(plate, rng)), text
+    plate, text, two_line = render_plate(series, rng, design)
+    return line_image(photograph(plate, rng), two_line), text
 
 
 @dataclass

@@ -61,7 +61,7 @@ def judge(reader: PlateLineReader, path: str, entry: dict) -> dict[str, bool]:
     result["ours_labelled_box"] = reader.read([labelled])[0].text == label
     if not reads:
         return {**result, "ours_detected": False, "rerank": False}
-    crop = rectify(image, reads[0]["box"], pad=0.1, vpad=0.45)
+    crop = rectify(image, reads[0]["box"], pad=0.08, vpad=0.25)
     probs = reader.probabilities([crop])[0]
     ours = reader.read([crop])[0].text
     result["ours_detected"] = ours == label

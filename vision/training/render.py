@@ -99,8 +99,10 @@ def _bolts_and_border(canvas: Image.Image, ink, rng: random.Random) -> None:
                 draw.ellipse((x - r, y - r, x + r, y + r), fill=(150, 150, 150, 255), outline=(60, 60, 60, 255))
 
 
-def render_plate(series: Series, rng: random.Random, design: np.ndarray | None = None) -> tuple[np.ndarray, str]:
-    """One clean plate (RGB uint8, tightly framed) and its label."""
+def render_plate(
+    series: Series, rng: random.Random, design: np.ndarray | None = None
+) -> tuple[np.ndarray, str, bool]:
+    """One clean plate (RGB uint8, tightly framed), its label, and whether it has two lines."""
     printed = serial(rng.choice(series.templates), rng)
     width = rng.randint(220, 320)
     height = int(width / (series.aspect * rng.uniform(0.93, 1.07)))
@@ -122,4 +124,4 @@ def render_plate(series: Series, rng: random.Random, design: np.ndarray | None =
         layer = _text_layer(line.replace("|", ""), font_path, text_h, ink, rng)
         _paste_centred(canvas, layer, (left + int(width * 0.04), y0, width - int(width * 0.04), int(y0 + area_h)))
     _bolts_and_border(canvas, ink, rng)
-    return np.asarray(canvas.convert("RGB")), label(printed)
+    return np.asarray(canvas.convert("RGB")), label(printed), len(lines) > 1
