@@ -64,3 +64,13 @@ def test_rectify_straightens_a_tilted_plate():
     crop = rectify(frame, quad, pad=0.0, vpad=0.0)
     assert crop.shape[1] > 2 * crop.shape[0]
     assert crop[5:-5, 5:-5].mean() > 240  # the whole upright crop is the plate
+
+
+def test_a_missing_plate_line_model_is_a_clear_error(tmp_path):
+    import pytest
+
+    from vision.errors import VisionError
+    from vision.plate_line_reader import PlateLineReader
+
+    with pytest.raises(VisionError, match="plate line model .* missing"):
+        PlateLineReader(tmp_path / "absent.onnx")
