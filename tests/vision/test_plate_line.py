@@ -72,5 +72,5 @@ def test_a_missing_plate_line_model_is_a_clear_error(tmp_path):
     from vision.errors import VisionError
     from vision.plate_line_reader import PlateLineReader
 
-    with pytest.raises(VisionError, match="plate line model .* missing"):
+    with pytest.raises(VisionError, match=r"plate line model .* missing"):
         PlateLineReader(tmp_path / "absent.onnx")
