@@ -73,7 +73,9 @@ def export(checkpoint: Path, out: Path, calibration: int = 256, check: list[Samp
     float_path, int8_path = out / "plate_line.onnx", out / "plate_line_int8.onnx"
     to_onnx(checkpoint, float_path)
     quantise(float_path, int8_path, [synthetic(rng) for _ in range(calibration)])
-    check = check if check is not None else [synthetic(random.Random(4242)) for _ in range(400)]
+    if check is None:
+        check_rng = random.Random(4242)
+        check = [synthetic(check_rng) for _ in range(400)]
     figures = {"float_exact": onnx_exact(float_path, check), "int8_exact": onnx_exact(int8_path, check),
                "float_bytes": float_path.stat().st_size, "int8_bytes": int8_path.stat().st_size}
     (out / "export.json").write_text(json.dumps(figures, indent=1))
