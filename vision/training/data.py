@@ -40,6 +40,11 @@ class Mixture:
         self.designs = us_designs(self.pack) if ok else []
         self.br = br_crops(self.pack) if ok else []
         self.tiles = char_tiles(self.pack) if ok else {}
+        self.reweight({})
+
+    def reweight(self, weights: dict[str, float]) -> None:
+        """Change source weights; sources without material stay out."""
+        self.weights.update(weights)
         have = {"synthetic": True, "tiles": bool(self.tiles), "br": bool(self.br), "photos": bool(self.photos)}
         self.sources = [k for k in self.weights if have[k] and self.weights[k] > 0]
 

@@ -97,6 +97,8 @@ def train(args: argparse.Namespace, photos: list | None = None, validation: list
         return progress
     rng = random.Random(args.seed + progress["step"])  # a resumed run draws fresh samples
     mixture = Mixture(Path(args.pack) if args.pack else None, photos or [])
+    if getattr(args, "mix", None):
+        mixture.reweight(_weights(args.mix))
     pool = Pool(mixture, rng, args.pool, args.renew)
     validation = validation if validation is not None else validation_set(args.val)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
@@ -132,6 +134,17 @@ def _checkpoint(run: Path, model, optimiser, progress: dict, args: dict, validat
     print(json.dumps(progress["history"][-1]), flush=True)
 
 
+def _weights(spec: str) -> dict[str, float]:
+    """'photos=0.3,br=0.15' -> {'photos': 0.3, 'br': 0.15}; unknown sources are an error."""
+    weights = {}
+    for part in spec.split(","):
+        name, _, value = part.partition("=")
+        if name not in ("synthetic", "tiles", "br", "photos"):
+            raise ValueError(f"--mix: unknown source {name!r} (synthetic, tiles, br, photos)")
+        weights[name] = float(value)
+    return weights
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, help="run folder (checkpoints, progress.json); resumed if present")
@@ -145,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--pack", default=str(DEFAULT_PACK), help="plates-train folder ('' for rendered only)")
     p.add_argument("--init", help="checkpoint to start from")
+    p.add_argument("--mix", help="source weights, e.g. synthetic=0.5,tiles=0.05,br=0.15,photos=0.3")
     p.add_argument("--fold", type=int, help="train on the other folds' photos, validate on this fold")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
