@@ -149,7 +149,7 @@ class LaneDaemon:
         """Recognition of a camera read's frame (or its JPEG), begun now on the vision worker."""
         if self.recognition is None or not read.image:
             return None
-        return self.recognition.start(read.frame if read.frame is not None else read.image, read.device)
+        return self.recognition.start(read.image, read.device, read.frame)
 
     def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +24,8 @@ from station.logs import log_event
 log = logging.getLogger("garita.vision")
 
 Found = tuple[str, str, dict[str, Any]]
+# A decoded 1080p frame is ~6 MB against ~0.3 MB of JPEG: beyond this backlog, the worker gets the JPEG.
+MAX_FRAMES_WAITING = 4
 
 
 def _candidates(read: Any) -> list[dict[str, Any]]:
@@ -51,6 +54,8 @@ class ImageRecognition:
         self._unavailable: str | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
         self.failures = 0
+        self.frames_waiting = 0  # decoded frames handed to the worker and not yet read
+        self._waiting_lock = threading.Lock()  # counted up on the event loop, down on the worker
 
     def _default_factory(self) -> Any:
         from vision import Recognizer
@@ -62,23 +67,38 @@ class ImageRecognition:
         plates = self.config.plate_cameras is None or device in self.config.plate_cameras
         return plates, device in self.config.container_cameras
 
-    def start(self, image: np.ndarray | bytes, device: str) -> asyncio.Future[list[Found]] | None:
-        """Begin reading a frame (or its JPEG bytes) on the worker; None when nothing is wanted of it.
+    def start(self, jpeg: bytes, device: str, frame: np.ndarray | None = None) -> asyncio.Future[list[Found]] | None:
+        """Begin reading an image on the worker; None when nothing is wanted of it.
 
-        Call from the event loop. The future gives (kind, value, data) per plate/container, [] on failure.
+        The decoded frame is read when given, unless MAX_FRAMES_WAITING frames already wait (a backlog keeps
+        only the small JPEGs, decoded when their turn comes). Call from the event loop. The future gives
+        (kind, value, data) per plate/container, [] on failure.
         """
         plates, containers = self.wants(device)
         if not self.config.enabled or self._unavailable or not (plates or containers):
             return None
+        source: np.ndarray | bytes = jpeg
+        with self._waiting_lock:
+            if frame is not None and self.frames_waiting < MAX_FRAMES_WAITING:
+                source = frame
+                self.frames_waiting += 1
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, self._read, image, device, plates, containers)
+        return loop.run_in_executor(self._pool, self._read, source, device, plates, containers)
 
-    async def recognise(self, image: np.ndarray | bytes, device: str) -> list[Found]:
+    async def recognise(self, jpeg: bytes, device: str, frame: np.ndarray | None = None) -> list[Found]:
         """(kind, value, data) for each plate/container in the image; [] when vision is off or fails."""
-        future = self.start(image, device)
+        future = self.start(jpeg, device, frame)
         return [] if future is None else await future
 
     def _read(self, source: np.ndarray | bytes, device: str, plates: bool, containers: bool) -> list[Found]:
+        try:
+            return self._read_now(source, device, plates, containers)
+        finally:
+            if isinstance(source, np.ndarray):
+                with self._waiting_lock:
+                    self.frames_waiting -= 1
+
+    def _read_now(self, source: np.ndarray | bytes, device: str, plates: bool, containers: bool) -> list[Found]:
         recognizer = self._load()
         if recognizer is None:
             return []
