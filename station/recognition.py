@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -55,7 +54,6 @@ class ImageRecognition:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
         self.failures = 0
         self.frames_waiting = 0  # decoded frames handed to the worker and not yet read
-        self._waiting_lock = threading.Lock()  # counted up on the event loop, down on the worker
 
     def _default_factory(self) -> Any:
         from vision import Recognizer
@@ -78,12 +76,17 @@ class ImageRecognition:
         if not self.config.enabled or self._unavailable or not (plates or containers):
             return None
         source: np.ndarray | bytes = jpeg
-        with self._waiting_lock:
-            if frame is not None and self.frames_waiting < MAX_FRAMES_WAITING:
-                source = frame
-                self.frames_waiting += 1
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._pool, self._read, source, device, plates, containers)
+        if frame is not None and self.frames_waiting < MAX_FRAMES_WAITING:
+            source = frame
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self._read, source, device, plates, containers)
+        if source is frame:
+            # Counted on the event loop both ways: done callbacks run there, also for a read cancelled unstarted.
+            self.frames_waiting += 1
+            future.add_done_callback(self._frame_done)
+        return future
+
+    def _frame_done(self, _future: asyncio.Future) -> None:
+        self.frames_waiting -= 1
 
     async def recognise(self, jpeg: bytes, device: str, frame: np.ndarray | None = None) -> list[Found]:
         """(kind, value, data) for each plate/container in the image; [] when vision is off or fails."""
@@ -91,14 +94,6 @@ class ImageRecognition:
         return [] if future is None else await future
 
     def _read(self, source: np.ndarray | bytes, device: str, plates: bool, containers: bool) -> list[Found]:
-        try:
-            return self._read_now(source, device, plates, containers)
-        finally:
-            if isinstance(source, np.ndarray):
-                with self._waiting_lock:
-                    self.frames_waiting -= 1
-
-    def _read_now(self, source: np.ndarray | bytes, device: str, plates: bool, containers: bool) -> list[Found]:
         recognizer = self._load()
         if recognizer is None:
             return []
