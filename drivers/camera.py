@@ -134,4 +134,4 @@ class Camera:
         height, width = frame.shape[:2]
         data = {"width": width, "height": height, "trigger": why, "fps": self.fps}
         jpeg = encode_jpeg(frame, self.options["jpeg_quality"])
-        emit(DeviceRead(self.name, "image", "", data, at=at, image=jpeg))
+        emit(DeviceRead(self.name, "image", "", data, at=at, image=jpeg, frame=frame))

@@ -6,7 +6,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ReadKind = Literal["rfid", "barcode", "document", "image", "presence"]
 
@@ -21,7 +24,9 @@ class DeviceRead:
 
     ``value`` is the normalised identifier the lane matches on (EPC hex, barcode
     payload, document number, ...); ``data`` holds the parsed details and must
-    stay JSON-serialisable; ``image`` carries JPEG bytes for camera reads.
+    stay JSON-serialisable; ``image`` carries JPEG bytes for camera reads (the evidence kept on
+    disk) and ``frame`` the decoded BGR frame they were encoded from, so recognition reads the
+    frame in memory instead of waiting for the JPEG to be written, read back and decoded.
     """
 
     device: str
@@ -31,6 +36,7 @@ class DeviceRead:
     at: datetime = field(default_factory=utc_now)
     raw: bytes | None = None
     image: bytes | None = None
+    frame: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -132,6 +132,8 @@ class LaneDaemon:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
         if self._tapped(read):
             return
+        # The plates are read from the frame in memory while the JPEG evidence is written and synced.
+        reading = self._start_recognition(read)
         try:
             image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
             recorded = self.lifecycle.record_read(ReadIn(
@@ -140,10 +142,18 @@ class LaneDaemon:
         except Exception as exc:
             self.stats.reads_failed += 1
             log_event(log, "read.failed", logging.ERROR, device=read.device, kind=read.kind, error=repr(exc))
+            if reading is not None:
+                reading.cancel()  # no image read for its plates to join
             return
         self._after_record(recorded, read.device, read.kind, read.value)
-        if image_path and self.recognition is not None:
-            self._spawn(self._recognise(recorded, read, image_path))
+        if reading is not None and image_path:
+            self._spawn(self._recognise(recorded, read, image_path, reading))
+
+    def _start_recognition(self, read: DeviceRead) -> asyncio.Future | None:
+        """Recognition of a camera read's frame (or its JPEG), begun now on the vision worker."""
+        if self.recognition is None or not read.image:
+            return None
+        return self.recognition.start(read.image, read.device, read.frame)
 
     def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1
@@ -160,15 +170,15 @@ class LaneDaemon:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _recognise(self, image, read: DeviceRead, image_path: str) -> None:
-        """Plates/containers read from a stored image join the image's crossing as their own reads."""
+    async def _recognise(self, image, read: DeviceRead, image_path: str, reading: asyncio.Future) -> None:
+        """Plates/containers read from a camera image join the image's crossing as their own reads."""
         try:
-            await self._recognised(image, read, image_path)
+            await self._recognised(image, read, image_path, reading)
         finally:  # listeners (the terminal view) learn the image has been read, whatever was found
             self._tell("image.recognised", {"crossing_id": image.crossing_id, "read_id": image.read_id})
 
-    async def _recognised(self, image, read: DeviceRead, image_path: str) -> None:
-        for kind, value, data in await self.recognition.recognise(self.data_dir / image_path, read.device):
+    async def _recognised(self, image, read: DeviceRead, image_path: str, reading: asyncio.Future) -> None:
+        for kind, value, data in await reading:
             try:
                 recorded = self.lifecycle.record_read(ReadIn(
                     device=read.device, kind=kind, value=value, data={**data, "image_read_id": image.read_id},

@@ -1,7 +1,9 @@
 """Plates and container codes read from each camera image, off the event loop, into its crossing.
 
 Recognition takes a fraction of a second of CPU per frame, so it runs on one worker thread
-(onnxruntime uses the cores itself); the daemon keeps taking reads meanwhile. The models load
+(onnxruntime uses the cores itself); the daemon keeps taking reads meanwhile. It reads the frame
+in memory (the camera's decoded frame, or the read's JPEG bytes decoded here): it starts before
+the JPEG evidence is written and synced, and never reads the file back. The models load
 on first use so the lane is ready at once; if they cannot load, the lane runs on without them
 and says so once.
 """
@@ -13,13 +15,18 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from station.config import VisionSection
 from station.logs import log_event
 
 log = logging.getLogger("garita.vision")
+
+Found = tuple[str, str, dict[str, Any]]
+# A decoded 1080p frame is ~6 MB against ~0.3 MB of JPEG: beyond this backlog, the worker gets the JPEG.
+MAX_FRAMES_WAITING = 4
 
 
 def _candidates(read: Any) -> list[dict[str, Any]]:
@@ -49,6 +56,7 @@ class ImageRecognition:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
         self.failures = 0
         self.observers: list[Callable[[str, float], None]] = []  # (plate|container, seconds) per image
+        self.frames_waiting = 0  # decoded frames handed to the worker and not yet read
 
     def _default_factory(self) -> Any:
         from vision import Recognizer
@@ -60,22 +68,42 @@ class ImageRecognition:
         plates = self.config.plate_cameras is None or device in self.config.plate_cameras
         return plates, device in self.config.container_cameras
 
-    async def recognise(self, image_path: Path, device: str) -> list[tuple[str, str, dict[str, Any]]]:
-        """(kind, value, data) for each plate/container in the image; [] when vision is off or fails."""
+    def start(self, jpeg: bytes, device: str, frame: np.ndarray | None = None) -> asyncio.Future[list[Found]] | None:
+        """Begin reading an image on the worker; None when nothing is wanted of it.
+
+        The decoded frame is read when given, unless MAX_FRAMES_WAITING frames already wait (a backlog keeps
+        only the small JPEGs, decoded when their turn comes). Call from the event loop. The future gives
+        (kind, value, data) per plate/container, [] on failure.
+        """
         plates, containers = self.wants(device)
         if not self.config.enabled or self._unavailable or not (plates or containers):
-            return []
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._read, image_path, plates, containers)
+            return None
+        source: np.ndarray | bytes = jpeg
+        if frame is not None and self.frames_waiting < MAX_FRAMES_WAITING:
+            source = frame
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self._read, source, device, plates, containers)
+        if source is frame:
+            # Counted on the event loop both ways: done callbacks run there, also for a read cancelled unstarted.
+            self.frames_waiting += 1
+            future.add_done_callback(self._frame_done)
+        return future
 
-    def _read(self, image_path: Path, plates: bool, containers: bool) -> list[tuple[str, str, dict[str, Any]]]:
+    def _frame_done(self, _future: asyncio.Future) -> None:
+        self.frames_waiting -= 1
+
+    async def recognise(self, jpeg: bytes, device: str, frame: np.ndarray | None = None) -> list[Found]:
+        """(kind, value, data) for each plate/container in the image; [] when vision is off or fails."""
+        future = self.start(jpeg, device, frame)
+        return [] if future is None else await future
+
+    def _read(self, source: np.ndarray | bytes, device: str, plates: bool, containers: bool) -> list[Found]:
         recognizer = self._load()
         if recognizer is None:
             return []
-        from vision import VisionError, load_image
+        from vision import VisionError, decode_image
 
-        try:
-            image = load_image(image_path)
+        try:  # read_plates/read_containers check a frame's size and type themselves
+            image = source if isinstance(source, np.ndarray) else decode_image(source)
             found = [("plate", r.text, plate_fields(r)) for r in self._timed("plate", recognizer.read_plates, image)
                      if self._plausible(r)] if plates else []
             if containers:
@@ -83,7 +111,7 @@ class ImageRecognition:
                           for r in self._timed("container", recognizer.read_containers, image)]
         except VisionError as exc:
             self.failures += 1
-            log_event(log, "vision.image_failed", logging.WARNING, image=str(image_path), error=str(exc))
+            log_event(log, "vision.image_failed", logging.WARNING, device=device, error=str(exc))
             return []
         return found
 

@@ -43,3 +43,53 @@ def test_plate_read_joins_the_image_crossing(store, data_dir):
     image_read = next(r for r in store.reads_of(crossing["id"]) if r["kind"] == "image")
     assert data["image_read_id"] == image_read["id"] and plates[0]["image_path"] == image_read["image_path"]
     assert lane.recognition.failures == 1  # the broken frame is counted; the lane went on
+
+
+def test_plates_are_read_from_the_frame_in_memory_not_from_the_stored_jpeg(store, data_dir):
+    import cv2
+    import numpy as np
+
+    jpeg, plate = _photo()
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    # The evidence bytes are not a decodable image: a plate read can only have come from the frame.
+    reads = [DeviceRead("cam", "image", "", image=b"\xff\xd8not-decodable\xff\xd9", frame=frame)]
+    lane = LaneDaemon(CONFIG, data_dir, store, [DummyDevice("cam", reads)])
+    run_until(lane, lambda: store.query("SELECT 1 FROM reads WHERE kind = 'plate'") != [], timeout=60)
+    (crossing,) = store.query("SELECT id FROM crossings")
+    stored = store.reads_of(crossing["id"])
+    assert [r["value"] for r in stored if r["kind"] == "plate"][:1] == [plate]
+    image_read = next(r for r in stored if r["kind"] == "image")
+    assert (data_dir / image_read["image_path"]).read_bytes() == reads[0].image  # the evidence is kept as sent
+    assert lane.recognition.failures == 0
+
+
+def test_a_backlog_of_frames_hands_the_worker_jpegs_not_more_decoded_frames():
+    import asyncio
+    import threading
+
+    import numpy as np
+
+    from station.recognition import MAX_FRAMES_WAITING, ImageRecognition
+
+    release, seen = threading.Event(), []
+
+    class SlowRecognizer:
+        def read_plates(self, image):
+            seen.append(image.shape)
+            release.wait(10)
+            return []
+
+    recognition = ImageRecognition(CONFIG.vision, recognizer_factory=SlowRecognizer)
+    jpeg = _photo()[0]
+    frame = np.zeros((600, 800, 3), np.uint8)  # not the photo's size
+
+    async def main():
+        futures = [recognition.start(jpeg, "cam", frame) for _ in range(MAX_FRAMES_WAITING + 3)]
+        assert recognition.frames_waiting == MAX_FRAMES_WAITING  # the other 3 wait as JPEG bytes
+        release.set()
+        await asyncio.gather(*futures)
+
+    asyncio.run(main())
+    recognition.close()
+    assert recognition.frames_waiting == 0 and len(seen) == MAX_FRAMES_WAITING + 3
+    assert seen.count((600, 800, 3)) == MAX_FRAMES_WAITING  # the rest were the JPEGs, decoded
