@@ -42,6 +42,10 @@ class LifecycleSection(StrictModel):
         default=300.0, ge=5, le=86400, title="Seconds without reads or decision before a crossing is flagged idle"
     )
     tick_s: float = Field(default=1.0, ge=0.05, le=10, title="How often idle crossings are checked")
+    presence_sources: list[str] = Field(
+        default_factory=list, title="Devices whose arrival/departure events bound a vehicle (loop, camera, RFID)")
+    late_read_s: float = Field(
+        default=5.0, ge=0, le=120, title="Seconds after a departure a document still joins the vehicle (marked)")
 
 
 class DeviceSection(StrictModel):
@@ -251,4 +255,11 @@ class LaneConfig(StrictModel):
         reader = self.booth.badge_reader
         if reader is not None and reader not in {d.name for d in self.devices}:
             raise ValueError(f"booth.badge_reader {reader!r} is not a device of this lane")
+        return self
+
+    @model_validator(mode="after")
+    def _presence_sources_are_devices(self) -> LaneConfig:
+        unknown = [name for name in self.lifecycle.presence_sources if name not in {d.name for d in self.devices}]
+        if unknown:
+            raise ValueError(f"lifecycle.presence_sources {', '.join(map(repr, unknown))}: not a device of this lane")
         return self

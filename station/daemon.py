@@ -43,6 +43,7 @@ class LaneStats:
     crossings_opened: int = 0
     decisions: int = 0
     flagged: int = 0
+    presence_ignored: int = 0
 
 
 class LaneDaemon:
@@ -53,7 +54,9 @@ class LaneDaemon:
         self.config = config
         self.data_dir = data_dir
         self.store = store
-        self.lifecycle = Lifecycle(store, config.lane.id, config.lifecycle.idle_timeout_s)
+        self.lifecycle = Lifecycle(store, config.lane.id, config.lifecycle.idle_timeout_s,
+                                   presence=bool(config.lifecycle.presence_sources),
+                                   late_read_s=config.lifecycle.late_read_s)
         self.devices = devices
         self.notifier = notifier or Notifier()
         self.plugins: list[Plugin] = []
@@ -128,6 +131,9 @@ class LaneDaemon:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
         if self._tapped(read):
             return
+        if read.kind == "presence":
+            self._presence(read)
+            return
         try:
             image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
             recorded = self.lifecycle.record_read(ReadIn(
@@ -140,6 +146,28 @@ class LaneDaemon:
         self._after_record(recorded, read.device, read.kind, read.value)
         if image_path and self.recognition is not None:
             self._spawn(self._recognise(recorded, read, image_path))
+
+    def _presence(self, read: DeviceRead) -> None:
+        """A vehicle arrived or left, from a configured presence source; others' presence events are counted only."""
+        if read.device not in self.config.lifecycle.presence_sources:
+            self.stats.presence_ignored += 1
+            return
+        epc = read.data.get("epc") if isinstance(read.data.get("epc"), str) else None
+        try:
+            if read.value == "arrived":
+                crossing_id = self.lifecycle.open_on_presence(read.device)
+            elif read.value == "left":
+                crossing_id = self.lifecycle.vehicle_left(read.device, epc)
+            else:
+                self.stats.presence_ignored += 1
+                return
+        except Exception as exc:  # a storage fault must not stop the lane
+            self.stats.reads_failed += 1
+            log_event(log, "presence.failed", logging.ERROR, device=read.device, error=repr(exc))
+            return
+        log_event(log, f"vehicle.{read.value}", device=read.device, crossing=crossing_id or "none")
+        if crossing_id:
+            self._tell(f"vehicle.{read.value}", {"crossing_id": crossing_id})
 
     def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1
