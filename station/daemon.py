@@ -231,6 +231,14 @@ class LaneDaemon:
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
 
+    def move_read(self, read_id: int, to: str | None, actor: str, reason: str = "") -> str:
+        """An officer's correction of where a read belongs (audited); the screens hear of it."""
+        source = self.store.read(read_id)
+        target = self.lifecycle.move_read(read_id, to, actor, reason)
+        log_event(log, "read.moved", read=read_id, to=target, actor=actor)
+        self._tell("read.moved", {"crossing_id": target, "from": source["crossing_id"] if source else None})
+        return target
+
     def status(self, state: str) -> dict:
         """The lane, its counters and each device's health, as `garita devices` shows them."""
         health = self.device_set.health() if self.device_set else {}

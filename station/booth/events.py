@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from station.booth.crossing_view import crossing_detail, epoch_ms
+from station.booth.crossing_view import crossing_detail, current_crossing_id, epoch_ms, queue_view
 
 QUEUE_SIZE = 200
-CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle"}
+CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle", "read.moved",
+                   "vehicle.arrived", "vehicle.left"}
 
 
 @dataclass(eq=False)
@@ -56,9 +57,12 @@ class EventHub:
         now_ms = self.clock() * 1000
         read = self._read_row(detail.get("read_id"))
         received_ms = epoch_ms(read["received_at"]) if read else now_ms
-        crossing = crossing_detail(self.lane, detail["crossing_id"])
+        # The page always shows the head of the queue; a read of a vehicle behind it updates the queue.
+        head = current_crossing_id(self.lane.store)
+        crossing = crossing_detail(self.lane, head) if head else None
         self.publish({"type": "crossing", "event": event, "received_ms": received_ms, "sent_ms": now_ms,
-                      "crossing": crossing}, technician_only=False)
+                      "changed": detail["crossing_id"], "crossing": crossing,
+                      "queue": queue_view(self.lane.store)}, technician_only=False)
         if read is not None:
             self.publish({"type": "read", "received_ms": received_ms, "read": _tech_read(read)}, technician_only=True)
 

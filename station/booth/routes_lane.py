@@ -13,7 +13,7 @@ from starlette.routing import Route
 from station.booth.assessment import assessment_of
 from station.booth.audit import audit
 from station.booth.cosign import cosigner, needs_cosign
-from station.booth.crossing_view import crossing_detail, current_crossing_id
+from station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
 from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
 from station.booth.events import Subscriber, sse
 from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
@@ -33,7 +33,7 @@ def _current(request: Request) -> dict | None:
 
 async def current(request: Request) -> Response:
     require(request, DECIDING_ROLES)
-    return JSONResponse({"crossing": _current(request)})
+    return JSONResponse({"crossing": _current(request), "queue": queue_view(ctx(request).store)})
 
 
 async def crossing(request: Request) -> Response:
@@ -49,7 +49,9 @@ async def _stream(request: Request, subscriber: Subscriber) -> AsyncIterator[str
     booth = ctx(request)
     try:
         yield "retry: 1000\n\n"  # reconnect within a second of a daemon restart
-        yield sse("hello", {"crossing": _current(request) if _may_see(request) else None})
+        visible = _may_see(request)
+        yield sse("hello", {"crossing": _current(request) if visible else None,
+                            "queue": queue_view(booth.store) if visible else []})
         while True:
             try:
                 message = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT_S)
@@ -114,6 +116,26 @@ async def decide(request: Request) -> Response:
     return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": wanted.action})
 
 
+async def move_read(request: Request) -> Response:
+    """The officer puts a read where it belongs: another undecided crossing, or one of its own (``to`` empty)."""
+    check_csrf(request)
+    session = require(request, DECIDING_ROLES)
+    booth = ctx(request)
+    body = await json_body(request)
+    target = str(body.get("to") or "") or None
+    try:
+        moved_to = booth.lane.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
+                                        str(body.get("reason", ""))[:300])
+    except KeyError:
+        raise HTTPException(404, "no_read") from None
+    except UnknownCrossing:
+        raise HTTPException(404, "no_crossing") from None
+    except IllegalTransition:
+        raise HTTPException(409, "already_decided") from None
+    booth.sessions.touch(session)
+    return JSONResponse({"read_id": request.path_params["read_id"], "crossing_id": moved_to})
+
+
 async def history(request: Request) -> Response:
     require(request, DECIDING_ROLES)
     query = request.query_params.get("q", "")[:100]
@@ -144,6 +166,7 @@ ROUTES = [
     Route("/api/crossings/current", current, methods=["GET"]),
     Route("/api/crossings/{crossing_id}", crossing, methods=["GET"]),
     Route("/api/crossings/{crossing_id}/decision", decide, methods=["POST"]),
+    Route("/api/reads/{read_id:int}/move", move_read, methods=["POST"]),
     Route("/api/history", history, methods=["GET"]),
     Route("/api/images/{read_id:int}", image, methods=["GET"]),
     Route("/api/status", status, methods=["GET"]),

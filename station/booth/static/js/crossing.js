@@ -1,6 +1,8 @@
 // Renders the current crossing: reads by kind, document flags, declaration, recommendation, watchlist alert.
 import { $, data, el, engine, msg, show } from './dom.js';
 import { day, language, percent, time } from './i18n.js';
+import { post } from './api.js';
+import { queued } from './queue.js';
 import { alertSound } from './sound.js';
 
 let shown = null;
@@ -17,7 +19,8 @@ function plates(reads) {
   return reads.filter((r) => r.kind === 'image' || r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
     r.image || r.data.image_read_id ? el('img', { src: `/api/images/${r.image ? r.id : r.data.image_read_id}`, alt: '', class: 'crop' }) : null,
     r.data.plate || r.kind === 'plate' ? data(r.data.plate || r.value, { class: 'plate-text' }) : null,
-    r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null));
+    r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null,
+    mark(r)));
 }
 
 function containers(reads) {
@@ -32,7 +35,22 @@ function containers(reads) {
 
 function rfid(reads) {
   return reads.filter((r) => r.kind === 'rfid').map((r) => el('div', { class: 'row' }, data(r.value, { class: 'code' }),
-    r.data.antenna !== undefined ? el('span', { class: 'muted' }, msg('rfid.antenna'), ' ', data(r.data.antenna)) : null));
+    r.data.antenna !== undefined ? el('span', { class: 'muted' }, msg('rfid.antenna'), ' ', data(r.data.antenna)) : null,
+    mark(r)));
+}
+
+// A read the lane attached by a rule that could be wrong: say so, and let the officer move it.
+function mark(r) {
+  if (!r.ambiguous) return null;
+  const next = queued()[0];
+  const button = (key, to) => {
+    const node = el('button', { type: 'button', class: `small move-${to ? 'next' : 'own'}` }, msg(key));
+    node.addEventListener('click', () => post(`/api/reads/${r.id}/move`, { to, reason: 'officer moved a marked read' })
+      .catch(() => {}));
+    return node;
+  };
+  return el('div', { class: 'check' }, msg('read.check', { class: 'warn' }), ' ', msg(`rule.${r.rule}`, { class: 'muted' }),
+    ' ', next ? button('read.move_next', next.id) : null, ' ', button('read.move_own', ''));
 }
 
 function field(key, value) {
@@ -52,13 +70,14 @@ function documents(reads) {
       field('doc.nationality', data(d.nationality || '')),
       d.birth_date ? field('doc.birth', data(day(d.birth_date))) : null,
       d.expiry_date ? field('doc.expiry', data(day(d.expiry_date))) : null,
-      el('div', { class: 'marks' }, ...marks));
+      el('div', { class: 'marks' }, ...marks), mark(r));
   });
 }
 
 function barcodes(reads) {
   return reads.filter((r) => r.kind === 'barcode').map((r) => el('div', { class: 'row' },
-    data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || ''))));
+    data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || '')),
+    mark(r)));
 }
 
 function declaration(assessment) {

@@ -16,10 +16,13 @@ function record(message) {
 
 function connect() {
   source = new EventSource('/api/events');
-  source.addEventListener('hello', (event) => handlers.crossing(JSON.parse(event.data).crossing));
+  source.addEventListener('hello', (event) => {
+    const message = JSON.parse(event.data);
+    handlers.crossing(message.crossing, message.queue);
+  });
   source.addEventListener('crossing', (event) => {
     const message = JSON.parse(event.data);
-    handlers.crossing(message.crossing);
+    handlers.crossing(message.crossing, message.queue);
     record(message);
   });
   source.addEventListener('read', (event) => handlers.read && handlers.read(JSON.parse(event.data)));

@@ -7,6 +7,7 @@ import { initHistory, loadHistory, renderHistory } from './history.js';
 import { other, setLanguage, t } from './i18n.js';
 import { startIdle, stopIdle } from './idle.js';
 import * as live from './live.js';
+import { queued, renderQueue } from './queue.js';
 import { initSignin, stopBadge, waitForBadge } from './signin.js';
 import { renderStatus, startStatus, stopStatus } from './status.js';
 
@@ -31,22 +32,23 @@ function online(up) {
   $('live-chip').classList.toggle('down', !up);
 }
 
-async function showCrossing(crossing) {
+async function showCrossing(crossing, queue) {
   if (crossing && crossing.state === 'closed') {
-    crossing = (await get('/api/crossings/current')).crossing;  // the next vehicle, if one is waiting
+    ({ crossing, queue } = await get('/api/crossings/current'));  // the next vehicle, if one is waiting
   }
+  renderQueue(queue);  // first: the crossing's "move to the next vehicle" buttons read it
   render(crossing);
 }
 
 function signedOut() {
-  live.stop(); stopIdle(); stopStatus(); wipe(); cancel();
+  live.stop(); stopIdle(); stopStatus(); wipe(); cancel(); renderQueue([]);
   screen('signin');
   show('badge-hint', session.badge);
   if (session.badge) waitForBadge(apply, 'signin-error');
 }
 
 function locked() {
-  live.stop(); stopIdle(); wipe(); cancel();
+  live.stop(); stopIdle(); wipe(); cancel(); renderQueue([]);
   screen('locked');
   if (session.badge) waitForBadge(apply, 'unlock-error');
 }
@@ -84,6 +86,7 @@ async function switchLanguage() {
   const language = other();
   if (session && session.signed_in) session = await post('/api/language', { language });
   await setLanguage(language);
+  renderQueue(queued());
   render(current());
   renderStatus();
   renderHistory();
