@@ -220,11 +220,23 @@ def _default_rules() -> list[RiskRule]:
             for i, w, a, en, es in rules]
 
 
+Need = Literal["plate", "document", "rfid", "container", "shipment", "declaration"]
+
+
+class ExpectedReads(StrictModel):
+    """What each kind of crossing needs before its recommendation is final (until then: incomplete)."""
+
+    car: list[Need] = Field(default_factory=lambda: ["plate", "document"], title="A car or bus")
+    truck: list[Need] = Field(default_factory=lambda: ["plate", "document", "container", "shipment", "declaration"],
+                              title="A truck (freight seen, or a commercial lane)")
+
+
 class RiskSection(StrictModel):
     sample_rate: float = Field(
         default=0.0, ge=0, le=1, title="Share of crossings sent to secondary at random for compliance sampling")
     rules: list[RiskRule] = Field(default_factory=_default_rules, max_length=200,
                                   title="Rules, in order; the most severe action wins, reasons keep this order")
+    expected: ExpectedReads = Field(default_factory=ExpectedReads, title="Reads each kind of crossing needs")
 
 
 class LaneConfig(StrictModel):

@@ -273,6 +273,10 @@ class Lifecycle:
             if override and not reason.strip():
                 raise OverrideNeedsReason(f"deciding {action.value} against the recommendation "
                                           f"({recommendation}) needs a reason")
+            waiting = basis.get("waiting_for") or []
+            if action is Action.RELEASE and waiting and not reason.strip():
+                raise OverrideNeedsReason(f"releasing before the expected reads are in (waiting for: "
+                                          f"{', '.join(waiting)}) needs a reason")
             decision_id = uuid7()
             tx.insert_decision({"id": decision_id, "crossing_id": crossing_id, "action": action,
                                 "officer_id": officer_id, "reason": reason, "decided_at": _iso(now),
@@ -300,7 +304,8 @@ class Lifecycle:
         row = rows[0]
         detail = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
         return {"assessment_id": row["id"], "recommendation": row["recommendation"],
-                "reasons": detail.get("reasons", []), "watchlist_version": row["watchlist_version"],
+                "reasons": detail.get("reasons", []), "waiting_for": detail.get("waiting_for", []),
+                "watchlist_version": row["watchlist_version"],
                 "declaration_id": row["declaration_id"], "declaration_version": row["declaration_version"]}
 
     def flag_idle(self) -> list[str]:

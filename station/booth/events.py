@@ -52,6 +52,9 @@ class EventHub:
 
     def listener(self, event: str, detail: dict[str, Any]) -> None:
         """The daemon calls this (in its loop) after each committed change."""
+        if event == "alert.after_decision":
+            self.publish({"type": "alert", "sent_ms": self.clock() * 1000, **detail}, technician_only=False)
+            return
         if event not in CROSSING_EVENTS or self.lane is None:
             return
         now_ms = self.clock() * 1000
@@ -91,6 +94,14 @@ class EventHub:
             return None
         rows = self.lane.store.query("SELECT * FROM reads WHERE id = ?", (read_id,))
         return rows[0] if rows else None
+
+
+def is_alert(message: dict[str, Any]) -> bool:
+    """A message a locked screen must still sound for: a hit after a decision, or a vehicle with a hit."""
+    if message.get("type") == "alert":
+        return True
+    crossing = message.get("crossing") if message.get("type") == "crossing" else None
+    return bool(crossing and (crossing.get("assessment") or {}).get("hits"))
 
 
 def _tech_read(row: dict[str, Any]) -> dict[str, Any]:

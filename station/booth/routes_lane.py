@@ -15,12 +15,12 @@ from station.booth.audit import audit
 from station.booth.cosign import cosigner, needs_cosign
 from station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
 from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
-from station.booth.events import Subscriber, sse
+from station.booth.events import Subscriber, is_alert, sse
 from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
 from station.booth.history import search
 from station.booth.officers import DECIDING_ROLES
 from station.booth.status import status_strip
-from station.lifecycle import IllegalTransition, UnknownCrossing
+from station.lifecycle import IllegalTransition, OverrideNeedsReason, UnknownCrossing
 
 HEARTBEAT_S = 15.0
 VIEWING_ROLES = DECIDING_ROLES | {"technician"}
@@ -64,8 +64,8 @@ async def _stream(request: Request, subscriber: Subscriber) -> AsyncIterator[str
             if session is None:
                 yield sse("signed_out", {})
                 return
-            if session.locked:
-                yield sse("locked", {})
+            if session.locked:  # no crossing data while locked; an alert still shows and sounds, without details
+                yield sse("alert_locked", {}) if is_alert(message) else sse("locked", {})
                 continue
             yield sse(message["type"], message)
     finally:
@@ -96,7 +96,7 @@ async def decide(request: Request) -> Response:
     assessment = assessment_of(booth.lane, crossing_id)
     recommendation = assessment["recommendation"] if assessment else None
     try:
-        reason, override = reason_for(wanted, recommendation)
+        reason, override = reason_for(wanted, recommendation, assessment["waiting_for"] if assessment else None)
         supervisor = None
         if needs_cosign(booth, recommendation, wanted.action, session.officer):
             supervisor = await cosigner(booth, body, session.officer, crossing_id)
@@ -104,6 +104,9 @@ async def decide(request: Request) -> Response:
                                          recommendation=recommendation, second_officer_id=supervisor)
     except DecisionRefused as exc:
         raise HTTPException(422, exc.code) from None
+    except OverrideNeedsReason as exc:  # the lane's own check (its latest assessment) caught what the screen did not
+        code = "incomplete_reason_required" if "expected reads" in str(exc) else "override_reason_required"
+        raise HTTPException(422, code) from None
     except UnknownCrossing:
         raise HTTPException(404, "no_crossing") from None
     except IllegalTransition:

@@ -23,4 +23,5 @@ def booth_view(detail: dict[str, Any]) -> dict[str, Any]:
         shown = {"id": (declaration or {}).get("id", ""), "kind": "pre-arrival", "discrepancies": items}
     return {"recommendation": detail["recommendation"],
             "reasons": [{"en": r["en"], "es": r["es"]} for r in detail.get("reasons", [])],
-            "hits": [_hit(h) for h in detail.get("hits", [])], "declaration": shown}
+            "hits": [_hit(h) for h in detail.get("hits", [])], "declaration": shown,
+            "waiting_for": list(detail.get("waiting_for", []))}

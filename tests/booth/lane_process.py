@@ -63,6 +63,9 @@ def test_assessor(store: LaneStore):
         if hits:
             return {"recommendation": "detain", "hits": hits,
                     "reasons": [{"en": "Watchlist hit", "es": "Coincidencia en lista"}]}
+        if any(v.startswith("EXP-") for v in values):  # a car expecting a travel document
+            documented = any(r["kind"] == "document" for r in store.reads_of(crossing_id))
+            return {"recommendation": "release", "reasons": [], "waiting_for": [] if documented else ["document"]}
         if any(v.startswith("REC-") for v in values):
             return {"recommendation": "release", "reasons": [{"en": "Trusted traveller", "es": "Viajero confiable"}],
                     "declaration": {"id": "PED-1", "kind": "pedimento", "discrepancies": [
@@ -80,6 +83,7 @@ def config(data_dir: Path, booth_port: int) -> LaneConfig:
         "lane": {"id": "lane-t", "port_code": "2504", "port_name": "Test port", "direction": "northbound"},
         "storage": {"data_dir": str(data_dir)},
         "lifecycle": {"idle_timeout_s": 600, "tick_s": 0.2},
+        "risk": {"expected": {"car": [], "truck": []}},  # the test assessor above says what is expected
         "devices": devices,
         "booth": {"enabled": True, "port": booth_port, "badge_reader": "badge-1", "lock_after_s": 300},
     })

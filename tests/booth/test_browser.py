@@ -35,6 +35,7 @@ def close_open_crossing(lane) -> None:
         import sys
 
         subprocess.run([sys.executable, "-m", "station", "decide", row["id"], "release", "--officer", "cleanup",
+                        "--reason", "test cleanup",
                         "--data-dir", str(lane.data_dir)], check=True, capture_output=True)
 
 

@@ -30,7 +30,7 @@ def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(br
         lane.send("plate-cam", "plate", f"ABC123{n}")  # a different plate: the next vehicle
         lane.send("docs-1", "document", "G12345678", MRZ)
         lane.send("plate-cam", "plate", f"AX3776{n}")
-        expect(page.locator("#queue-count")).to_have_text("2 waiting")
+        expect(page.locator("#queue-chip")).to_have_text("2 waiting")
         expect(page.locator("#plates")).to_contain_text(f"8XYZ12{n}")
         expect(page.locator("#plates")).not_to_contain_text(f"ABC123{n}")
         expect(page.locator("#documents")).to_contain_text("ERIKSSON")
@@ -49,9 +49,9 @@ def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(br
         page.keyboard.press("Enter")
         expect(page.locator("#plates")).to_contain_text(f"ABC123{n}")
         expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
-        expect(page.locator("#queue-count")).to_have_text("1 waiting")
+        expect(page.locator("#queue-chip")).to_have_text("1 waiting")
         page.click("#lang-switch")
-        expect(page.locator("#queue-count")).to_have_text("1 en espera")
+        expect(page.locator("#queue-chip")).to_have_text("1 en espera")
         shot(page, f"queue-next-vehicle-es-{width}x{height}")
         assert errors == []
     finally:

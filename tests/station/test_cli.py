@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,11 +68,13 @@ def filled(data_dir):
     from station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(data_dir))
-    lifecycle = Lifecycle(store, "lane-9", 300)
     now = datetime.now(UTC)
+    clock = [now]
+    lifecycle = Lifecycle(store, "lane-9", 300, clock=lambda: clock[0])
     first = lifecycle.record_read(ReadIn("rfid-1", "rfid", "E2003411B802011512345678", {}, now)).crossing_id
     lifecycle.record_read(ReadIn("docs-1", "document", "L898902C3", {"surname": "ERIKSSON"}, now))
     lifecycle.decide(first, "secondary", "off-42", "random compliance exam")
+    clock[0] = now + timedelta(seconds=30)  # the next vehicle, well after the late-read window
     second = lifecycle.record_read(ReadIn("scanner-1", "barcode", "ABCD2403150001", {}, now)).crossing_id
     store.db.conn.close()
     return data_dir, first, second

@@ -93,7 +93,12 @@ function declaration(assessment) {
 function recommendation(assessment) {
   const action = assessment && assessment.recommendation;
   if (!action) return [msg('recommendation.none', { class: 'muted' })];
-  return [msg(`action.${action}`, { class: `rec ${action}` }),
+  const waiting = assessment.waiting_for || [];
+  // Not final until the expected reads are in: say what is missing, never a bare green "Release".
+  const incomplete = waiting.length ? el('div', { class: 'incomplete', id: 'incomplete' },
+    msg('recommendation.incomplete'), ' ', ...waiting.flatMap((need, i) => [i ? ', ' : '', msg(`need.${need}`)])) : null;
+  if (incomplete && action === 'release') return [incomplete];
+  return [incomplete ?? '', msg(`action.${action}`, { class: `rec ${action}` }),
     el('ul', {}, ...assessment.reasons.map((reason) => el('li', {}, engine(reason, language()))))];
 }
 

@@ -28,6 +28,8 @@ function connect() {
   source.addEventListener('read', (event) => handlers.read && handlers.read(JSON.parse(event.data)));
   source.addEventListener('badge', (event) => handlers.badge && handlers.badge(JSON.parse(event.data)));
   source.addEventListener('locked', () => handlers.recover());
+  source.addEventListener('alert', (event) => handlers.alert && handlers.alert(JSON.parse(event.data)));
+  source.addEventListener('alert_locked', () => handlers.alertLocked && handlers.alertLocked());
   source.addEventListener('signed_out', () => { stop(); handlers.recover(); });
   source.onopen = () => handlers.online(true);
   source.onerror = () => {

@@ -1,0 +1,81 @@
+"""Documents late and alerts over the lock, in Chromium at the booth monitor sizes."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from station.booth.i18n import catalog
+from tests.booth.conftest import shot, sign_in
+from tests.booth.test_browser import MRZ, close_open_crossing
+
+# Counts alert tones: the page synthesises them with an oscillator (station/booth/static/js/sound.js).
+COUNT_TONES = """
+window.garitaTones = 0;
+const original = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () { window.garitaTones += 1; return original.call(this); };
+"""
+
+
+def _page(browser, lane, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(COUNT_TONES)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.goto(lane.url)
+    return context, page
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
+def test_documents_late_release_waits_or_needs_a_reason(browser, lane, viewport):
+    close_open_crossing(lane)
+    width, height = viewport
+    context, page = _page(browser, lane, width, height)
+    try:
+        sign_in(page)
+        lane.send("rfid-1", "rfid", f"EXP-{width}")
+        expect(page.locator("#incomplete")).to_contain_text(catalog("en")["recommendation.incomplete"])
+        expect(page.locator("#incomplete")).to_contain_text(catalog("en")["need.document"])
+        expect(page.locator("#recommendation")).not_to_contain_text(catalog("en")["action.release"])
+        page.keyboard.press("1")
+        expect(page.locator("#incomplete-note")).to_be_visible()
+        page.click("#confirm-ok")
+        expect(page.locator("#decision-error")).to_have_text(catalog("en")["error.incomplete_reason_required"])
+        shot(page, f"documents-late-incomplete-{width}x{height}")
+        assert not lane.query("SELECT * FROM decisions d JOIN reads r ON r.crossing_id = d.crossing_id"
+                              " WHERE r.value = ?", (f"EXP-{width}",))
+        page.keyboard.press("Escape")
+        lane.send("docs-1", "document", "G12345678", MRZ)
+        expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
+        expect(page.locator("#incomplete")).to_have_count(0)
+        expect(page.locator("#recommendation")).to_contain_text(catalog("en")["action.release"])
+        shot(page, f"documents-late-complete-{width}x{height}")
+        page.keyboard.press("1")
+        page.keyboard.press("Enter")
+        expect(page.locator("#toast")).to_have_text(catalog("en")["decision.recorded"])
+    finally:
+        context.close()
+
+
+def test_locked_screen_still_shows_and_sounds_a_watchlist_alert(browser, lane):
+    close_open_crossing(lane)
+    context, page = _page(browser, lane, 1366, 768)
+    try:
+        sign_in(page)
+        page.click("#lock")
+        expect(page.locator("#locked")).to_be_visible()
+        tones = page.evaluate("window.garitaTones")
+        lane.send("rfid-1", "rfid", "WATCH-LOCKED-1")
+        expect(page.locator("#locked-alert")).to_be_visible()
+        expect(page.locator("#locked-alert")).to_contain_text(catalog("en")["locked.alert"])
+        assert page.evaluate("window.garitaTones") > tones
+        assert "WATCH-LOCKED-1" not in page.content()  # no details until unlocked
+        shot(page, "locked-alert-1366x768")
+        page.fill("#unlock-pin", "4321")
+        page.click("#unlock-submit")
+        expect(page.locator("#alert")).to_contain_text("WATCH-LOCKED-1")
+        expect(page.locator("#locked-alert")).to_be_hidden()
+        shot(page, "locked-alert-unlocked-1366x768")
+    finally:
+        context.close()
+        close_open_crossing(lane)
