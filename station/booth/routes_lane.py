@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,16 +12,16 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from station.booth.assessment import assessment_of
-from station.booth.audit import audit
-from station.booth.cosign import cosigner, needs_cosign
+from station.booth.cosign import cosigner
 from station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
-from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
+from station.booth.decisions import DecisionRefused
 from station.booth.events import Subscriber, is_alert, sse
 from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
 from station.booth.history import search
-from station.booth.officers import DECIDING_ROLES
+from station.booth.officers import DECIDING_ROLES, get_officer
 from station.booth.status import status_strip
-from station.lifecycle import IllegalTransition, OverrideNeedsReason, UnknownCrossing
+from station.decision_service import DecisionAsk, DecisionService, View
+from station.lifecycle import IllegalTransition, UnknownCrossing
 
 HEARTBEAT_S = 15.0
 VIEWING_ROLES = DECIDING_ROLES | {"technician"}
@@ -84,39 +85,36 @@ async def events(request: Request) -> Response:
     return StreamingResponse(_stream(request, subscriber), media_type="text/event-stream", headers=headers)
 
 
+REFUSAL_STATUS = {"no_crossing": 404, "already_decided": 409, "officer_refused": 403}
+
+
 async def decide(request: Request) -> Response:
-    """Recorded (decision, audit, outbox in one commit) before the answer: the screen confirms only then."""
+    """Recorded (decision, audit, outbox in one commit) before the answer: the screen confirms only then.
+
+    The session authenticated the officer; station/decision_service.py applies the rules every channel shares."""
     check_csrf(request)
     session = require(request, DECIDING_ROLES)
     booth = ctx(request)
     crossing_id = request.path_params["crossing_id"]
     body = await json_body(request)
-    wanted = DecisionRequest(str(body.get("action", "")), str(body.get("reason_code", "")),
-                             str(body.get("reason_text", "")))
     assessment = assessment_of(booth.lane, crossing_id)
-    recommendation = assessment["recommendation"] if assessment else None
+    view = View(assessment["recommendation"], tuple(assessment["waiting_for"])) if assessment else View(None)
+    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor)
+    ask = DecisionAsk(crossing_id, str(body.get("action", "")), "booth", session.officer, session.officer.id,
+                      str(body.get("reason_code", "")), str(body.get("reason_text", "")))
     try:
-        reason, override = reason_for(wanted, recommendation, assessment["waiting_for"] if assessment else None)
-        supervisor = None
-        if needs_cosign(booth, recommendation, wanted.action, session.officer):
-            supervisor = await cosigner(booth, body, session.officer, crossing_id)
-        decision_id = booth.lane.decide(crossing_id, wanted.action, session.officer.id, reason,
-                                         recommendation=recommendation, second_officer_id=supervisor)
+        service.check(ask, view)
+        if service.needs_supervisor(view, ask.action, session.officer):
+            try:
+                supervisor_id = await cosigner(booth, body, session.officer, crossing_id)
+            except DecisionRefused as exc:
+                service.refuse(ask, exc.code)
+            ask = replace(ask, supervisor=get_officer(booth.store, supervisor_id))
+        decision_id = service.decide(ask, view)
     except DecisionRefused as exc:
-        raise HTTPException(422, exc.code) from None
-    except OverrideNeedsReason as exc:  # the lane's own check (its latest assessment) caught what the screen did not
-        code = "incomplete_reason_required" if "expected reads" in str(exc) else "override_reason_required"
-        raise HTTPException(422, code) from None
-    except UnknownCrossing:
-        raise HTTPException(404, "no_crossing") from None
-    except IllegalTransition:
-        raise HTTPException(409, "already_decided") from None
-    if override:
-        audit(booth.store, f"officer:{session.officer.id}", "booth.override",
-              {"recommended": recommendation, "action": wanted.action, "reason_code": wanted.reason_code,
-               "cosigned_by": supervisor}, crossing_id)
+        raise HTTPException(REFUSAL_STATUS.get(exc.code, 422), exc.code) from None
     booth.sessions.touch(session)
-    return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": wanted.action})
+    return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": ask.action})
 
 
 async def move_read(request: Request) -> Response:
