@@ -68,7 +68,7 @@ PAIRS = [
     ("release button", ("body", "color"), (".act.release", "background")),
     ("secondary button", ("body", "color"), (".act.secondary", "background")),
     ("detain button", ("body", "color"), (".act.detain", "background")),
-    ("button", ("body", "color"), ("button, input, select".split(",")[0], "background")),
+    ("button", ("body", "color"), ("button", "background")),
     ("alert lines", (".alert", "color"), (".alert", "background")),
     ("chip", ("body", "color"), (".chip", "background")),
     ("chip down", (".chip.down", "color"), (".chip", "background")),

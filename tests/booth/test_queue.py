@@ -57,3 +57,28 @@ def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(br
     finally:
         context.close()
         close_open_crossing(lane)
+
+
+def test_a_car_fits_a_1366x768_booth_monitor_without_scrolling(browser, lane):
+    close_open_crossing(lane)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        page.goto(lane.url)
+        sign_in(page)
+        lane.send("plate-cam", "plate", "7FIT123", {"confidence": 0.97})
+        lane.send("rfid-1", "rfid", "E2003411B80201151234FIT1", {"antenna": 1})
+        lane.send("docs-1", "document", "L898902C3", ERIKSSON)
+        lane.send("docs-1", "document", "G12345678", MRZ)
+        expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
+        page.keyboard.press("1")
+        expect(page.locator("#confirm")).to_be_visible()
+        scroll, inner = page.evaluate("[document.documentElement.scrollHeight, window.innerHeight]")
+        shot(page, "car-fits-1366x768")
+        assert scroll <= inner, f"the page is {scroll} px tall in a {inner} px window"
+        bottom = page.evaluate("document.getElementById('confirm').getBoundingClientRect().bottom")
+        assert bottom <= inner
+    finally:
+        context.close()
+        close_open_crossing(lane)

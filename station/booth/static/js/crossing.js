@@ -130,6 +130,7 @@ export function render(crossing) {
   panel('documents', documents(reads));
   panel('barcodes', barcodes(reads));
   $('declaration').replaceChildren(...declaration(shown.assessment));
+  show('panel-declaration', Boolean(shown.assessment && shown.assessment.declaration));  // a car has none
   $('recommendation').replaceChildren(...recommendation(shown.assessment));
 }
 
