@@ -39,6 +39,7 @@ def _bilingual(value: Any) -> dict[str, str]:
 def _hit(raw: dict) -> dict[str, Any]:
     action = raw.get("action") if raw.get("action") in ACTIONS else "secondary"
     return {"list": str(raw.get("list", "")), "action": action, "matched": str(raw.get("matched", "")),
+            "queried": str(raw.get("queried", "")),
             "reason": _bilingual(raw.get("reason"))}
 
 

@@ -79,3 +79,28 @@ def test_locked_screen_still_shows_and_sounds_a_watchlist_alert(browser, lane):
     finally:
         context.close()
         close_open_crossing(lane)
+
+
+def test_occupants_show_holder_expiry_and_never_valid_beside_a_hit(browser, lane):
+    close_open_crossing(lane)
+    context, page = _page(browser, lane, 1366, 768)
+    try:
+        sign_in(page)
+        lane.send("plate-cam", "plate", "7OCC123")
+        lane.send("rfid-1", "rfid", "E200OCCUPANTS0001")
+        licence = {"type": "aamva", "family_name": "DOE", "first_name": "JOHN", "middle_names": "Q",
+                   "birth_date": "1980-01-31", "expiry_date": "2029-06-30", "jurisdiction": "CA"}
+        lane.send("docs-1", "barcode", "D1234567", licence)
+        lane.send("docs-1", "document", "WATCH-DOC-1", {**MRZ, "surname": "SMITH", "given_names": "JOHN"})
+        documents = page.locator("#documents .doc")
+        expect(documents).to_have_count(2)
+        expect(documents.nth(0)).to_contain_text("DOE, JOHN Q")
+        expect(documents.nth(0)).to_contain_text("Jun 30, 2029")
+        expect(documents.nth(0)).to_contain_text(catalog("en")["doc.ok"])
+        expect(documents.nth(1)).to_contain_text(catalog("en")["doc.hit"])
+        expect(documents.nth(1)).not_to_contain_text(catalog("en")["doc.ok"])
+        expect(page.locator("#barcodes")).not_to_contain_text("D1234567")
+        shot(page, "occupants-hit-aamva-1366x768")
+    finally:
+        context.close()
+        close_open_crossing(lane)

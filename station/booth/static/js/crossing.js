@@ -57,25 +57,45 @@ function field(key, value) {
   return el('div', { class: 'field' }, msg(key, { class: 'label' }), value);
 }
 
-function documents(reads) {
-  return reads.filter((r) => r.kind === 'document').map((r) => {
+// A document named by a watchlist hit (its number, or its holder's name) is marked as the hit:
+// a check-digit "Valid" never stands beside it.
+function hitFor(number, name, hits) {
+  const keys = [number, name].map((k) => String(k || '').toUpperCase().replace(/[^A-Z0-9]/g, '')).filter(Boolean);
+  return hits.find((hit) => [hit.matched, hit.queried].some((v) => {
+    const text = String(v || '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+    return text && keys.some((k) => k === text || (k.length > 6 && (k.includes(text) || text.includes(k))));
+  }));
+}
+
+function holder(r) {
+  const d = r.data;
+  if (d.type === 'aamva') return `${d.family_name || ''}, ${[d.first_name, d.middle_names].filter(Boolean).join(' ')}`;
+  return `${d.surname || ''}, ${d.given_names || ''}`;
+}
+
+function documents(reads, hits) {
+  return reads.filter((r) => r.kind === 'document' || (r.kind === 'barcode' && r.data.type === 'aamva')).map((r) => {
     const d = r.data;
     const flags = r.flags || {};
-    const marks = [flags.bad_check_digit ? msg('doc.bad_check', { class: 'badge-bad' }) : null,
+    const hit = hitFor(r.value, holder(r), hits);
+    const bad = flags.bad_check_digit || flags.expired || hit;
+    const marks = [hit ? el('span', { class: 'badge-bad' }, msg('doc.hit'), ' ', msg(`action.${hit.action}`)) : null,
+      flags.bad_check_digit ? msg('doc.bad_check', { class: 'badge-bad' }) : null,
       flags.expired ? msg('doc.expired', { class: 'badge-bad' }) : null];
-    if (!flags.bad_check_digit && !flags.expired) marks.push(msg('doc.ok', { class: 'ok' }));
-    return el('div', { class: flags.bad_check_digit || flags.expired ? 'doc bad' : 'doc' },
-      field('doc.name', data(`${d.surname || ''}, ${d.given_names || ''}`)),
-      field('doc.number', data(r.value)),
-      field('doc.nationality', data(d.nationality || '')),
+    if (!bad) marks.push(msg('doc.ok', { class: 'ok' }));
+    return el('div', { class: bad ? 'doc bad' : 'doc' },
+      field('doc.name', data(holder(r))),
+      field(d.type === 'aamva' ? 'doc.licence' : 'doc.number', data(r.value)),
+      d.nationality ? field('doc.nationality', data(d.nationality)) : null,
+      d.type === 'aamva' && d.jurisdiction ? field('doc.state', data(d.jurisdiction)) : null,
       d.birth_date ? field('doc.birth', data(day(d.birth_date))) : null,
       d.expiry_date ? field('doc.expiry', data(day(d.expiry_date))) : null,
-      el('div', { class: 'marks' }, ...marks), mark(r));
+      el('div', { class: 'marks' }, ...marks.filter(Boolean)), mark(r));
   });
 }
 
 function barcodes(reads) {
-  return reads.filter((r) => r.kind === 'barcode').map((r) => el('div', { class: 'row' },
+  return reads.filter((r) => r.kind === 'barcode' && r.data.type !== 'aamva').map((r) => el('div', { class: 'row' },
     data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || '')),
     mark(r)));
 }
@@ -127,7 +147,7 @@ export function render(crossing) {
   panel('plates', plates(reads));
   panel('containers', containers(reads));
   panel('rfid', rfid(reads));
-  panel('documents', documents(reads));
+  panel('documents', documents(reads, (shown.assessment && shown.assessment.hits) || []));
   panel('barcodes', barcodes(reads));
   $('declaration').replaceChildren(...declaration(shown.assessment));
   show('panel-declaration', Boolean(shown.assessment && shown.assessment.declaration));  // a car has none
