@@ -77,8 +77,29 @@ def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> d
         "id": crossing["id"], "state": crossing["state"], "trigger": crossing["trigger"],
         "opened_ms": epoch_ms(crossing["opened_at"]), "flagged": crossing["state"] == "flagged_idle",
         "reads": reads, "decision": _decision_view(decision),
-        "assessment": assessment_of(lane, crossing_id),
+        "assessment": assessment_of(lane, crossing_id), "previous": previous_crossings(store, crossing_id),
     }
+
+
+PREVIOUS_LIMIT = 5
+
+
+def previous_crossings(store: LaneStore, crossing_id: str) -> list[dict[str, Any]]:
+    """This plate's and these travellers' earlier crossings at this lane (newest first), with their decisions."""
+    rows = store.query(
+        "SELECT c.id, c.opened_at, d.action, d.recommendation, d.override, r.kind, r.value"
+        " FROM reads r JOIN crossings c ON c.id = r.crossing_id LEFT JOIN decisions d ON d.crossing_id = c.id"
+        " WHERE r.crossing_id != :id AND r.kind IN ('plate', 'document') AND r.value != '' AND r.value IN"
+        " (SELECT value FROM reads WHERE crossing_id = :id AND kind IN ('plate', 'document'))"
+        " ORDER BY c.opened_at DESC LIMIT :limit", {"id": crossing_id, "limit": PREVIOUS_LIMIT * 3})
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = seen.setdefault(row["id"], {"id": row["id"], "opened_ms": epoch_ms(row["opened_at"]),
+                                            "action": row["action"], "override": bool(row["override"]),
+                                            "matched": []})
+        if row["value"] not in entry["matched"]:
+            entry["matched"].append(row["value"])
+    return list(seen.values())[:PREVIOUS_LIMIT]
 
 
 def _decision_view(decision: dict[str, Any] | None) -> dict[str, Any] | None:

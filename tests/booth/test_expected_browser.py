@@ -104,3 +104,26 @@ def test_occupants_show_holder_expiry_and_never_valid_beside_a_hit(browser, lane
     finally:
         context.close()
         close_open_crossing(lane)
+
+
+def test_previous_crossings_of_this_traveller_are_shown(browser, lane):
+    close_open_crossing(lane)
+    context, page = _page(browser, lane, 1366, 768)
+    try:
+        sign_in(page)
+        lane.send("plate-cam", "plate", "7PRV001")
+        lane.send("docs-1", "document", "P0PREV001", {**MRZ, "surname": "ROE"})
+        expect(page.locator("#documents")).to_contain_text("ROE")
+        page.keyboard.press("2")
+        page.keyboard.press("Enter")
+        expect(page.locator("#waiting")).to_be_visible()
+        lane.send("plate-cam", "plate", "7PRV002")  # another car, the same traveller
+        lane.send("docs-1", "document", "P0PREV001", {**MRZ, "surname": "ROE"})
+        expect(page.locator("#plates")).to_contain_text("7PRV002")
+        expect(page.locator("#previous")).to_contain_text("P0PREV001")
+        expect(page.locator("#previous")).to_contain_text(catalog("en")["action.secondary"])
+        expect(page.locator("#previous")).not_to_contain_text("7PRV002")
+        shot(page, "previous-crossings-1366x768")
+    finally:
+        context.close()
+        close_open_crossing(lane)

@@ -1,6 +1,6 @@
 // Renders the current crossing: reads by kind, document flags, declaration, recommendation, watchlist alert.
 import { $, data, el, engine, msg, show } from './dom.js';
-import { day, language, percent, time } from './i18n.js';
+import { dateTime, day, language, percent, time } from './i18n.js';
 import { post } from './api.js';
 import { queued } from './queue.js';
 import { alertSound } from './sound.js';
@@ -94,6 +94,12 @@ function documents(reads, hits) {
   });
 }
 
+function previous(items) {
+  return (items || []).map((p) => el('div', { class: 'row' }, data(dateTime(p.opened_ms)), data(p.matched.join(' · '), { class: 'code' }),
+    p.action ? msg(`action.${p.action}`, { class: `rec-small ${p.action}` }) : msg('history.pending', { class: 'muted' }),
+    p.override ? msg('history.override', { class: 'warn' }) : null));
+}
+
 function barcodes(reads) {
   return reads.filter((r) => r.kind === 'barcode' && r.data.type !== 'aamva').map((r) => el('div', { class: 'row' },
     data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || '')),
@@ -149,6 +155,7 @@ export function render(crossing) {
   panel('rfid', rfid(reads));
   panel('documents', documents(reads, (shown.assessment && shown.assessment.hits) || []));
   panel('barcodes', barcodes(reads));
+  panel('previous', previous(shown.previous));
   $('declaration').replaceChildren(...declaration(shown.assessment));
   show('panel-declaration', Boolean(shown.assessment && shown.assessment.declaration));  // a car has none
   $('recommendation').replaceChildren(...recommendation(shown.assessment));
@@ -157,7 +164,7 @@ export function render(crossing) {
 // The locked screen must not leave a crossing in the page, even hidden.
 export function wipe() {
   shown = null;
-  ['plates', 'containers', 'rfid', 'documents', 'barcodes', 'declaration', 'recommendation', 'alert-hits']
+  ['plates', 'containers', 'rfid', 'documents', 'barcodes', 'previous', 'declaration', 'recommendation', 'alert-hits']
     .forEach((id) => $(id).replaceChildren());
   $('crossing-id').textContent = '';
   $('opened-at').textContent = '';
