@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,6 +21,7 @@ from station.booth.events import Subscriber, is_alert, sse
 from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
 from station.booth.history import search
 from station.booth.officers import DECIDING_ROLES, get_officer
+from station.booth.plate_images import NoImage, boxed_jpeg, crop_jpeg
 from station.booth.status import status_strip
 from station.decision_service import DecisionAsk, DecisionService, View
 from station.lifecycle import IllegalTransition, UnknownCrossing
@@ -157,6 +160,51 @@ async def image(request: Request) -> Response:
     return FileResponse(path, media_type="image/jpeg")
 
 
+def _image_file(booth, read: dict) -> Path:
+    """The stored image of a read, or of the image it was read from; never a path outside the image folder."""
+    relative = read["image_path"]
+    source_id = read["data"].get("image_read_id")
+    if not relative and isinstance(source_id, int):
+        source = booth.store.read(source_id)
+        relative = source["image_path"] if source else None
+    images = (booth.lane.data_dir / "images").resolve()
+    path = (booth.lane.data_dir / relative).resolve() if relative else None
+    if path is None or not path.is_relative_to(images) or not path.is_file():
+        raise HTTPException(404, "no_image")
+    return path
+
+
+async def plate_crop(request: Request) -> Response:
+    """A sharp crop of one plate read, from the box the recogniser stored with it."""
+    require(request, VIEWING_ROLES)
+    booth = ctx(request)
+    read = booth.store.read(request.path_params["read_id"])
+    if read is None or read["kind"] != "plate":
+        raise HTTPException(404, "no_image")
+    try:
+        jpeg = await asyncio.to_thread(crop_jpeg, _image_file(booth, read), read["data"].get("box"))
+    except NoImage:
+        raise HTTPException(404, "no_image") from None
+    return Response(jpeg, media_type="image/jpeg")
+
+
+async def boxed_photo(request: Request) -> Response:
+    """The vehicle photo with the box of every plate read from it drawn in."""
+    require(request, VIEWING_ROLES)
+    booth = ctx(request)
+    read = booth.store.read(request.path_params["read_id"])
+    if read is None:
+        raise HTTPException(404, "no_image")
+    plates = booth.store.query("SELECT data FROM reads WHERE kind = 'plate'"
+                               " AND json_extract(data, '$.image_read_id') = ?", (read["id"],))
+    boxes = [json.loads(p["data"]).get("box") for p in plates]
+    try:
+        jpeg = await asyncio.to_thread(boxed_jpeg, _image_file(booth, read), boxes)
+    except NoImage:
+        raise HTTPException(404, "no_image") from None
+    return Response(jpeg, media_type="image/jpeg")
+
+
 async def status(request: Request) -> Response:
     require(request, VIEWING_ROLES, unlocked=False)
     return JSONResponse(status_strip(ctx(request).lane))
@@ -170,5 +218,7 @@ ROUTES = [
     Route("/api/reads/{read_id:int}/move", move_read, methods=["POST"]),
     Route("/api/history", history, methods=["GET"]),
     Route("/api/images/{read_id:int}", image, methods=["GET"]),
+    Route("/api/images/{read_id:int}/boxed", boxed_photo, methods=["GET"]),
+    Route("/api/images/{read_id:int}/crop", plate_crop, methods=["GET"]),
     Route("/api/status", status, methods=["GET"]),
 ]

@@ -79,6 +79,12 @@ class Lane:
         self._feed.sendall(line.encode())
         self._feed.recv(16)  # "ok": the read was handed to the daemon
 
+    def send_image(self, device: str, jpeg_b64: str, data: dict | None = None) -> None:
+        """A camera read carrying a JPEG (base64), as the camera driver emits one."""
+        line = json.dumps({"device": device, "kind": "image", "value": "", "data": data or {}, "image": jpeg_b64})
+        self._feed.sendall((line + "\n").encode())
+        self._feed.recv(16)
+
     def query(self, sql: str, params: tuple = ()) -> list[dict]:
         import sqlite3
 

@@ -127,3 +127,42 @@ def test_previous_crossings_of_this_traveller_are_shown(browser, lane):
     finally:
         context.close()
         close_open_crossing(lane)
+
+
+def _photo() -> bytes:
+    """A lane photo: dark road, a light plate with dark characters at a known box."""
+    import cv2
+    import numpy as np
+
+    frame = np.full((480, 640, 3), 60, np.uint8)
+    cv2.rectangle(frame, (250, 300), (390, 340), (235, 235, 235), -1)
+    cv2.putText(frame, "7CRP123", (258, 332), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+    return cv2.imencode(".jpg", frame)[1].tobytes()
+
+
+def test_photo_with_plate_box_and_a_plate_crop(browser, lane):
+    import base64
+
+    close_open_crossing(lane)
+    context, page = _page(browser, lane, 1366, 768)
+    try:
+        sign_in(page)
+        lane.send_image("plate-cam", base64.b64encode(_photo()).decode())
+        expect(page.locator("#plates img.photo")).to_have_count(1)  # stored and shown: its read id is in the db
+        image_id = lane.query("SELECT id FROM reads WHERE kind = 'image' ORDER BY id DESC LIMIT 1")[0]["id"]
+        box = [[250, 300], [390, 300], [390, 340], [250, 340]]
+        lane.send("plate-cam", "plate", "7CRP123", {"box": box, "image_read_id": image_id, "confidence": 0.93})
+        expect(page.locator("#plates .plate-text")).to_have_text("7CRP123")
+        crop = page.locator("#plates img.crop")
+        expect(crop).to_have_count(1)
+        expect(page.locator("#plates img.photo")).to_have_count(1)
+        page.wait_for_function("() => { const i = document.querySelector('#plates img.crop');"
+                               " return i && i.complete && i.naturalWidth > 0; }")
+        size = page.evaluate("(() => { const i = document.querySelector('#plates img.crop');"
+                             " return [i.naturalWidth, i.naturalHeight]; })()")
+        assert size[1] == 120 and 3 < size[0] / size[1] < 5  # the plate's shape, not the whole frame
+        expect(page.locator("#plates img.photo")).to_have_attribute("src", f"/api/images/{image_id}/boxed?plates=1")
+        shot(page, "photo-plate-box-crop-1366x768")
+    finally:
+        context.close()
+        close_open_crossing(lane)

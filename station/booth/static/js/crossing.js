@@ -15,12 +15,18 @@ function panel(id, items) {
   show(`panel-${id}`, items.length > 0);
 }
 
+// The photo once, with the plate boxes drawn; beside each plate read, its crop (not the whole frame again).
 function plates(reads) {
-  return reads.filter((r) => r.kind === 'image' || r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
-    r.image || r.data.image_read_id ? el('img', { src: `/api/images/${r.image ? r.id : r.data.image_read_id}`, alt: '', class: 'crop' }) : null,
-    r.data.plate || r.kind === 'plate' ? data(r.data.plate || r.value, { class: 'plate-text' }) : null,
+  // The query names the plates drawn, so the photo is fetched again when a plate read from it arrives.
+  const boxesOf = (image) => reads.filter((p) => p.kind === 'plate' && p.data.image_read_id === image.id).length;
+  const photos = reads.filter((r) => r.kind === 'image' && r.image).map((r) => el('img', {
+    src: `/api/images/${r.id}/boxed?plates=${boxesOf(r)}`, alt: '', class: 'photo' }));
+  const read = reads.filter((r) => r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
+    r.kind === 'plate' && r.data.box ? el('img', { src: `/api/images/${r.id}/crop`, alt: '', class: 'crop' }) : null,
+    data(r.data.plate || r.value, { class: 'plate-text' }),
     r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null,
     mark(r)));
+  return [...photos.slice(-1), ...read];
 }
 
 function containers(reads) {
