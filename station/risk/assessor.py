@@ -137,7 +137,8 @@ class Assessor:
         with self.store.transaction() as tx:
             tx.audit(now, "risk", "crossing.alert_after_decision", crossing_id,
                      {"decision_id": decision["id"], "hits": [h.entry_id for h in new]})
-            tx.outbox(now, "alert", {**alert, "kind": "hit_after_decision"}, PRIORITY_ALERT)
+            tx.outbox(now, "alert", {**alert, "kind": "hit_after_decision", "severity": "high",
+                                     "reason": "watchlist hit after the decision"}, PRIORITY_ALERT)
         log_event(log, "crossing.alert_after_decision", logging.WARNING, crossing=crossing_id,
                   decided=decision["action"], hits=",".join(h.entry_id for h in new))
         self.tell("alert.after_decision", alert)
