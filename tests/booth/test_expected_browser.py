@@ -166,3 +166,21 @@ def test_photo_with_plate_box_and_a_plate_crop(browser, lane):
     finally:
         context.close()
         close_open_crossing(lane)
+
+
+def test_language_chosen_at_sign_in_survives_reloads(browser, lane):
+    context, page = _page(browser, lane, 1366, 768)
+    try:
+        expect(page.locator("#signin")).to_be_visible()
+        page.click("#lang-switch-signin")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        sign_in(page)
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        page.reload()
+        expect(page.locator("#strip")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.locator("#nav-history")).to_have_text(catalog("es")["nav.history"])
+    finally:
+        context.close()

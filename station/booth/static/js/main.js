@@ -86,10 +86,17 @@ function signedIn() {
   startIdle(session.lock_after_s, () => post('/api/lock').then(apply).catch(refresh));
 }
 
+// The language picked on the sign-in screen outlives a reload and carries into the session.
+const CHOSEN = 'garita.language';
+
 async function apply(next) {
   session = next;
   setCsrf(session.csrf);
-  await setLanguage(session.language);
+  const chosen = localStorage.getItem(CHOSEN);
+  if (session.signed_in && chosen && chosen !== session.language) {
+    session = await post('/api/language', { language: chosen }).catch(() => session);
+  }
+  await setLanguage(session.signed_in ? session.language : (chosen || session.language));
   if (!session.signed_in) signedOut();
   else if (session.locked) locked();
   else signedIn();
@@ -106,6 +113,7 @@ async function refresh() {
 
 async function switchLanguage() {
   const language = other();
+  localStorage.setItem(CHOSEN, language);
   if (session && session.signed_in) session = await post('/api/language', { language });
   await setLanguage(language);
   renderQueue(queued());
