@@ -126,6 +126,8 @@ class Camera:
         if self.options["trigger"] == "motion":
             if trigger.update(thumbnail(frame)):
                 self._emit_frame(frame, at, "motion", emit)
+            elif trigger.take_departure():  # the lane is empty again: the vehicle left
+                emit(DeviceRead(self.name, "presence", "left", {"source": "motion"}, at=at))
         elif time.monotonic() >= self._next_interval:
             self._next_interval = time.monotonic() + self.options["interval_s"]
             self._emit_frame(frame, at, "interval", emit)

@@ -23,6 +23,7 @@ class MotionTrigger:
         self.stable_threshold, self.adapt_rate = stable_threshold, adapt_rate
         self.background: np.ndarray | None = None
         self.armed = True
+        self.departed = False
         self._previous: np.ndarray | None = None
         self._stable = 0
         self._empty = 0
@@ -45,8 +46,13 @@ class MotionTrigger:
             return False
         self._empty = 0 if differs else self._empty + 1
         if self._empty >= self.settle_frames:
-            self.armed = True
+            self.armed = self.departed = True
         return False
+
+    def take_departure(self) -> bool:
+        """True once after the lane went empty again (the vehicle that fired the trigger left)."""
+        departed, self.departed = self.departed, False
+        return departed
 
     def _track_stability(self, thumb: np.ndarray) -> None:
         prev, self._previous = self._previous, thumb

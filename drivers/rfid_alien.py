@@ -112,6 +112,10 @@ class AlienReader:
         now = time.monotonic()
         with self._presence_lock:
             self._presence.expire(now)
+            left = self._presence.take_departures()
+        for sighting in left:  # a tag leaving the field is the lane's departure signal
+            self._emit(DeviceRead(self.name, "presence", "left", {
+                "epc": sighting.epc, "last_seen": sighting.last_seen.isoformat(), "source": "rfid"}))
         if self._login is not None and not self._login.done:
             self._login.check_timeout(now)
             return  # no commands until the reader has let us in

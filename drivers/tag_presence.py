@@ -25,6 +25,7 @@ class TagPresence:
     def __init__(self, forget_after_s: float = 3.0) -> None:
         self.forget_after_s = forget_after_s
         self._tags: dict[str, TagSighting] = {}
+        self._left: list[TagSighting] = []  # expired, not yet reported as departures
 
     def seen(self, epc: str, mono: float) -> tuple[TagSighting, bool]:
         """Record one read; returns the sighting and True if the tag just appeared."""
@@ -43,8 +44,13 @@ class TagPresence:
         """Drop tags not seen for forget_after_s; returns their EPCs."""
         gone = [e for e, s in self._tags.items() if mono - s.last_mono > self.forget_after_s]
         for epc in gone:
-            del self._tags[epc]
+            self._left.append(self._tags.pop(epc))
         return gone
+
+    def take_departures(self) -> list[TagSighting]:
+        """Tags that left the field since the last call (each reported once: the vehicle left)."""
+        left, self._left = self._left, []
+        return left
 
     def refresh_all(self, mono: float) -> None:
         """Restart every tag's forget timer, e.g. after a reconnect.

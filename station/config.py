@@ -42,6 +42,10 @@ class LifecycleSection(StrictModel):
         default=300.0, ge=5, le=86400, title="Seconds without reads or decision before a crossing is flagged idle"
     )
     tick_s: float = Field(default=1.0, ge=0.05, le=10, title="How often idle crossings are checked")
+    presence_sources: list[str] = Field(
+        default_factory=list, title="Devices whose arrival/departure events bound a vehicle (loop, camera, RFID)")
+    late_read_s: float = Field(
+        default=5.0, ge=0, le=120, title="Seconds after a departure a document still joins the vehicle (marked)")
 
 
 class DeviceSection(StrictModel):
@@ -250,11 +254,23 @@ def _default_rules() -> list[RiskRule]:
             for i, w, a, en, es in rules]
 
 
+Need = Literal["plate", "document", "rfid", "container", "shipment", "declaration"]
+
+
+class ExpectedReads(StrictModel):
+    """What each kind of crossing needs before its recommendation is final (until then: incomplete)."""
+
+    car: list[Need] = Field(default_factory=lambda: ["plate", "document"], title="A car or bus")
+    truck: list[Need] = Field(default_factory=lambda: ["plate", "document", "container", "shipment", "declaration"],
+                              title="A truck (freight seen, or a commercial lane)")
+
+
 class RiskSection(StrictModel):
     sample_rate: float = Field(
         default=0.0, ge=0, le=1, title="Share of crossings sent to secondary at random for compliance sampling")
     rules: list[RiskRule] = Field(default_factory=_default_rules, max_length=200,
                                   title="Rules, in order; the most severe action wins, reasons keep this order")
+    expected: ExpectedReads = Field(default_factory=ExpectedReads, title="Reads each kind of crossing needs")
 
 
 class LaneConfig(StrictModel):
@@ -294,4 +310,11 @@ class LaneConfig(StrictModel):
         unknown = set(self.metrics.ready_devices or ()) - {d.name for d in self.devices}
         if unknown:
             raise ValueError(f"metrics.ready_devices {sorted(unknown)} are not devices of this lane")
+        return self
+
+    @model_validator(mode="after")
+    def _presence_sources_are_devices(self) -> LaneConfig:
+        unknown = [name for name in self.lifecycle.presence_sources if name not in {d.name for d in self.devices}]
+        if unknown:
+            raise ValueError(f"lifecycle.presence_sources {', '.join(map(repr, unknown))}: not a device of this lane")
         return self

@@ -43,6 +43,7 @@ class LaneStats:
     crossings_opened: int = 0
     decisions: int = 0
     flagged: int = 0
+    presence_ignored: int = 0
 
 
 class LaneDaemon:
@@ -53,7 +54,9 @@ class LaneDaemon:
         self.config = config
         self.data_dir = data_dir
         self.store = store
-        self.lifecycle = Lifecycle(store, config.lane.id, config.lifecycle.idle_timeout_s)
+        self.lifecycle = Lifecycle(store, config.lane.id, config.lifecycle.idle_timeout_s,
+                                   presence=bool(config.lifecycle.presence_sources),
+                                   late_read_s=config.lifecycle.late_read_s)
         self.devices = devices
         self.notifier = notifier or Notifier()
         self.plugins: list[Plugin] = []
@@ -132,6 +135,9 @@ class LaneDaemon:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
         if self._tapped(read):
             return
+        if read.kind == "presence":
+            self._presence(read)
+            return
         # The plates are read from the frame in memory while the JPEG evidence is written and synced.
         reading = self._start_recognition(read)
         try:
@@ -154,6 +160,28 @@ class LaneDaemon:
         if self.recognition is None or not read.image:
             return None
         return self.recognition.start(read.image, read.device, read.frame)
+
+    def _presence(self, read: DeviceRead) -> None:
+        """A vehicle arrived or left, from a configured presence source; others' presence events are counted only."""
+        if read.device not in self.config.lifecycle.presence_sources:
+            self.stats.presence_ignored += 1
+            return
+        epc = read.data.get("epc") if isinstance(read.data.get("epc"), str) else None
+        try:
+            if read.value == "arrived":
+                crossing_id = self.lifecycle.open_on_presence(read.device)
+            elif read.value == "left":
+                crossing_id = self.lifecycle.vehicle_left(read.device, epc)
+            else:
+                self.stats.presence_ignored += 1
+                return
+        except Exception as exc:  # a storage fault must not stop the lane
+            self.stats.reads_failed += 1
+            log_event(log, "presence.failed", logging.ERROR, device=read.device, error=repr(exc))
+            return
+        log_event(log, f"vehicle.{read.value}", device=read.device, crossing=crossing_id or "none")
+        if crossing_id:
+            self._tell(f"vehicle.{read.value}", {"crossing_id": crossing_id})
 
     def _after_record(self, recorded, device: str, kind: str, value: str) -> None:
         self.stats.reads += 1
@@ -222,6 +250,14 @@ class LaneDaemon:
                   action=action, officer=officer_id, reason=reason)
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
+
+    def move_read(self, read_id: int, to: str | None, actor: str, reason: str = "") -> str:
+        """An officer's correction of where a read belongs (audited); the screens hear of it."""
+        source = self.store.read(read_id)
+        target = self.lifecycle.move_read(read_id, to, actor, reason)
+        log_event(log, "read.moved", read=read_id, to=target, actor=actor)
+        self._tell("read.moved", {"crossing_id": target, "from": source["crossing_id"] if source else None})
+        return target
 
     def status(self, state: str) -> dict:
         """The lane, its counters and each device's health, as `garita devices` shows them."""

@@ -92,6 +92,7 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
 def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
     devices = build_devices(config, endpoints=mock_lane.endpoints)
     lane = LaneDaemon(config, data_dir, store, devices)
+    lane.lifecycle.late_read_s = config.lifecycle.late_read_s / options.speed  # scenario time runs `speed` x
     stop_scenario = threading.Event()
     lane.mock_lane, lane.mock_stop = mock_lane, stop_scenario  # the booth's technician scenario controls
     player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)

@@ -12,6 +12,19 @@ from rich.table import Table
 from station.live_view import summarise_reads
 from station.storage.lane_store import LaneStore
 
+# The decision whole: what was recommended, what was decided, whether and why it was overridden, who co-signed.
+DECISION_FIELDS = ("id", "action", "recommendation", "override", "reason", "officer_id", "second_officer_id",
+                   "decided_at", "notes")
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """One line for people: decision, recommendation, override and reason, officers."""
+    recommended = decision.get("recommendation") or "none"
+    how = f"OVERRIDE of {recommended}" if decision.get("override") else f"recommended {recommended}"
+    cosigned = f", co-signed by {decision['second_officer_id']}" if decision.get("second_officer_id") else ""
+    return (f"{decision['action']} ({how}) by {decision['officer_id']}{cosigned} at {decision['decided_at']}"
+            f" — {decision['reason'] or 'no reason given'}")
+
 
 def _crossing_json(store: LaneStore, row: dict[str, Any]) -> dict[str, Any]:
     reads = store.reads_of(row["id"])
@@ -19,10 +32,11 @@ def _crossing_json(store: LaneStore, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"], "lane": row["lane_id"], "state": row["state"], "trigger": row["trigger"],
         "opened_at": row["opened_at"], "closed_at": row["closed_at"], "flagged_at": row["flagged_at"],
+        "departed_at": row.get("departed_at"),
         "decision": None if decision is None else {
-            key: decision[key] for key in ("id", "action", "officer_id", "reason", "decided_at")},
-        "reads": [{key: read[key] for key in ("id", "device", "kind", "value", "data", "read_at", "image_path")}
-                  for read in reads],
+            key: decision[key] for key in DECISION_FIELDS},
+        "reads": [{key: read[key] for key in ("id", "device", "kind", "value", "data", "read_at", "image_path",
+                                              "rule", "ambiguous")} for read in reads],
     }
 
 
@@ -49,13 +63,18 @@ def wide_console() -> Console:
 def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
     table = Table(title=f"Last {limit} crossings",
                   caption="ids are shortened; `garita show ID` takes any unique prefix")
-    for column in ("opened (UTC)", "id", "state", "decision", "officer"):
+    for column in ("opened (UTC)", "id", "state", "recommended", "decision", "officer", "co-signer"):
         table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold", max_width=30)
     table.add_column("reads", overflow="fold", min_width=24)
     for row in store.recent_crossings(limit):
+        decision = store.decision_of(row["id"]) or {}
+        action = decision.get("action") or "-"
+        shown = f"{action} OVERRIDE" if decision.get("override") else action
         table.add_row(row["opened_at"][5:19].replace("T", " "), row["id"][:13], row["state"],
-                      row.get("action") or "-", row.get("officer_id") or "",
-                      summarise_reads(store.reads_of(row["id"])))
+                      decision.get("recommendation") or "-", shown,
+                      decision.get("officer_id") or "", decision.get("second_officer_id") or "",
+                      decision.get("reason") or "", summarise_reads(store.reads_of(row["id"])))
     (console or wide_console()).print(table)
 
 
@@ -65,8 +84,7 @@ def print_detail(detail: dict[str, Any], console: Console | None = None) -> None
     console.print(f"opened {detail['opened_at']} by {detail['trigger']}; closed {detail['closed_at'] or '-'}")
     decision = detail["decision"]
     if decision:
-        console.print(f"decision: [bold]{decision['action']}[/] by {decision['officer_id']} "
-                      f"at {decision['decided_at']} — {decision['reason']}")
+        console.print(f"decision: {decision_line(decision)}", highlight=False)
     for read in detail["reads"]:
         console.print(f"  {read['read_at'][11:23]} {read['device']:<12} {read['kind']:<9} {read['value']}"
                       + (f"  image {read['image_path']}" if read["image_path"] else ""), highlight=False)

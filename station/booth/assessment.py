@@ -11,6 +11,7 @@ assessment out), None while no risk engine is attached. The screen expects this 
       "declaration": {"id": "...", "kind": "...", "discrepancies": [
                        {"field": "...", "declared": "...", "observed": "...",
                         "text": {"en": "...", "es": "..."}}]} | None,
+      "waiting_for": ["plate", "document", ...],   # not final until empty
     }
 
 Texts come from the engine in both languages; the screen shows the officer's.
@@ -38,6 +39,7 @@ def _bilingual(value: Any) -> dict[str, str]:
 def _hit(raw: dict) -> dict[str, Any]:
     action = raw.get("action") if raw.get("action") in ACTIONS else "secondary"
     return {"list": str(raw.get("list", "")), "action": action, "matched": str(raw.get("matched", "")),
+            "queried": str(raw.get("queried", "")),
             "reason": _bilingual(raw.get("reason"))}
 
 
@@ -58,6 +60,7 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
         "reasons": [_bilingual(r) for r in raw.get("reasons", [])],
         "hits": [_hit(h) for h in raw.get("hits", []) if isinstance(h, dict)],
         "declaration": _declaration(raw.get("declaration")),
+        "waiting_for": [str(w) for w in raw.get("waiting_for", []) if isinstance(w, str)],
     }
 
 

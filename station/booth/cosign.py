@@ -18,11 +18,6 @@ def cosign_applies(booth: BoothContext, deciding: Officer) -> bool:
     return booth.config.detain_override_needs_supervisor and deciding.role != "supervisor"
 
 
-def needs_cosign(booth: BoothContext, recommendation: str | None, action: str, deciding: Officer) -> bool:
-    """True when this decision needs a supervisor's PIN beside the deciding officer's session."""
-    return recommendation == "detain" and action != "detain" and cosign_applies(booth, deciding)
-
-
 async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_id: str) -> str:
     """The supervisor's id once their PIN checks out; raises DecisionRefused otherwise."""
     supervisor_id = str(body.get("supervisor_id", "")).strip()

@@ -13,12 +13,27 @@ _HIDDEN = {"raw", "lines", "reader_discovered", "reader_last_seen", "first_seen"
 
 
 def current_crossing_id(store: LaneStore) -> str | None:
-    """The vehicle at the booth: the open crossing, else the oldest one flagged idle (still waiting)."""
-    open_rows = store.crossings_in_state("open")
-    if open_rows:
-        return open_rows[-1]["id"]
-    flagged = store.crossings_in_state("flagged_idle")
-    return flagged[0]["id"] if flagged else None
+    """The vehicle the officer decides now: the oldest undecided crossing (open or flagged idle)."""
+    waiting = undecided(store)
+    return waiting[0]["id"] if waiting else None
+
+
+def undecided(store: LaneStore) -> list[dict[str, Any]]:
+    """Undecided crossings in arrival order: the head is at the booth, the rest are the queue."""
+    return store.query("SELECT * FROM crossings WHERE state IN ('open', 'flagged_idle') ORDER BY opened_at, rowid")
+
+
+def queue_view(store: LaneStore) -> list[dict[str, Any]]:
+    """The vehicles waiting behind the current one, each with what names it (plates, tags) so far."""
+    waiting = undecided(store)[1:]
+    out = []
+    for crossing in waiting:
+        reads = store.query("SELECT kind, value FROM reads WHERE crossing_id = ? ORDER BY id", (crossing["id"],))
+        out.append({"id": crossing["id"], "opened_ms": epoch_ms(crossing["opened_at"]),
+                    "plates": list(dict.fromkeys(r["value"] for r in reads if r["kind"] == "plate")),
+                    "documents": sum(r["kind"] == "document" for r in reads), "reads": len(reads),
+                    "present": crossing["departed_at"] is None})
+    return out
 
 
 def epoch_ms(iso: str | None) -> float | None:
@@ -42,7 +57,8 @@ def _read_view(row: dict[str, Any], today: date) -> dict[str, Any]:
     data = {k: v for k, v in (row["data"] or {}).items() if k not in _HIDDEN}
     view = {"id": row["id"], "device": row["device"], "kind": row["kind"], "value": row["value"],
             "data": data, "received_ms": epoch_ms(row.get("received_at")),
-            "image": bool(row.get("image_path"))}
+            "image": bool(row.get("image_path")), "rule": row.get("rule", ""),
+            "ambiguous": bool(row.get("ambiguous"))}
     if row["kind"] == "document":
         view["flags"] = document_flags(data, today)
     return view
@@ -61,8 +77,29 @@ def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> d
         "id": crossing["id"], "state": crossing["state"], "trigger": crossing["trigger"],
         "opened_ms": epoch_ms(crossing["opened_at"]), "flagged": crossing["state"] == "flagged_idle",
         "reads": reads, "decision": _decision_view(decision),
-        "assessment": assessment_of(lane, crossing_id),
+        "assessment": assessment_of(lane, crossing_id), "previous": previous_crossings(store, crossing_id),
     }
+
+
+PREVIOUS_LIMIT = 5
+
+
+def previous_crossings(store: LaneStore, crossing_id: str) -> list[dict[str, Any]]:
+    """This plate's and these travellers' earlier crossings at this lane (newest first), with their decisions."""
+    rows = store.query(
+        "SELECT c.id, c.opened_at, d.action, d.recommendation, d.override, r.kind, r.value"
+        " FROM reads r JOIN crossings c ON c.id = r.crossing_id LEFT JOIN decisions d ON d.crossing_id = c.id"
+        " WHERE r.crossing_id != :id AND r.kind IN ('plate', 'document') AND r.value != '' AND r.value IN"
+        " (SELECT value FROM reads WHERE crossing_id = :id AND kind IN ('plate', 'document'))"
+        " ORDER BY c.opened_at DESC LIMIT :limit", {"id": crossing_id, "limit": PREVIOUS_LIMIT * 3})
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = seen.setdefault(row["id"], {"id": row["id"], "opened_ms": epoch_ms(row["opened_at"]),
+                                            "action": row["action"], "override": bool(row["override"]),
+                                            "matched": []})
+        if row["value"] not in entry["matched"]:
+            entry["matched"].append(row["value"])
+    return list(seen.values())[:PREVIOUS_LIMIT]
 
 
 def _decision_view(decision: dict[str, Any] | None) -> dict[str, Any] | None:

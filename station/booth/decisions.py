@@ -25,8 +25,11 @@ class DecisionRequest:
     reason_text: str = ""
 
 
-def reason_for(request: DecisionRequest, recommendation: str | None) -> tuple[str, bool]:
-    """The reason to store and whether this is an override; raises DecisionRefused if the rule is broken."""
+def reason_for(request: DecisionRequest, recommendation: str | None,
+               waiting_for: list[str] | None = None) -> tuple[str, bool]:
+    """The reason to store and whether this is an override; raises DecisionRefused if the rule is broken.
+
+    Releasing a crossing whose expected reads are not all in (``waiting_for``) needs a reason too."""
     if request.action not in ACTIONS:
         raise DecisionRefused("bad_action")
     code, text = request.reason_code.strip(), request.reason_text.strip()[:MAX_REASON]
@@ -37,7 +40,11 @@ def reason_for(request: DecisionRequest, recommendation: str | None) -> tuple[st
     override = recommendation is not None and request.action != recommendation
     if override and not (code or text):
         raise DecisionRefused("override_reason_required")
+    if waiting_for and request.action == "release" and not (code or text):
+        raise DecisionRefused("incomplete_reason_required")
     reason = ": ".join(part for part in (code if code != "other" else "", text) if part)
+    if waiting_for and request.action == "release":
+        reason = f"released before {', '.join(waiting_for)} ({reason})"
     if override:
         reason = f"override of {recommendation} ({reason})"
     return reason, override

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from station.booth.crossing_view import crossing_detail, epoch_ms
+from station.booth.crossing_view import crossing_detail, current_crossing_id, epoch_ms, queue_view
 
 QUEUE_SIZE = 200
-CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle"}
+CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle", "read.moved",
+                   "vehicle.arrived", "vehicle.left"}
 
 
 @dataclass(eq=False)
@@ -51,14 +52,20 @@ class EventHub:
 
     def listener(self, event: str, detail: dict[str, Any]) -> None:
         """The daemon calls this (in its loop) after each committed change."""
+        if event == "alert.after_decision":
+            self.publish({"type": "alert", "sent_ms": self.clock() * 1000, **detail}, technician_only=False)
+            return
         if event not in CROSSING_EVENTS or self.lane is None:
             return
         now_ms = self.clock() * 1000
         read = self._read_row(detail.get("read_id"))
         received_ms = epoch_ms(read["received_at"]) if read else now_ms
-        crossing = crossing_detail(self.lane, detail["crossing_id"])
+        # The page always shows the head of the queue; a read of a vehicle behind it updates the queue.
+        head = current_crossing_id(self.lane.store)
+        crossing = crossing_detail(self.lane, head) if head else None
         self.publish({"type": "crossing", "event": event, "received_ms": received_ms, "sent_ms": now_ms,
-                      "crossing": crossing}, technician_only=False)
+                      "changed": detail["crossing_id"], "crossing": crossing,
+                      "queue": queue_view(self.lane.store)}, technician_only=False)
         if read is not None:
             self.publish({"type": "read", "received_ms": received_ms, "read": _tech_read(read)}, technician_only=True)
 
@@ -87,6 +94,14 @@ class EventHub:
             return None
         rows = self.lane.store.query("SELECT * FROM reads WHERE id = ?", (read_id,))
         return rows[0] if rows else None
+
+
+def is_alert(message: dict[str, Any]) -> bool:
+    """A message a locked screen must still sound for: a hit after a decision, or a vehicle with a hit."""
+    if message.get("type") == "alert":
+        return True
+    crossing = message.get("crossing") if message.get("type") == "crossing" else None
+    return bool(crossing and (crossing.get("assessment") or {}).get("hits"))
 
 
 def _tech_read(row: dict[str, Any]) -> dict[str, Any]:

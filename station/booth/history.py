@@ -8,7 +8,8 @@ from station.booth.crossing_view import epoch_ms
 from station.storage.lane_store import LaneStore
 
 _BASE = (
-    "SELECT c.id, c.state, c.opened_at, d.action, d.officer_id, d.reason, d.decided_at,"
+    "SELECT c.id, c.state, c.opened_at, d.action, d.officer_id, d.reason, d.decided_at, d.recommendation,"
+    " d.override, d.second_officer_id,"
     " (SELECT group_concat(DISTINCT r.value) FROM reads r WHERE r.crossing_id = c.id AND r.value != '')"
     " AS read_values"
     " FROM crossings c LEFT JOIN decisions d ON d.crossing_id = c.id"
@@ -37,7 +38,9 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     values = [v for v in (row["read_values"] or "").split(",") if v]
     return {"id": row["id"], "state": row["state"], "opened_ms": epoch_ms(row["opened_at"]),
             "action": row["action"], "officer_id": row["officer_id"], "reason": row["reason"],
-            "decided_ms": epoch_ms(row["decided_at"]), "values": values[:6]}
+            "decided_ms": epoch_ms(row["decided_at"]), "values": values[:6],
+            "recommendation": row["recommendation"], "override": bool(row["override"]),
+            "second_officer_id": row["second_officer_id"]}
 
 
 def search(store: LaneStore, query: str = "", limit: int = 50) -> list[dict[str, Any]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,15 +14,16 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from station.booth.assessment import assessment_of
-from station.booth.audit import audit
-from station.booth.cosign import cosigner, needs_cosign
-from station.booth.crossing_view import crossing_detail, current_crossing_id
-from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
-from station.booth.events import Subscriber, sse
+from station.booth.cosign import cosigner
+from station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
+from station.booth.decisions import DecisionRefused
+from station.booth.events import Subscriber, is_alert, sse
 from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
 from station.booth.history import search
-from station.booth.officers import DECIDING_ROLES
+from station.booth.officers import DECIDING_ROLES, get_officer
+from station.booth.plate_images import NoImage, boxed_jpeg, crop_jpeg
 from station.booth.status import status_strip
+from station.decision_service import DecisionAsk, DecisionService, View
 from station.lifecycle import IllegalTransition, UnknownCrossing
 
 HEARTBEAT_S = 15.0
@@ -33,7 +37,7 @@ def _current(request: Request) -> dict | None:
 
 async def current(request: Request) -> Response:
     require(request, DECIDING_ROLES)
-    return JSONResponse({"crossing": _current(request)})
+    return JSONResponse({"crossing": _current(request), "queue": queue_view(ctx(request).store)})
 
 
 async def crossing(request: Request) -> Response:
@@ -49,7 +53,9 @@ async def _stream(request: Request, subscriber: Subscriber) -> AsyncIterator[str
     booth = ctx(request)
     try:
         yield "retry: 1000\n\n"  # reconnect within a second of a daemon restart
-        yield sse("hello", {"crossing": _current(request) if _may_see(request) else None})
+        visible = _may_see(request)
+        yield sse("hello", {"crossing": _current(request) if visible else None,
+                            "queue": queue_view(booth.store) if visible else []})
         while True:
             try:
                 message = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT_S)
@@ -62,8 +68,8 @@ async def _stream(request: Request, subscriber: Subscriber) -> AsyncIterator[str
             if session is None:
                 yield sse("signed_out", {})
                 return
-            if session.locked:
-                yield sse("locked", {})
+            if session.locked:  # no crossing data while locked; an alert still shows and sounds, without details
+                yield sse("alert_locked", {}) if is_alert(message) else sse("locked", {})
                 continue
             yield sse(message["type"], message)
     finally:
@@ -82,36 +88,56 @@ async def events(request: Request) -> Response:
     return StreamingResponse(_stream(request, subscriber), media_type="text/event-stream", headers=headers)
 
 
+REFUSAL_STATUS = {"no_crossing": 404, "already_decided": 409, "officer_refused": 403}
+
+
 async def decide(request: Request) -> Response:
-    """Recorded (decision, audit, outbox in one commit) before the answer: the screen confirms only then."""
+    """Recorded (decision, audit, outbox in one commit) before the answer: the screen confirms only then.
+
+    The session authenticated the officer; station/decision_service.py applies the rules every channel shares."""
     check_csrf(request)
     session = require(request, DECIDING_ROLES)
     booth = ctx(request)
     crossing_id = request.path_params["crossing_id"]
     body = await json_body(request)
-    wanted = DecisionRequest(str(body.get("action", "")), str(body.get("reason_code", "")),
-                             str(body.get("reason_text", "")))
     assessment = assessment_of(booth.lane, crossing_id)
-    recommendation = assessment["recommendation"] if assessment else None
+    view = View(assessment["recommendation"], tuple(assessment["waiting_for"])) if assessment else View(None)
+    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor)
+    ask = DecisionAsk(crossing_id, str(body.get("action", "")), "booth", session.officer, session.officer.id,
+                      str(body.get("reason_code", "")), str(body.get("reason_text", "")))
     try:
-        reason, override = reason_for(wanted, recommendation)
-        supervisor = None
-        if needs_cosign(booth, recommendation, wanted.action, session.officer):
-            supervisor = await cosigner(booth, body, session.officer, crossing_id)
-        decision_id = booth.lane.decide(crossing_id, wanted.action, session.officer.id, reason,
-                                         recommendation=recommendation, second_officer_id=supervisor)
+        service.check(ask, view)
+        if service.needs_supervisor(view, ask.action, session.officer):
+            try:
+                supervisor_id = await cosigner(booth, body, session.officer, crossing_id)
+            except DecisionRefused as exc:
+                service.refuse(ask, exc.code)
+            ask = replace(ask, supervisor=get_officer(booth.store, supervisor_id))
+        decision_id = service.decide(ask, view)
     except DecisionRefused as exc:
-        raise HTTPException(422, exc.code) from None
+        raise HTTPException(REFUSAL_STATUS.get(exc.code, 422), exc.code) from None
+    booth.sessions.touch(session)
+    return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": ask.action})
+
+
+async def move_read(request: Request) -> Response:
+    """The officer puts a read where it belongs: another undecided crossing, or one of its own (``to`` empty)."""
+    check_csrf(request)
+    session = require(request, DECIDING_ROLES)
+    booth = ctx(request)
+    body = await json_body(request)
+    target = str(body.get("to") or "") or None
+    try:
+        moved_to = booth.lane.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
+                                        str(body.get("reason", ""))[:300])
+    except KeyError:
+        raise HTTPException(404, "no_read") from None
     except UnknownCrossing:
         raise HTTPException(404, "no_crossing") from None
     except IllegalTransition:
         raise HTTPException(409, "already_decided") from None
-    if override:
-        audit(booth.store, f"officer:{session.officer.id}", "booth.override",
-              {"recommended": recommendation, "action": wanted.action, "reason_code": wanted.reason_code,
-               "cosigned_by": supervisor}, crossing_id)
     booth.sessions.touch(session)
-    return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": wanted.action})
+    return JSONResponse({"read_id": request.path_params["read_id"], "crossing_id": moved_to})
 
 
 async def history(request: Request) -> Response:
@@ -134,6 +160,51 @@ async def image(request: Request) -> Response:
     return FileResponse(path, media_type="image/jpeg")
 
 
+def _image_file(booth, read: dict) -> Path:
+    """The stored image of a read, or of the image it was read from; never a path outside the image folder."""
+    relative = read["image_path"]
+    source_id = read["data"].get("image_read_id")
+    if not relative and isinstance(source_id, int):
+        source = booth.store.read(source_id)
+        relative = source["image_path"] if source else None
+    images = (booth.lane.data_dir / "images").resolve()
+    path = (booth.lane.data_dir / relative).resolve() if relative else None
+    if path is None or not path.is_relative_to(images) or not path.is_file():
+        raise HTTPException(404, "no_image")
+    return path
+
+
+async def plate_crop(request: Request) -> Response:
+    """A sharp crop of one plate read, from the box the recogniser stored with it."""
+    require(request, VIEWING_ROLES)
+    booth = ctx(request)
+    read = booth.store.read(request.path_params["read_id"])
+    if read is None or read["kind"] != "plate":
+        raise HTTPException(404, "no_image")
+    try:
+        jpeg = await asyncio.to_thread(crop_jpeg, _image_file(booth, read), read["data"].get("box"))
+    except NoImage:
+        raise HTTPException(404, "no_image") from None
+    return Response(jpeg, media_type="image/jpeg")
+
+
+async def boxed_photo(request: Request) -> Response:
+    """The vehicle photo with the box of every plate read from it drawn in."""
+    require(request, VIEWING_ROLES)
+    booth = ctx(request)
+    read = booth.store.read(request.path_params["read_id"])
+    if read is None:
+        raise HTTPException(404, "no_image")
+    plates = booth.store.query("SELECT data FROM reads WHERE kind = 'plate'"
+                               " AND json_extract(data, '$.image_read_id') = ?", (read["id"],))
+    boxes = [json.loads(p["data"]).get("box") for p in plates]
+    try:
+        jpeg = await asyncio.to_thread(boxed_jpeg, _image_file(booth, read), boxes)
+    except NoImage:
+        raise HTTPException(404, "no_image") from None
+    return Response(jpeg, media_type="image/jpeg")
+
+
 async def status(request: Request) -> Response:
     require(request, VIEWING_ROLES, unlocked=False)
     return JSONResponse(status_strip(ctx(request).lane))
@@ -144,7 +215,10 @@ ROUTES = [
     Route("/api/crossings/current", current, methods=["GET"]),
     Route("/api/crossings/{crossing_id}", crossing, methods=["GET"]),
     Route("/api/crossings/{crossing_id}/decision", decide, methods=["POST"]),
+    Route("/api/reads/{read_id:int}/move", move_read, methods=["POST"]),
     Route("/api/history", history, methods=["GET"]),
     Route("/api/images/{read_id:int}", image, methods=["GET"]),
+    Route("/api/images/{read_id:int}/boxed", boxed_photo, methods=["GET"]),
+    Route("/api/images/{read_id:int}/crop", plate_crop, methods=["GET"]),
     Route("/api/status", status, methods=["GET"]),
 ]

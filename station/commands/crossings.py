@@ -77,27 +77,64 @@ def export(data_dir: Path | None, config_path: Path | None, since: Since | None)
     click.echo(f"exported {count} crossing(s) " + (since.understood if since else "(all)"), err=True)
 
 
+REFUSALS = {
+    "officer_refused": "unknown or inactive officer, wrong PIN, or a role that may not decide",
+    "override_reason_required": "deciding against the recommendation needs --reason",
+    "incomplete_reason_required": "releasing before the expected reads are in needs --reason",
+    "supervisor_required": "letting go a vehicle the lane says to detain needs --supervisor (and their PIN)",
+    "supervisor_refused": "the supervisor is unknown, not a supervisor, the deciding officer, or the PIN is wrong",
+    "already_decided": "the crossing is already decided",
+}
+
+
+def _pin(who: str, from_stdin: bool) -> str:
+    """A PIN typed at the terminal (never echoed), or one line of stdin with --pin-stdin; never an argument."""
+    if from_stdin:
+        return sys.stdin.readline().strip()
+    if not sys.stdin.isatty():
+        click.echo("garita: no terminal to ask for the PIN on; pipe it in with --pin-stdin", err=True)
+        sys.exit(1)
+    return click.prompt(f"PIN for {who}", hide_input=True, default="", show_default=False)
+
+
+def _authenticated(store, officer_id: str, pin: str):
+    """The officer when active and the PIN matches; None otherwise (the service refuses and audits)."""
+    from station.booth.officers import get_officer
+    from station.booth.pins import verify_pin
+
+    officer = get_officer(store, officer_id)
+    ok = officer is not None and officer.active and verify_pin(pin, officer.pin_hash)
+    return officer if ok else None
+
+
 @click.command()
 @click.argument("crossing_id")
 @click.argument("action", type=click.Choice(["release", "secondary", "detain"]))
-@click.option("--officer", required=True, help="Officer id (badge number).")
-@click.option("--reason", default="", help="Why (needed to override the recommendation).")
-@click.option("--second-officer", default=None, help="The other country's officer in a joint decision.")
+@click.option("--officer", required=True, help="Officer id; the PIN is asked for (or read with --pin-stdin).")
+@click.option("--reason", default="", help="Why (needed to override the recommendation or release early).")
+@click.option("--supervisor", default=None, help="Supervisor co-signing a detain override (their PIN is asked too).")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN(s) from stdin, one a line: officer, then supervisor.")
 @click.option("--notes", default="", help="Free-text notes kept with the decision.")
 @DATA_DIR
 @CONFIG
-def decide(crossing_id: str, action: str, officer: str, reason: str, second_officer: str | None, notes: str,
-           data_dir: Path | None, config_path: Path | None) -> None:
-    """Record the joint decision for a crossing from the command line."""
-    from station.lifecycle import IllegalTransition, Lifecycle
+def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor: str | None, pin_stdin: bool,
+           notes: str, data_dir: Path | None, config_path: Path | None) -> None:
+    """Record the decision for a crossing, under the same rules as the booth (station/decision_service.py)."""
+    from station.booth.decisions import DecisionRefused
+    from station.config_loader import load_config
+    from station.decision_service import DecisionAsk, DecisionService, latest_view
+    from station.lifecycle import Lifecycle
 
     store = open_store(data_dir, config_path)
     crossing = _one_crossing(store, crossing_id)
+    deciding = _authenticated(store, officer, _pin(officer, pin_stdin))
+    cosigning = _authenticated(store, supervisor, _pin(supervisor, pin_stdin)) if supervisor else None
+    rule = load_config(config_path).booth.detain_override_needs_supervisor if config_path else True
+    service = DecisionService(store, Lifecycle(store, crossing["lane_id"], 300).decide, rule)
+    ask = DecisionAsk(crossing["id"], action, "cli", deciding, officer, "", reason, cosigning, notes, supervisor or "")
     try:
-        decision_id = Lifecycle(store, crossing["lane_id"], 300).decide(
-            crossing["id"], action, officer, reason, second_officer_id=second_officer, notes=notes)
-    except (IllegalTransition, ValueError) as exc:
-        click.echo(f"garita: {exc}", err=True)
+        decision_id = service.decide(ask, latest_view(store, crossing["id"]))
+    except DecisionRefused as exc:
+        click.echo(f"garita: decision refused ({exc.code}): {REFUSALS.get(exc.code, exc.code)}", err=True)
         sys.exit(1)
     click.echo(f"decision {decision_id} recorded: {action} for crossing {crossing['id']}")
-

@@ -32,6 +32,8 @@ class Assessment:
     reasons: tuple[Reason, ...]
     inputs: RiskInputs
     sample: Sample | None = None
+    kind: str = "car"
+    waiting_for: tuple[str, ...] = ()  # expected reads not in yet: the recommendation is not final
 
     def detail(self) -> dict[str, Any]:
         """JSON for the assessments table, the audit trail and the outbox."""
@@ -44,6 +46,7 @@ class Assessment:
             "declaration": {"id": declaration.id, "version": declaration.version} if declaration else None,
             "watchlist": {"version": self.inputs.watchlist_version, "stale": self.inputs.watchlist_stale},
             "sample": self.sample.as_dict() if self.sample else None,
+            "kind": self.kind, "waiting_for": list(self.waiting_for),
         }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from station.declarations import discrepancies
 from station.declarations import store as declaration_store
 from station.ids import uuid7
 from station.logs import log_event
-from station.risk import sampling
+from station.risk import expected, sampling
 from station.risk.assessment import Assessment, assess
 from station.risk.booth_view import booth_view
 from station.risk.inputs import RiskInputs
@@ -41,6 +42,7 @@ class Assessor:
         self.config = config
         self.clock = clock
         self._confusions = watchlist.settings.confusions()
+        self.tell: Callable[[str, dict[str, Any]], None] = lambda event, detail: None
 
     def gather(self, crossing_id: str, now: datetime) -> RiskInputs:
         """Reads, watchlist hits, the matching declaration and its discrepancies."""
@@ -56,8 +58,12 @@ class Assessor:
         return RiskInputs(observed, hits, declaration, tuple(found), version, stale)
 
     def evaluate(self, crossing_id: str, sample: sampling.Sample | None = None) -> Assessment:
-        """The assessment now, written nowhere."""
-        return assess(self.gather(crossing_id, self.clock()), list(self.config.risk.rules), sample)
+        """The assessment now, written nowhere; incomplete while expected reads are missing."""
+        inputs = self.gather(crossing_id, self.clock())
+        kind = expected.crossing_kind(inputs.observed, self.config.lane.lane_type)
+        missing = expected.waiting_for(inputs.observed, kind, self.config.risk.expected, inputs.declaration is not None)
+        found = assess(inputs, list(self.config.risk.rules), sample)
+        return replace(found, kind=kind, waiting_for=tuple(missing))
 
     def latest(self, crossing_id: str) -> dict[str, Any] | None:
         """The last recorded assessment detail of a crossing."""
@@ -107,17 +113,41 @@ class Assessor:
         """Daemon listener: re-assess the crossing after each recorded read."""
         if event != "read.recorded":
             return
+        before = self.latest(detail["crossing_id"])
         assessment, changed = self.record(detail["crossing_id"])
         if changed:
+            self._alert_if_decided(detail["crossing_id"], before, assessment)
             log_event(log, "crossing.assessed", crossing=detail["crossing_id"],
                       recommendation=assessment.recommendation,
                       reasons=",".join(r.code for r in assessment.reasons) or "none",
                       hits=",".join(h.entry_id for h in assessment.inputs.hits) or "none")
 
 
+    def _alert_if_decided(self, crossing_id: str, before: dict[str, Any] | None, assessment: Assessment) -> None:
+        """A watchlist hit that arrives after the decision: an alert at once, on the booth and upstream."""
+        decision = self.store.decision_of(crossing_id)
+        known = {h["entry_id"] for h in (before or {}).get("hits", [])}
+        new = [h for h in assessment.inputs.hits if h.entry_id not in known]
+        if decision is None or not new:
+            return
+        now = self.clock()
+        alert = {"crossing_id": crossing_id, "lane": self.config.lane.id, "decision_id": decision["id"],
+                 "decided": decision["action"], "recommendation": assessment.recommendation,
+                 "hits": [h.as_dict() for h in new], "at": now.isoformat()}
+        with self.store.transaction() as tx:
+            tx.audit(now, "risk", "crossing.alert_after_decision", crossing_id,
+                     {"decision_id": decision["id"], "hits": [h.entry_id for h in new]})
+            tx.outbox(now, "alert", {**alert, "kind": "hit_after_decision", "severity": "high",
+                                     "reason": "watchlist hit after the decision"}, PRIORITY_ALERT)
+        log_event(log, "crossing.alert_after_decision", logging.WARNING, crossing=crossing_id,
+                  decided=decision["action"], hits=",".join(h.entry_id for h in new))
+        self.tell("alert.after_decision", alert)
+
+
 def attach(lane: Any) -> Assessor:
     """Plug the risk engine into a LaneDaemon: assess after each read, serve the booth's assessor hook."""
     assessor = Assessor(lane.store, open_watchlist(lane.data_dir, lane.config.watchlist), lane.config)
+    assessor.tell = lane._tell  # the booth hears of an alert after a decision
     lane.listeners.append(assessor.on_lane_event)
     lane.assessor = assessor.booth_view
     return assessor

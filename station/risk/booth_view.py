@@ -10,7 +10,8 @@ SCREEN_ACTION = {"detain": "detain", "refer": "secondary", "notify": "release"}
 
 def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     return {"list": f"{hit['agency']} watchlist · {hit['tier']}", "action": SCREEN_ACTION[hit["action"]],
-            "matched": hit["listed"], "reason": {"en": hit["reason_en"], "es": hit["reason_es"]}}
+            "matched": hit["listed"], "queried": hit.get("queried", ""),
+            "reason": {"en": hit["reason_en"], "es": hit["reason_es"]}}
 
 
 def booth_view(detail: dict[str, Any]) -> dict[str, Any]:
@@ -23,4 +24,5 @@ def booth_view(detail: dict[str, Any]) -> dict[str, Any]:
         shown = {"id": (declaration or {}).get("id", ""), "kind": "pre-arrival", "discrepancies": items}
     return {"recommendation": detail["recommendation"],
             "reasons": [{"en": r["en"], "es": r["es"]} for r in detail.get("reasons", [])],
-            "hits": [_hit(h) for h in detail.get("hits", [])], "declaration": shown}
+            "hits": [_hit(h) for h in detail.get("hits", [])], "declaration": shown,
+            "waiting_for": list(detail.get("waiting_for", []))}

@@ -42,11 +42,17 @@ class Tx:
 
     def insert_read(self, row: dict[str, Any]) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO reads (crossing_id, device, kind, value, data, read_at, received_at, image_path)"
-            " VALUES (:crossing_id, :device, :kind, :value, :data, :read_at, :received_at, :image_path)",
-            {**row, "data": _json(row.get("data", {}))},
+            "INSERT INTO reads (crossing_id, device, kind, value, data, read_at, received_at, image_path, rule,"
+            " ambiguous) VALUES (:crossing_id, :device, :kind, :value, :data, :read_at, :received_at, :image_path,"
+            " :rule, :ambiguous)",
+            {"rule": "", "ambiguous": 0, **row, "data": _json(row.get("data", {}))},
         )
         return int(cursor.lastrowid)
+
+    def move_read(self, read_id: int, crossing_id: str, rule: str) -> None:
+        """Re-attach a read (an officer's correction); the audit row says where it was."""
+        self.conn.execute("UPDATE reads SET crossing_id = ?, rule = ?, ambiguous = 0 WHERE id = ?",
+                          (crossing_id, rule, read_id))
 
     def insert_decision(self, row: dict[str, Any]) -> None:
         row = {"second_officer_id": None, "recommendation": None, "override": 0, "notes": "", "basis": {}, **row}
@@ -126,6 +132,29 @@ class LaneStore:
 
     def crossings_in_state(self, state: str) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM crossings WHERE state = ? ORDER BY opened_at", (state,))
+
+    def segment_view(self, limit: int, include: str | None = None) -> list[dict[str, Any]]:
+        """The newest crossings (oldest first) with the plates and tags read on each, for segmentation."""
+        rows = self.query("SELECT id, state, departed_at, last_activity_at, opened_at, closed_at FROM crossings"
+                          " ORDER BY opened_at DESC, rowid DESC LIMIT ?", (limit,))
+        if include and include not in {r["id"] for r in rows}:
+            rows += self.query("SELECT id, state, departed_at, last_activity_at, opened_at, closed_at FROM crossings"
+                               " WHERE id = ?", (include,))
+        rows.sort(key=lambda r: r["opened_at"])
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        seen = self.query(f"SELECT crossing_id, kind, value FROM reads WHERE kind IN ('plate', 'rfid')"
+                          f" AND crossing_id IN ({marks})", ids) if ids else []
+        for row in rows:
+            row["plates"] = [s["value"] for s in seen if s["crossing_id"] == row["id"] and s["kind"] == "plate"]
+            row["tags"] = [s["value"] for s in seen if s["crossing_id"] == row["id"] and s["kind"] == "rfid"]
+        return rows
+
+    def read(self, read_id: int) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM reads WHERE id = ?", (read_id,))
+        if rows:
+            rows[0]["data"] = json.loads(rows[0]["data"])
+        return rows[0] if rows else None
 
     def reads_of(self, crossing_id: str) -> list[dict[str, Any]]:
         rows = self.query("SELECT * FROM reads WHERE crossing_id = ? ORDER BY id", (crossing_id,))

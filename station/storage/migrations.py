@@ -146,6 +146,15 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         BEGIN SELECT RAISE(ABORT, 'audit entries are never updated'); END;
     """,
     chain_existing,
+    # 7: segmentation. A crossing is one vehicle: when its vehicle left (presence, or inferred when the
+    #    next vehicle opened its crossing), and for each read the rule that attached it and whether that
+    #    rule was a guess the officer should check (and may move).
+    """
+    ALTER TABLE crossings ADD COLUMN departed_at TEXT;
+    UPDATE crossings SET departed_at = COALESCE(closed_at, last_activity_at, opened_at);
+    ALTER TABLE reads ADD COLUMN rule TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reads ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

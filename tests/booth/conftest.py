@@ -44,8 +44,9 @@ def seed_officers(data_dir: Path) -> None:
 class Lane:
     """The daemon subprocess; ``send`` plays a device read into it."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *extra: str):
         self.data_dir = data_dir
+        self.extra = extra  # lane_process options (--watchlist: the real risk engine)
         self.port, self.feed_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -54,7 +55,8 @@ class Lane:
     def start(self) -> None:
         log = open(self.data_dir / "lane.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.booth.lane_process", str(self.data_dir), str(self.port), str(self.feed_port)],
+            [sys.executable, "-m", "tests.booth.lane_process", str(self.data_dir), str(self.port), str(self.feed_port),
+             *self.extra],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -78,6 +80,12 @@ class Lane:
         line = json.dumps({"device": device, "kind": kind, "value": value, "data": data or {}}) + "\n"
         self._feed.sendall(line.encode())
         self._feed.recv(16)  # "ok": the read was handed to the daemon
+
+    def send_image(self, device: str, jpeg_b64: str, data: dict | None = None) -> None:
+        """A camera read carrying a JPEG (base64), as the camera driver emits one."""
+        line = json.dumps({"device": device, "kind": "image", "value": "", "data": data or {}, "image": jpeg_b64})
+        self._feed.sendall((line + "\n").encode())
+        self._feed.recv(16)
 
     def query(self, sql: str, params: tuple = ()) -> list[dict]:
         import sqlite3

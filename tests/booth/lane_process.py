@@ -63,6 +63,9 @@ def test_assessor(store: LaneStore):
         if hits:
             return {"recommendation": "detain", "hits": hits,
                     "reasons": [{"en": "Watchlist hit", "es": "Coincidencia en lista"}]}
+        if any(v.startswith("EXP-") for v in values):  # a car expecting a travel document
+            documented = any(r["kind"] == "document" for r in store.reads_of(crossing_id))
+            return {"recommendation": "release", "reasons": [], "waiting_for": [] if documented else ["document"]}
         if any(v.startswith("REC-") for v in values):
             return {"recommendation": "release", "reasons": [{"en": "Trusted traveller", "es": "Viajero confiable"}],
                     "declaration": {"id": "PED-1", "kind": "pedimento", "discrepancies": [
@@ -80,17 +83,34 @@ def config(data_dir: Path, booth_port: int) -> LaneConfig:
         "lane": {"id": "lane-t", "port_code": "2504", "port_name": "Test port", "direction": "northbound"},
         "storage": {"data_dir": str(data_dir)},
         "lifecycle": {"idle_timeout_s": 600, "tick_s": 0.2},
+        "risk": {"expected": {"car": [], "truck": []}},  # the test assessor above says what is expected
         "devices": devices,
         "booth": {"enabled": True, "port": booth_port, "badge_reader": "badge-1", "lock_after_s": 300},
     })
 
 
+def with_watchlist(lane_config: LaneConfig, data_dir: Path) -> LaneConfig:
+    """``--watchlist``: the real risk engine on the test central's signed list (tests/station/watchlist_feeds.py)."""
+    from station.signed_feed import public_key_b64
+    from station.watchlist.importer import import_file
+    from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot
+
+    import_file(data_dir, snapshot(data_dir / "wl.feed", 1, LISTED), KEYS)
+    return lane_config.model_copy(update={"watchlist": lane_config.watchlist.model_copy(
+        update={"public_keys": [public_key_b64(CENTRAL.public_key())]})})
+
+
 def main() -> int:
     data_dir, booth_port, feed_port = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    real_watchlist = "--watchlist" in sys.argv[4:]
     setup_logging("kv", "info")
     store = LaneStore(open_database(data_dir))
-    lane = LaneDaemon(config(data_dir, booth_port), data_dir, store, [FeedDevice(name) for name in DEVICES])
-    lane.assessor = test_assessor(store)
+    lane_config = config(data_dir, booth_port)
+    if real_watchlist:
+        lane_config = with_watchlist(lane_config, data_dir)
+    lane = LaneDaemon(lane_config, data_dir, store, [FeedDevice(name) for name in DEVICES])
+    if not real_watchlist:
+        lane.assessor = test_assessor(store)
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     feed = socketserver.ThreadingTCPServer(("127.0.0.1", feed_port), FeedHandler)
     threading.Thread(target=feed.serve_forever, daemon=True).start()

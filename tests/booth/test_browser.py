@@ -33,8 +33,10 @@ def close_open_crossing(lane) -> None:
         import subprocess
         import sys
 
-        subprocess.run([sys.executable, "-m", "station", "decide", row["id"], "release", "--officer", "cleanup",
-                        "--data-dir", str(lane.data_dir)], check=True, capture_output=True)
+        # The supervisor, with the PIN on stdin: the CLI decides under the booth's rules.
+        subprocess.run([sys.executable, "-m", "station", "decide", row["id"], "release", "--officer", "s-200",
+                        "--reason", "test cleanup", "--pin-stdin", "--data-dir", str(lane.data_dir)],
+                       check=True, capture_output=True, input=b"5555\n")
 
 
 def test_pin_sign_in_live_vehicle_and_keyboard_decision(page, lane):

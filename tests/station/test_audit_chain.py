@@ -114,7 +114,8 @@ def test_migration_chains_an_older_trail(data_dir: Path):
 def test_audit_verify_command(tmp_path, store, data_dir):
     _lane_with_history(store)
     ok = garita("audit", "verify", "--data-dir", str(data_dir))
-    assert ok.returncode == 0 and ok.stdout.startswith("OK: 12 entries, chain unbroken"), ok.stdout + ok.stderr
+    # per vehicle: opened, two reads, departed (the decision sends it on: no presence source), decided
+    assert ok.returncode == 0 and ok.stdout.startswith("OK: 15 entries, chain unbroken"), ok.stdout + ok.stderr
     _tamper(store, "UPDATE audit SET actor = 'officer:nobody' WHERE id = 4")
     broken = garita("audit", "verify", "--data-dir", str(data_dir))
     assert broken.returncode == 1

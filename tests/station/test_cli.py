@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,11 @@ from station.lifecycle import Lifecycle, ReadIn
 from tests.conftest import REPO
 
 
-def garita(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def garita(*args: str, env: dict | None = None, cwd: Path = REPO, stdin: str | None = None
+           ) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **(env or {})}, cwd=cwd)
+                          timeout=60, env={**os.environ, **(env or {})}, cwd=cwd,
+                          input=stdin if stdin is not None else "")
 
 
 def test_check_config_ok_on_the_example():
@@ -68,12 +70,19 @@ def filled(data_dir):
     from station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(data_dir))
-    lifecycle = Lifecycle(store, "lane-9", 300)
     now = datetime.now(UTC)
+    clock = [now]
+    lifecycle = Lifecycle(store, "lane-9", 300, clock=lambda: clock[0])
     first = lifecycle.record_read(ReadIn("rfid-1", "rfid", "E2003411B802011512345678", {}, now)).crossing_id
     lifecycle.record_read(ReadIn("docs-1", "document", "L898902C3", {"surname": "ERIKSSON"}, now))
     lifecycle.decide(first, "secondary", "off-42", "random compliance exam")
+    clock[0] = now + timedelta(seconds=30)  # the next vehicle, well after the late-read window
     second = lifecycle.record_read(ReadIn("scanner-1", "barcode", "ABCD2403150001", {}, now)).crossing_id
+    from station.booth.officers import add_officer
+
+    add_officer(store, "off-1", "Ana Ruiz", "officer", "1234")
+    add_officer(store, "sup-1", "Luis Soto", "supervisor", "5555")
+    add_officer(store, "tech-1", "Kim Tech", "technician", "7777")
     store.db.conn.close()
     return data_dir, first, second
 
@@ -90,14 +99,70 @@ def test_crossings_json_show_export_and_decide(filled):
     shown = garita("show", first[:20], "--json", env=env)
     assert json.loads(shown.stdout)["audit"][0]["action"] == "crossing.opened"
     human = garita("show", first, env=env).stdout
-    assert "decision: secondary by off-42" in human and "random compliance exam" in human
+    assert "decision: secondary (recommended none) by off-42" in human and "random compliance exam" in human
     lines = garita("export", "--since", "2000-01-01", env=env).stdout.splitlines()
     assert [json.loads(line)["id"] for line in lines] == [first, second]
     assert garita("export", "--since", "2999-01-01", env=env).stdout == ""
-    decided = garita("decide", second, "release", "--officer", "off-1", env=env)
-    assert decided.returncode == 0 and "recorded" in decided.stdout
-    again = garita("decide", second, "detain", "--officer", "off-1", env=env)
-    assert again.returncode == 1 and "not allowed on a crossing that is closed" in again.stderr
+    decided = garita("decide", second, "release", "--officer", "off-1", "--pin-stdin", env=env, stdin="1234\n")
+    assert decided.returncode == 0 and "recorded" in decided.stdout, decided.stderr
+    again = garita("decide", second, "detain", "--officer", "off-1", "--pin-stdin", env=env, stdin="1234\n")
+    assert again.returncode == 1 and "already_decided" in again.stderr
+
+
+def _assess(data_dir: Path, crossing_id: str, recommendation: str, waiting_for: list[str]) -> None:
+    """A recorded assessment, as the risk engine writes one."""
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "garita.db") as db:
+        db.execute("INSERT INTO assessments (id, crossing_id, recommendation, detail, assessed_at)"
+                   " VALUES (?, ?, ?, ?, ?)", (f"a-{recommendation}", crossing_id, recommendation,
+                                              json.dumps({"reasons": [], "waiting_for": waiting_for}),
+                                              datetime.now(UTC).isoformat()))
+
+
+@pytest.mark.parametrize(("args", "stdin", "code"), [
+    (["--officer", "ghost-officer", "--reason", "looks fine", "--pin-stdin"], "1234\n", "officer_refused"),
+    (["--officer", "off-1", "--reason", "looks fine", "--pin-stdin"], "9999\n", "officer_refused"),
+    (["--officer", "tech-1", "--reason", "looks fine", "--pin-stdin"], "7777\n", "officer_refused"),
+    (["--officer", "off-1", "--pin-stdin"], "1234\n", "override_reason_required"),
+    (["--officer", "off-1", "--reason", "looks fine", "--pin-stdin"], "1234\n", "supervisor_required"),
+    (["--officer", "off-1", "--reason", "looks fine", "--supervisor", "sup-1", "--pin-stdin"], "1234\n0000\n",
+     "supervisor_refused"),
+    (["--officer", "off-1", "--reason", "looks fine", "--supervisor", "off-1", "--pin-stdin"], "1234\n1234\n",
+     "supervisor_refused"),
+])
+def test_cli_decision_refusals_are_refused_and_audited(filled, args, stdin, code):
+    data_dir, _first, second = filled
+    _assess(data_dir, second, "detain", [])
+    env = {"GARITA_DATA_DIR": str(data_dir)}
+    result = garita("decide", second, "release", *args, env=env, stdin=stdin)
+    assert result.returncode == 1 and f"({code})" in result.stderr, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "garita.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM decisions WHERE crossing_id = ?", (second,)).fetchone()[0] == 0
+        [detail] = db.execute("SELECT detail FROM audit WHERE action = 'decision.refused'").fetchall()
+    assert json.loads(detail[0])["code"] == code and json.loads(detail[0])["channel"] == "cli"
+
+
+def test_cli_without_a_terminal_refuses_to_ask_for_the_pin(filled):
+    data_dir, _first, second = filled
+    result = garita("decide", second, "release", "--officer", "off-1", env={"GARITA_DATA_DIR": str(data_dir)})
+    assert result.returncode == 1 and "--pin-stdin" in result.stderr
+
+
+def test_cli_detain_override_with_the_supervisor_and_early_release_with_a_reason(filled):
+    data_dir, _first, second = filled
+    env = {"GARITA_DATA_DIR": str(data_dir)}
+    _assess(data_dir, second, "release", ["document"])
+    early = garita("decide", second, "release", "--officer", "off-1", "--pin-stdin", env=env, stdin="1234\n")
+    assert early.returncode == 1 and "(incomplete_reason_required)" in early.stderr
+    _assess(data_dir, second, "detain", [])
+    ok = garita("decide", second, "release", "--officer", "off-1", "--reason", "false match: other DOB",
+                "--supervisor", "sup-1", "--pin-stdin", env=env, stdin="1234\n5555\n")
+    assert ok.returncode == 0, ok.stderr
+    shown = json.loads(garita("show", second, "--json", env=env).stdout)
+    assert shown["decision"]["second_officer_id"] == "sup-1" and shown["decision"]["override"] == 1
 
 
 def test_commands_on_a_missing_database_say_so(tmp_path):

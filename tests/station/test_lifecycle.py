@@ -104,9 +104,9 @@ def test_every_transition_writes_audit_and_outbox(lifecycle, store, clock):
     lifecycle.decide(crossing, "release", "off-1")
     actions = [r["action"] for r in store.query("SELECT action FROM audit ORDER BY id")]
     assert actions == ["crossing.opened", "crossing.read", "crossing.read", "crossing.flagged_idle",
-                       "crossing.decided"]
+                       "crossing.departed", "crossing.decided"]
     kinds = [r["kind"] for r in store.query("SELECT kind FROM outbox WHERE kind != 'audit' ORDER BY seq")]
-    assert kinds == ["crossing.opened", "read", "read", "crossing.flagged_idle", "decision"]
+    assert kinds == ["crossing.opened", "read", "read", "crossing.flagged_idle", "crossing.departed", "decision"]
     # every audit entry goes upstream too, chained: the central holds the whole trail
     audit = [json.loads(r["payload"]) for r in store.query("SELECT payload FROM outbox WHERE kind = 'audit'"
                                                             " ORDER BY seq")]

@@ -121,7 +121,7 @@ def test_booth_view_shape():
     view = booth_view(assess(inputs, RULES).detail())
     assert view["recommendation"] == "secondary"
     assert view["hits"][0] == {"list": "joint watchlist · exact", "action": "secondary", "matched": "8XYZ123",
-                               "reason": {"en": "listed refer", "es": "listado refer"}}
+                               "queried": "8XYZ123", "reason": {"en": "listed refer", "es": "listado refer"}}
     assert view["declaration"]["id"] == "DEC-1" and view["declaration"]["discrepancies"][0]["field"] == "plate"
     assert set(view["reasons"][0]) == {"en", "es"}
 

@@ -1,6 +1,8 @@
 // Renders the current crossing: reads by kind, document flags, declaration, recommendation, watchlist alert.
 import { $, data, el, engine, msg, show } from './dom.js';
-import { day, language, percent, time } from './i18n.js';
+import { dateTime, day, language, percent, time } from './i18n.js';
+import { post } from './api.js';
+import { queued } from './queue.js';
 import { alertSound } from './sound.js';
 
 let shown = null;
@@ -13,11 +15,18 @@ function panel(id, items) {
   show(`panel-${id}`, items.length > 0);
 }
 
+// The photo once, with the plate boxes drawn; beside each plate read, its crop (not the whole frame again).
 function plates(reads) {
-  return reads.filter((r) => r.kind === 'image' || r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
-    r.image || r.data.image_read_id ? el('img', { src: `/api/images/${r.image ? r.id : r.data.image_read_id}`, alt: '', class: 'crop' }) : null,
-    r.data.plate || r.kind === 'plate' ? data(r.data.plate || r.value, { class: 'plate-text' }) : null,
-    r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null));
+  // The query names the plates drawn, so the photo is fetched again when a plate read from it arrives.
+  const boxesOf = (image) => reads.filter((p) => p.kind === 'plate' && p.data.image_read_id === image.id).length;
+  const photos = reads.filter((r) => r.kind === 'image' && r.image).map((r) => el('img', {
+    src: `/api/images/${r.id}/boxed?plates=${boxesOf(r)}`, alt: '', class: 'photo' }));
+  const read = reads.filter((r) => r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
+    r.kind === 'plate' && r.data.box ? el('img', { src: `/api/images/${r.id}/crop`, alt: '', class: 'crop' }) : null,
+    data(r.data.plate || r.value, { class: 'plate-text' }),
+    r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null,
+    mark(r)));
+  return [...photos.slice(-1), ...read];
 }
 
 function containers(reads) {
@@ -32,33 +41,75 @@ function containers(reads) {
 
 function rfid(reads) {
   return reads.filter((r) => r.kind === 'rfid').map((r) => el('div', { class: 'row' }, data(r.value, { class: 'code' }),
-    r.data.antenna !== undefined ? el('span', { class: 'muted' }, msg('rfid.antenna'), ' ', data(r.data.antenna)) : null));
+    r.data.antenna !== undefined ? el('span', { class: 'muted' }, msg('rfid.antenna'), ' ', data(r.data.antenna)) : null,
+    mark(r)));
+}
+
+// A read the lane attached by a rule that could be wrong: say so, and let the officer move it.
+function mark(r) {
+  if (!r.ambiguous) return null;
+  const next = queued()[0];
+  const button = (key, to) => {
+    const node = el('button', { type: 'button', class: `small move-${to ? 'next' : 'own'}` }, msg(key));
+    node.addEventListener('click', () => post(`/api/reads/${r.id}/move`, { to, reason: 'officer moved a marked read' })
+      .catch(() => {}));
+    return node;
+  };
+  return el('div', { class: 'check' }, msg('read.check', { class: 'warn' }), ' ', msg(`rule.${r.rule}`, { class: 'muted' }),
+    ' ', next ? button('read.move_next', next.id) : null, ' ', button('read.move_own', ''));
 }
 
 function field(key, value) {
   return el('div', { class: 'field' }, msg(key, { class: 'label' }), value);
 }
 
-function documents(reads) {
-  return reads.filter((r) => r.kind === 'document').map((r) => {
+// A document named by a watchlist hit (its number, or its holder's name) is marked as the hit:
+// a check-digit "Valid" never stands beside it.
+function hitFor(number, name, hits) {
+  const keys = [number, name].map((k) => String(k || '').toUpperCase().replace(/[^A-Z0-9]/g, '')).filter(Boolean);
+  return hits.find((hit) => [hit.matched, hit.queried].some((v) => {
+    const text = String(v || '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+    return text && keys.some((k) => k === text || (k.length > 6 && (k.includes(text) || text.includes(k))));
+  }));
+}
+
+function holder(r) {
+  const d = r.data;
+  if (d.type === 'aamva') return `${d.family_name || ''}, ${[d.first_name, d.middle_names].filter(Boolean).join(' ')}`;
+  return `${d.surname || ''}, ${d.given_names || ''}`;
+}
+
+function documents(reads, hits) {
+  return reads.filter((r) => r.kind === 'document' || (r.kind === 'barcode' && r.data.type === 'aamva')).map((r) => {
     const d = r.data;
     const flags = r.flags || {};
-    const marks = [flags.bad_check_digit ? msg('doc.bad_check', { class: 'badge-bad' }) : null,
+    const hit = hitFor(r.value, holder(r), hits);
+    const bad = flags.bad_check_digit || flags.expired || hit;
+    const marks = [hit ? el('span', { class: 'badge-bad' }, msg('doc.hit'), ' ', msg(`action.${hit.action}`)) : null,
+      flags.bad_check_digit ? msg('doc.bad_check', { class: 'badge-bad' }) : null,
       flags.expired ? msg('doc.expired', { class: 'badge-bad' }) : null];
-    if (!flags.bad_check_digit && !flags.expired) marks.push(msg('doc.ok', { class: 'ok' }));
-    return el('div', { class: flags.bad_check_digit || flags.expired ? 'doc bad' : 'doc' },
-      field('doc.name', data(`${d.surname || ''}, ${d.given_names || ''}`)),
-      field('doc.number', data(r.value)),
-      field('doc.nationality', data(d.nationality || '')),
+    if (!bad) marks.push(msg('doc.ok', { class: 'ok' }));
+    return el('div', { class: bad ? 'doc bad' : 'doc' },
+      field('doc.name', data(holder(r))),
+      field(d.type === 'aamva' ? 'doc.licence' : 'doc.number', data(r.value)),
+      d.nationality ? field('doc.nationality', data(d.nationality)) : null,
+      d.type === 'aamva' && d.jurisdiction ? field('doc.state', data(d.jurisdiction)) : null,
       d.birth_date ? field('doc.birth', data(day(d.birth_date))) : null,
       d.expiry_date ? field('doc.expiry', data(day(d.expiry_date))) : null,
-      el('div', { class: 'marks' }, ...marks));
+      el('div', { class: 'marks' }, ...marks.filter(Boolean)), mark(r));
   });
 }
 
+function previous(items) {
+  return (items || []).map((p) => el('div', { class: 'row' }, data(dateTime(p.opened_ms)), data(p.matched.join(' · '), { class: 'code' }),
+    p.action ? msg(`action.${p.action}`, { class: `rec-small ${p.action}` }) : msg('history.pending', { class: 'muted' }),
+    p.override ? msg('history.override', { class: 'warn' }) : null));
+}
+
 function barcodes(reads) {
-  return reads.filter((r) => r.kind === 'barcode').map((r) => el('div', { class: 'row' },
-    data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || ''))));
+  return reads.filter((r) => r.kind === 'barcode' && r.data.type !== 'aamva').map((r) => el('div', { class: 'row' },
+    data(r.value, { class: 'code' }), el('span', { class: 'muted' }, msg('barcode.type'), ' ', data(r.data.type || '')),
+    mark(r)));
 }
 
 function declaration(assessment) {
@@ -74,7 +125,12 @@ function declaration(assessment) {
 function recommendation(assessment) {
   const action = assessment && assessment.recommendation;
   if (!action) return [msg('recommendation.none', { class: 'muted' })];
-  return [msg(`action.${action}`, { class: `rec ${action}` }),
+  const waiting = assessment.waiting_for || [];
+  // Not final until the expected reads are in: say what is missing, never a bare green "Release".
+  const incomplete = waiting.length ? el('div', { class: 'incomplete', id: 'incomplete' },
+    msg('recommendation.incomplete'), ' ', ...waiting.flatMap((need, i) => [i ? ', ' : '', msg(`need.${need}`)])) : null;
+  if (incomplete && action === 'release') return [incomplete];
+  return [incomplete ?? '', msg(`action.${action}`, { class: `rec ${action}` }),
     el('ul', {}, ...assessment.reasons.map((reason) => el('li', {}, engine(reason, language()))))];
 }
 
@@ -103,16 +159,18 @@ export function render(crossing) {
   panel('plates', plates(reads));
   panel('containers', containers(reads));
   panel('rfid', rfid(reads));
-  panel('documents', documents(reads));
+  panel('documents', documents(reads, (shown.assessment && shown.assessment.hits) || []));
   panel('barcodes', barcodes(reads));
+  panel('previous', previous(shown.previous));
   $('declaration').replaceChildren(...declaration(shown.assessment));
+  show('panel-declaration', Boolean(shown.assessment && shown.assessment.declaration));  // a car has none
   $('recommendation').replaceChildren(...recommendation(shown.assessment));
 }
 
 // The locked screen must not leave a crossing in the page, even hidden.
 export function wipe() {
   shown = null;
-  ['plates', 'containers', 'rfid', 'documents', 'barcodes', 'declaration', 'recommendation', 'alert-hits']
+  ['plates', 'containers', 'rfid', 'documents', 'barcodes', 'previous', 'declaration', 'recommendation', 'alert-hits']
     .forEach((id) => $(id).replaceChildren());
   $('crossing-id').textContent = '';
   $('opened-at').textContent = '';

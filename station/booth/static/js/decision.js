@@ -19,10 +19,13 @@ export function choose(action) {
   if (!crossing || $('booth').hidden) return;
   chosen = action;
   const recommended = crossing.assessment && crossing.assessment.recommendation;
-  const override = Boolean(recommended) && recommended !== action;
+  const waiting = (crossing.assessment && crossing.assessment.waiting_for) || [];
+  const early = action === 'release' && waiting.length > 0;  // released before the expected reads: a reason
+  const override = (Boolean(recommended) && recommended !== action) || early;
   $('confirm-action').dataset.i18n = `action.${action}`;
   $('confirm-action').textContent = t(`action.${action}`);
-  show('override-note', override);
+  show('override-note', override && !early);
+  show('incomplete-note', early);
   // Letting go a vehicle the lane says to detain takes a supervisor's PIN too, when the lane's rule applies to
   // this officer (the session says so; the server checks it again).
   show('cosign', recommended === 'detain' && action !== 'detain' && needsCosign());

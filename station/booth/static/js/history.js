@@ -7,11 +7,15 @@ let rows = [];
 
 function row(crossing) {
   const decision = crossing.action ? msg(`action.${crossing.action}`) : msg('history.pending', { class: 'muted' });
+  // The decision whole: what the lane recommended, whether the officer overrode it, who co-signed.
+  const recommended = crossing.recommendation ? msg(`action.${crossing.recommendation}`) : msg('history.none', { class: 'muted' });
   return el('tr', {},
     el('td', {}, data(dateTime(crossing.opened_ms))),
     el('td', {}, data(crossing.values.join(' · '))),
-    el('td', {}, decision),
-    el('td', {}, crossing.officer_id ? data(crossing.officer_id) : null),
+    el('td', {}, recommended),
+    el('td', {}, decision, crossing.override ? el('span', {}, ' ', msg('history.override', { class: 'warn' })) : null),
+    el('td', {}, crossing.officer_id ? data(crossing.officer_id) : null,
+      crossing.second_officer_id ? el('span', {}, ' ', msg('history.cosigned'), ' ', data(crossing.second_officer_id)) : null),
     el('td', {}, crossing.reason ? data(crossing.reason) : null));
 }
 

@@ -16,15 +16,20 @@ function record(message) {
 
 function connect() {
   source = new EventSource('/api/events');
-  source.addEventListener('hello', (event) => handlers.crossing(JSON.parse(event.data).crossing));
+  source.addEventListener('hello', (event) => {
+    const message = JSON.parse(event.data);
+    handlers.crossing(message.crossing, message.queue);
+  });
   source.addEventListener('crossing', (event) => {
     const message = JSON.parse(event.data);
-    handlers.crossing(message.crossing);
+    handlers.crossing(message.crossing, message.queue);
     record(message);
   });
   source.addEventListener('read', (event) => handlers.read && handlers.read(JSON.parse(event.data)));
   source.addEventListener('badge', (event) => handlers.badge && handlers.badge(JSON.parse(event.data)));
   source.addEventListener('locked', () => handlers.recover());
+  source.addEventListener('alert', (event) => handlers.alert && handlers.alert(JSON.parse(event.data)));
+  source.addEventListener('alert_locked', () => handlers.alertLocked && handlers.alertLocked());
   source.addEventListener('signed_out', () => { stop(); handlers.recover(); });
   source.onopen = () => handlers.online(true);
   source.onerror = () => {
