@@ -15,6 +15,13 @@ class MockControlError(ValueError):
     """A control the mock lane cannot do (unknown vehicle, device or fault)."""
 
 
+def _state(paused: bool, run: int, steps: int) -> str:
+    """playing, paused or finished: what the technician sees of the scenario (steps run of its schedule)."""
+    if paused:
+        return "paused"
+    return "finished" if run >= steps else "playing"
+
+
 class MockControls:
     def __init__(self, mock_lane: Any, running: threading.Event | None = None):
         self.mock_lane = mock_lane
@@ -24,8 +31,11 @@ class MockControls:
 
     def describe(self) -> dict[str, Any]:
         scenario = self.mock_lane.scenario
+        steps, run = len(self.mock_lane.schedule()), len(self.mock_lane.events_log)
+        paused = self._stop.is_set()
         return {"scenario": scenario.name, "vehicles": [v.id for v in scenario.vehicles],
-                "devices": sorted(self.mock_lane.devices), "paused": self._stop.is_set(),
+                "devices": sorted(self.mock_lane.devices), "paused": paused,
+                "state": _state(paused, run, steps), "steps": steps, "steps_run": min(run, steps),
                 "faults": {name: sorted(faults) for name, faults in self.mock_lane.faults.items()}}
 
     def start(self) -> None:

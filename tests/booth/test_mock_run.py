@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -71,9 +72,11 @@ def test_mock_vehicles_appear_live_and_latency(browser, mock_lane):
     tech.click("#signin-submit")
     tech.wait_for_url("**/tech")
     expect(tech.locator("#mock")).to_be_visible()
+    expect(tech.locator("#mock-state-text")).to_have_text(re.compile("^(Playing|Finished)$"))
     tech.select_option("#mock-vehicle", "truck-3")
     tech.click("#mock-inject-vehicle")
-    expect(tech.locator("#reads")).to_contain_text("scanner-1 barcode", timeout=15000)
+    expect(tech.locator("#reads")).to_contain_text("scanner-1 Barcode", timeout=15000)  # in words, not JSON
+    expect(tech.locator("#reads")).to_contain_text("type paps")
     tech.click("#snap")
     expect(tech.locator("#snapshot")).to_be_visible()
     shot(tech, "technician-mock-en")

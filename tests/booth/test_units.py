@@ -72,6 +72,28 @@ def test_technician_mock_controls_offer_the_faults_of_the_reader_in_use(tmp_path
             with pytest.raises(MockControlError):
                 controls.fault("rfid-1", foreign)
 
+
+def test_technician_mock_controls_say_whether_the_scenario_plays(tmp_path):
+    import threading
+
+    from hardware_mocks.lane import MockLane
+    from hardware_mocks.scenario import load_scenario
+
+    from station.booth.mock_controls import MockControls
+
+    with MockLane(load_scenario("small"), tmp_path / "lane", speed=50) as lane:
+        controls = MockControls(lane, threading.Event())
+        described = controls.describe()
+        assert (described["state"], described["steps_run"]) == ("playing", 0) and described["steps"] > 0
+        controls.pause()
+        assert controls.describe()["state"] == "paused"
+        lane.play(threading.Event())  # the whole schedule, at 50x
+        controls.start()
+        controls.pause()
+        finished = MockControls(lane, threading.Event()).describe()
+        assert (finished["state"], finished["steps_run"]) == ("finished", finished["steps"])
+
+
 def test_a_badge_tapped_between_long_polls_is_handed_to_the_next_one():
     import asyncio
     from datetime import UTC, datetime

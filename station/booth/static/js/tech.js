@@ -3,6 +3,7 @@ import { ApiError, get, post, setCsrf } from './api.js';
 import { $, data, el, msg, show } from './dom.js';
 import { other, setLanguage, t, time } from './i18n.js';
 import * as live from './live.js';
+import { readWords } from './read_words.js';
 
 let session = null;
 let mock = null;
@@ -24,14 +25,20 @@ function renderDevices(devices) {
   $('device-rows').replaceChildren(...Object.entries(devices).map(([name, d]) => el('tr', {},
     el('td', {}, data(name)), el('td', {}, data(d.kind)),
     el('td', {}, msg(d.connected ? 'tech.yes' : 'tech.no', { class: d.connected ? 'ok' : 'bad' })),
-    el('td', {}, data(d.frames_ok)), el('td', {}, data(d.frames_rejected)), el('td', {}, data(d.reconnects)),
-    el('td', {}, d.last_error ? data(d.last_error) : null))));
+    el('td', { class: 'num' }, data(d.frames_ok)), el('td', { class: 'num' }, data(d.frames_rejected)),
+    el('td', { class: 'num' }, data(d.bytes_discarded ?? 0)), el('td', { class: 'num' }, data(d.reconnects)),
+    el('td', { class: 'error-text' }, d.last_error ? data(d.last_error) : null))));
   options($('camera'), Object.entries(devices).filter(([, d]) => d.kind === 'camera').map(([name]) => name));
 }
 
 function renderMock() {
   show('mock', Boolean(mock));
   if (!mock) return;
+  $('mock-scenario').textContent = mock.scenario;
+  $('mock-state-text').dataset.i18n = `tech.state.${mock.state}`;
+  $('mock-state-text').textContent = t(`tech.state.${mock.state}`);
+  $('mock-state-text').className = mock.state === 'playing' ? 'ok' : 'warn';
+  $('mock-steps').textContent = `${mock.steps_run}/${mock.steps}`;
   options($('mock-vehicle'), mock.vehicles);
   options($('mock-device'), mock.devices);
   options($('mock-fault'), mock.faults[$('mock-device').value] || []);
@@ -55,7 +62,7 @@ function addRead(line) {
 
 function onRead(message) {
   const read = message.read;
-  addRead(el('li', {}, data(`${time(message.received_ms)} ${read.device} ${read.kind} ${read.value} ${JSON.stringify(read.data)}`)));
+  addRead(el('li', {}, data(`${time(message.received_ms)} ${read.device} `), ...readWords(read)));
 }
 
 function onBadge(message) {
