@@ -104,7 +104,9 @@ class MockLane:
         self.scenario = scenario
         self.workdir = Path(workdir)
         self.speed = speed
-        self.camera = MjpegCamera("plate-cam")
+        # Played faster, the camera serves frames faster too (up to the 20 a second a camera driver looks at), so
+        # a vehicle's dwell and the empty lane between two vehicles keep enough frames to settle and re-arm on.
+        self.camera = MjpegCamera("plate-cam", fps=min(10.0 * max(speed, 1.0), 20.0))
         self.rfid: AlienRfidReader | LlrpReaderMock = (
             LlrpReaderMock("rfid-1") if rfid_protocol == "llrp"
             else AlienRfidReader("rfid-1", self.workdir, tcp=tcp_rfid))  # fmt: skip
