@@ -303,9 +303,9 @@ def test_delta_and_snapshot_rules_say_why():
 
     from station.signed_feed import FeedHeader
 
-    with pytest.raises(ValidationError, match="a delta needs base_version lower than version"):
+    with pytest.raises(ValidationError, match="error, a delta needs base_version lower than version"):
         FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=4))
-    with pytest.raises(ValidationError, match="a snapshot has no base_version"):
+    with pytest.raises(ValidationError, match="error, a snapshot has no base_version"):
         FeedHeader.model_validate(_signed_header_fields(base_version=3))
     assert FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=3)).base_version == 3
 
@@ -328,7 +328,7 @@ def test_configured_keys_are_base64_of_32_raw_bytes():
     text = public_key_b64(CENTRAL.public_key())
     assert trusted_keys([text]).keys() == TRUSTED.keys() == {key_id(CENTRAL.public_key())}
     for bad in (text + "!!", text[:-4], "not base64 at all"):
-        with pytest.raises(ValueError, match=r"not a base64 Ed25519 public key \(32 bytes\)"):
+        with pytest.raises(ValueError, match=r"^not a base64 Ed25519 public key \(32 bytes\)"):
             public_key_from_b64(bad)
 
 
