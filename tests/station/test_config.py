@@ -155,7 +155,8 @@ def test_the_default_risk_rules(tmp_path):
      "a rule needs at least one condition under 'when'"),
 ])
 def test_cross_field_rules_name_the_problem(tmp_path, extra, message):
-    assert any(message in p for p in problems(tmp_path, MINIMAL + extra)), problems(tmp_path, MINIMAL + extra)
+    found = problems(tmp_path, MINIMAL + extra)
+    assert any(p.endswith(f", {message}") or p.endswith(f" {message}") for p in found), found
 
 
 def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
@@ -164,3 +165,20 @@ def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
                       '[booth]\nbadge_reader = "rfid-1"\n')
     config = load_config(write(tmp_path, text))
     assert [d.name for d in config.devices] == ["cam", "rfid-1"] and config.booth.badge_reader == "rfid-1"
+
+
+def test_the_default_vision_regions_confusions_and_rule_reasons(tmp_path):
+    config = load_config(write(tmp_path, MINIMAL))
+    assert config.vision.regions == ["us", "mx"]
+    assert config.watchlist.confusion_classes == ["0ODQ", "1IL", "2Z", "5S", "8B", "6G"]
+    reasons = [(r.reason_en, r.reason_es) for r in config.risk.rules]
+    assert reasons == [
+        ("Watchlist entry: detain", "Registro en lista de vigilancia: detener"),
+        ("Watchlist entry: refer to secondary", "Registro en lista de vigilancia: enviar a revisión secundaria"),
+        ("Watchlist entry: notify only", "Registro en lista de vigilancia: solo notificar"),
+        ("Declaration discrepancy", "Discrepancia con la declaración"),
+        ("No pre-arrival declaration", "Sin declaración previa"),
+        ("Document failed a check (check digit or expiry)",
+         "El documento no pasó una verificación (dígito verificador o vigencia)"),
+        ("High pre-arrival risk", "Riesgo previo a la llegada alto")]
+    assert config.risk.rules[3].when.discrepancy == ["*"]  # any discrepancy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import event, given, settings
@@ -336,3 +337,37 @@ def test_a_header_without_its_newline_is_refused(tmp_path, held):
     path = snapshot(tmp_path / "s4.feed", 4, [])
     path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a signed empty snapshot, cut before the newline
     _assert_refused(held, path, MalformedFeed, "malformed")
+
+
+def _header_error(path, keys=TRUSTED, feed="watchlist") -> str:
+    from station.signed_feed import FeedError, read_header
+
+    with path.open("rb") as stream, pytest.raises(FeedError) as caught:
+        read_header(stream, feed, keys)
+    return str(caught.value)
+
+
+def test_each_refusal_says_exactly_why(tmp_path):
+    good = snapshot(tmp_path / "s4.feed", 4, LISTED)
+    header_line, body = good.read_bytes().split(b"\n", 1)
+    header = json.loads(header_line)
+
+    def variant(name: str, **changes) -> Path:
+        path = tmp_path / name
+        fields = {k: v for k, v in (header | changes).items() if v is not None}
+        path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+        return path
+
+    rogue_id = json.loads(snapshot(tmp_path / "r.feed", 4, [], key=ROGUE).read_bytes().split(b"\n")[0])["key_id"]
+    (trusted_id,) = TRUSTED
+    assert _header_error(variant("u", signature=None)) == "watchlist snapshot v4 is not signed"
+    assert _header_error(tmp_path / "r.feed") == (
+        f"signed with key {rogue_id}, which this lane does not trust (configured: {trusted_id})")
+    assert _header_error(good, keys={}).endswith("does not trust (configured: none)")
+    assert _header_error(variant("v", version=5)) == (
+        "watchlist snapshot v5: signature does not verify (tampered or corrupted)")
+    assert _header_error(variant("j", signature=header["signature"] + "!!")).endswith("does not verify "
+                                                                                     "(tampered or corrupted)")
+    assert _header_error(good, feed="declarations") == "this is a 'watchlist' feed, not 'declarations'"
+    two_wrong = variant("w", version=0, count=-1)
+    assert _header_error(two_wrong).startswith("header is not a valid garita-feed/1 header: version: ")
