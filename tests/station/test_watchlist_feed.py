@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from station.signed_feed import (
     BadSignature,
+    FeedError,
     GapNeedsResync,
     MalformedFeed,
     OlderVersion,
@@ -371,3 +372,33 @@ def test_each_refusal_says_exactly_why(tmp_path):
     assert _header_error(good, feed="declarations") == "this is a 'watchlist' feed, not 'declarations'"
     two_wrong = variant("w", version=0, count=-1)
     assert _header_error(two_wrong).startswith("header is not a valid garita-feed/1 header: version: ")
+
+
+def test_sequence_and_body_refusals_say_exactly_why():
+    import io
+
+    from station.signed_feed import FeedHeader, body_lines, check_sequence
+
+    snap = FeedHeader.model_validate(_signed_header_fields(version=4))
+    delta_of = lambda base, version: FeedHeader.model_validate(  # noqa: E731
+        _signed_header_fields(kind="delta", base_version=base, version=version))
+    cases = [
+        (snap, 4, "watchlist snapshot v4 is not newer than the held v4"),
+        (delta_of(3, 4), None, "watchlist delta v4 needs a snapshot first (none held): request a resync"),
+        (delta_of(3, 4), 4, "watchlist delta v4 is not newer than the held v4 (replayed or old)"),
+        (delta_of(6, 7), 3, "watchlist delta v7 starts at v6 but v3 is held: deltas v4..v6 are missing, "
+                            "request a resync"),
+        (delta_of(2, 4), 3, "watchlist delta v4 starts at v2, before the held v3"),
+    ]
+    for header, held, message in cases:
+        with pytest.raises(FeedError) as caught:
+            check_sequence(header, held)
+        assert str(caught.value) == message
+    two = FeedHeader.model_validate(_signed_header_fields(count=2, body_sha256=hashlib.sha256(b"a\nb\n").hexdigest()))
+    for body, message in [(b"a\n", "body ends after 1 of 2 lines (truncated)"),
+                          (b"a\nb\nc\n", "body has more than the 2 lines the header announces"),
+                          (b"a\nc\n", "body does not match the signed hash (tampered or corrupted)")]:
+        with pytest.raises(FeedError) as caught:
+            list(body_lines(io.BytesIO(body), two))
+        assert str(caught.value) == message
+    assert list(body_lines(io.BytesIO(b"a\nb\n"), two)) == [b"a\n", b"b\n"]
