@@ -107,7 +107,8 @@ def test_key_lines_maps_nested_tables():
 
 
 STABLE_KEYS = {"title", "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
-               "maxLength", "pattern", "enum", "const", "minItems", "maxItems", "required", "additionalProperties"}
+               "maxLength", "pattern", "enum", "const", "minItems", "maxItems", "required", "additionalProperties",
+               "examples"}
 
 
 def _stable(node: object, path: str = "") -> dict:
@@ -151,6 +152,7 @@ def test_the_default_risk_rules(tmp_path):
     ('[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\n', "camera 'cam' needs a url"),
     ('[[devices]]\nname = "rfid-1"\nkind = "rfid"\ndriver = "alien"\n', "rfid 'rfid-1' needs a port"),
     ('[booth]\nbadge_reader = "nope"\n', "booth.badge_reader 'nope' is not a device of this lane"),
+    ('[[devices]]\nname = "c"\nkind = "camera"\ndriver = "opencv"\nurl = "x"\n' * 2, "device name 'c' is used twice"),
     ('[[risk.rules]]\nid = "r1"\naction = "secondary"\nreason_en = "x"\nreason_es = "y"\n[risk.rules.when]\n',
      "a rule needs at least one condition under 'when'"),
 ])
@@ -165,6 +167,8 @@ def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
                       '[booth]\nbadge_reader = "rfid-1"\n')
     config = load_config(write(tmp_path, text))
     assert [d.name for d in config.devices] == ["cam", "rfid-1"] and config.booth.badge_reader == "rfid-1"
+    with pytest.raises(ValueError, match="frozen"):
+        config.lane.id = "lane-2"  # type: ignore[misc]  # a loaded config is never changed under the daemon
 
 
 def test_the_default_vision_regions_confusions_and_rule_reasons(tmp_path):

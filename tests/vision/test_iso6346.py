@@ -74,3 +74,4 @@ def test_check_digit_refuses_what_is_not_owner_category_and_serial() -> None:
 
 def test_the_check_digit_itself_can_be_repaired() -> None:
     assert repair_digit("CSQU3054380", 10) == ["CSQU3054383"]
+    assert repair_digit("CSQUO054383", 4) == []  # a letter in the serial is a rewrite, not a digit repair
