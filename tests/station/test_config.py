@@ -121,7 +121,8 @@ def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):
     assert [d.driver for d in mock.devices if d.name == "rfid-1"] == ["llrp"]
 
 STABLE_KEYS = {"title", "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
-               "maxLength", "pattern", "enum", "const", "minItems", "maxItems", "required", "additionalProperties"}
+               "maxLength", "pattern", "enum", "const", "minItems", "maxItems", "required", "additionalProperties",
+               "examples"}
 
 
 def _stable(node: object, path: str = "") -> dict:
@@ -165,11 +166,13 @@ def test_the_default_risk_rules(tmp_path):
     ('[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\n', "camera 'cam' needs a url"),
     ('[[devices]]\nname = "rfid-1"\nkind = "rfid"\ndriver = "alien"\n', "rfid 'rfid-1' needs a port"),
     ('[booth]\nbadge_reader = "nope"\n', "booth.badge_reader 'nope' is not a device of this lane"),
+    ('[[devices]]\nname = "c"\nkind = "camera"\ndriver = "opencv"\nurl = "x"\n' * 2, "device name 'c' is used twice"),
     ('[[risk.rules]]\nid = "r1"\naction = "secondary"\nreason_en = "x"\nreason_es = "y"\n[risk.rules.when]\n',
      "a rule needs at least one condition under 'when'"),
 ])
 def test_cross_field_rules_name_the_problem(tmp_path, extra, message):
-    assert any(message in p for p in problems(tmp_path, MINIMAL + extra)), problems(tmp_path, MINIMAL + extra)
+    found = problems(tmp_path, MINIMAL + extra)
+    assert any(p.endswith(f", {message}") or p.endswith(f" {message}") for p in found), found
 
 
 def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
@@ -178,3 +181,22 @@ def test_a_camera_with_a_url_and_a_reader_with_a_port_are_fine(tmp_path):
                       '[booth]\nbadge_reader = "rfid-1"\n')
     config = load_config(write(tmp_path, text))
     assert [d.name for d in config.devices] == ["cam", "rfid-1"] and config.booth.badge_reader == "rfid-1"
+    with pytest.raises(ValueError, match="frozen"):
+        config.lane.id = "lane-2"  # type: ignore[misc]  # a loaded config is never changed under the daemon
+
+
+def test_the_default_vision_regions_confusions_and_rule_reasons(tmp_path):
+    config = load_config(write(tmp_path, MINIMAL))
+    assert config.vision.regions == ["us", "mx"]
+    assert config.watchlist.confusion_classes == ["0ODQ", "1IL", "2Z", "5S", "8B", "6G"]
+    reasons = [(r.reason_en, r.reason_es) for r in config.risk.rules]
+    assert reasons == [
+        ("Watchlist entry: detain", "Registro en lista de vigilancia: detener"),
+        ("Watchlist entry: refer to secondary", "Registro en lista de vigilancia: enviar a revisión secundaria"),
+        ("Watchlist entry: notify only", "Registro en lista de vigilancia: solo notificar"),
+        ("Declaration discrepancy", "Discrepancia con la declaración"),
+        ("No pre-arrival declaration", "Sin declaración previa"),
+        ("Document failed a check (check digit or expiry)",
+         "El documento no pasó una verificación (dígito verificador o vigencia)"),
+        ("High pre-arrival risk", "Riesgo previo a la llegada alto")]
+    assert config.risk.rules[3].when.discrepancy == ["*"]  # any discrepancy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import event, given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from station.signed_feed import (
     BadSignature,
+    FeedError,
     GapNeedsResync,
     MalformedFeed,
     OlderVersion,
@@ -303,9 +305,9 @@ def test_delta_and_snapshot_rules_say_why():
 
     from station.signed_feed import FeedHeader
 
-    with pytest.raises(ValidationError, match="a delta needs base_version lower than version"):
+    with pytest.raises(ValidationError, match="error, a delta needs base_version lower than version"):
         FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=4))
-    with pytest.raises(ValidationError, match="a snapshot has no base_version"):
+    with pytest.raises(ValidationError, match="error, a snapshot has no base_version"):
         FeedHeader.model_validate(_signed_header_fields(base_version=3))
     assert FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=3)).base_version == 3
 
@@ -328,7 +330,7 @@ def test_configured_keys_are_base64_of_32_raw_bytes():
     text = public_key_b64(CENTRAL.public_key())
     assert trusted_keys([text]).keys() == TRUSTED.keys() == {key_id(CENTRAL.public_key())}
     for bad in (text + "!!", text[:-4], "not base64 at all"):
-        with pytest.raises(ValueError, match=r"not a base64 Ed25519 public key \(32 bytes\)"):
+        with pytest.raises(ValueError, match=r"^not a base64 Ed25519 public key \(32 bytes\)"):
             public_key_from_b64(bad)
 
 
@@ -336,3 +338,67 @@ def test_a_header_without_its_newline_is_refused(tmp_path, held):
     path = snapshot(tmp_path / "s4.feed", 4, [])
     path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a signed empty snapshot, cut before the newline
     _assert_refused(held, path, MalformedFeed, "malformed")
+
+
+def _header_error(path, keys=TRUSTED, feed="watchlist") -> str:
+    from station.signed_feed import FeedError, read_header
+
+    with path.open("rb") as stream, pytest.raises(FeedError) as caught:
+        read_header(stream, feed, keys)
+    return str(caught.value)
+
+
+def test_each_refusal_says_exactly_why(tmp_path):
+    good = snapshot(tmp_path / "s4.feed", 4, LISTED)
+    header_line, body = good.read_bytes().split(b"\n", 1)
+    header = json.loads(header_line)
+
+    def variant(name: str, **changes) -> Path:
+        path = tmp_path / name
+        fields = {k: v for k, v in (header | changes).items() if v is not None}
+        path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+        return path
+
+    rogue_id = json.loads(snapshot(tmp_path / "r.feed", 4, [], key=ROGUE).read_bytes().split(b"\n")[0])["key_id"]
+    (trusted_id,) = TRUSTED
+    assert _header_error(variant("u", signature=None)) == "watchlist snapshot v4 is not signed"
+    assert _header_error(tmp_path / "r.feed") == (
+        f"signed with key {rogue_id}, which this lane does not trust (configured: {trusted_id})")
+    assert _header_error(good, keys={}).endswith("does not trust (configured: none)")
+    assert _header_error(variant("v", version=5)) == (
+        "watchlist snapshot v5: signature does not verify (tampered or corrupted)")
+    assert _header_error(variant("j", signature=header["signature"] + "!!")).endswith("does not verify "
+                                                                                     "(tampered or corrupted)")
+    assert _header_error(good, feed="declarations") == "this is a 'watchlist' feed, not 'declarations'"
+    two_wrong = variant("w", version=0, count=-1)
+    assert _header_error(two_wrong).startswith("header is not a valid garita-feed/1 header: version: ")
+
+
+def test_sequence_and_body_refusals_say_exactly_why():
+    import io
+
+    from station.signed_feed import FeedHeader, body_lines, check_sequence
+
+    snap = FeedHeader.model_validate(_signed_header_fields(version=4))
+    delta_of = lambda base, version: FeedHeader.model_validate(  # noqa: E731
+        _signed_header_fields(kind="delta", base_version=base, version=version))
+    cases = [
+        (snap, 4, "watchlist snapshot v4 is not newer than the held v4"),
+        (delta_of(3, 4), None, "watchlist delta v4 needs a snapshot first (none held): request a resync"),
+        (delta_of(3, 4), 4, "watchlist delta v4 is not newer than the held v4 (replayed or old)"),
+        (delta_of(6, 7), 3, "watchlist delta v7 starts at v6 but v3 is held: deltas v4..v6 are missing, "
+                            "request a resync"),
+        (delta_of(2, 4), 3, "watchlist delta v4 starts at v2, before the held v3"),
+    ]
+    for header, held, message in cases:
+        with pytest.raises(FeedError) as caught:
+            check_sequence(header, held)
+        assert str(caught.value) == message
+    two = FeedHeader.model_validate(_signed_header_fields(count=2, body_sha256=hashlib.sha256(b"a\nb\n").hexdigest()))
+    for body, message in [(b"a\n", "body ends after 1 of 2 lines (truncated)"),
+                          (b"a\nb\nc\n", "body has more than the 2 lines the header announces"),
+                          (b"a\nc\n", "body does not match the signed hash (tampered or corrupted)")]:
+        with pytest.raises(FeedError) as caught:
+            list(body_lines(io.BytesIO(body), two))
+        assert str(caught.value) == message
+    assert list(body_lines(io.BytesIO(b"a\nb\n"), two)) == [b"a\n", b"b\n"]

@@ -68,5 +68,10 @@ def test_check_digit_refuses_what_is_not_owner_category_and_serial() -> None:
 
     assert (CODE_LENGTH, CATEGORIES) == (11, "UJZ")
     for bad in ("CSQU30543", "CSQU30543X", "CSQ1305438", "CSQU3054383"):
-        with pytest.raises(ValueError, match="need 4 letters and 6 digits"):
+        with pytest.raises(ValueError, match=r"^need 4 letters and 6 digits, got"):
             check_digit(bad)
+
+
+def test_the_check_digit_itself_can_be_repaired() -> None:
+    assert repair_digit("CSQU3054380", 10) == ["CSQU3054383"]
+    assert repair_digit("CSQUO054383", 4) == []  # a letter in the serial is a rewrite, not a digit repair
