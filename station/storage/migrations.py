@@ -168,6 +168,8 @@ NOTES: list[str] = [
     "the joint decision record (second officer, recommendation, override, notes, basis); "
     "decisions and audit become append-only (triggers)",
     "chains every existing audit entry into the SHA-256 hash chain (rewrites prev_hash/hash of each entry)",
+    "crossing segmentation: when each crossing's vehicle left, and the rule that attached each read "
+    "(marked when it was a guess the officer may move)",
 ]
 
 

@@ -74,3 +74,9 @@ def test_not_a_database_is_a_clear_error(data_dir: Path):
     (data_dir / DB_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="cannot be opened"):
         open_database(data_dir)
+
+
+def test_every_migration_has_its_note_for_migrate_check():
+    from station.storage.migrations import LATEST, MIGRATIONS, NOTES
+
+    assert len(NOTES) == len(MIGRATIONS) == LATEST  # a migration added without its line breaks `garita migrate --check`
