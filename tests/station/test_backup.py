@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from station.storage.audit_chain import verify
-from station.storage.migrations import LATEST, migrate
+from station.storage.migrations import LATEST, NOTES, migrate
 from tests.station.test_cli import garita
 from tests.station.test_metrics import stop, wait_for
 from tests.station.test_mock_run import start_mock
@@ -116,7 +116,7 @@ def test_migrate_upgrades_a_previous_release_database_after_a_backup(tmp_path, v
     check = garita("migrate", "--check", "--data-dir", str(data_dir))
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"schema {version}; this garita: {LATEST}" in check.stdout
-    assert f"  {LATEST}: chains every existing audit entry" in check.stdout
+    assert f"  {LATEST}: {NOTES[LATEST - 1][:40]}" in check.stdout
     applied = garita("migrate", "--data-dir", str(data_dir))
     assert applied.returncode == 0, applied.stderr
     assert f"now at schema {LATEST}" in applied.stdout
