@@ -45,6 +45,10 @@ class DeviceHealth:
     bytes_discarded: int = 0
     reconnects: int = 0
     last_error: str | None = None
+    noisy: bool = False  # inside a noise burst now: frames are being dropped
+    noise_events: int = 0  # bursts seen (each counted once, however long)
+    noise_frames_dropped: int = 0
+    reads_dropped: int = 0  # reads the core had no room for (this device flooded its queue)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def mark_connected(self) -> None:
@@ -69,6 +73,24 @@ class DeviceHealth:
             if error:
                 self.last_error = error
 
+    def noise_started(self) -> None:
+        with self._lock:
+            self.noisy, self.noise_events = True, self.noise_events + 1
+            self.last_error = "line noise: frames dropped until the line is quiet"
+
+    def noise_dropped(self, size: int) -> None:
+        with self._lock:
+            self.noise_frames_dropped += 1
+            self.bytes_discarded += size
+
+    def noise_ended(self) -> None:
+        with self._lock:
+            self.noisy = False
+
+    def read_dropped(self) -> None:
+        with self._lock:
+            self.reads_dropped += 1
+
     def record_error(self, error: str) -> None:
         """Note a problem that is neither a disconnect nor a rejected frame."""
         with self._lock:
@@ -86,6 +108,10 @@ class DeviceHealth:
                 "bytes_discarded": self.bytes_discarded,
                 "reconnects": self.reconnects,
                 "last_error": self.last_error,
+                "noisy": self.noisy,
+                "noise_events": self.noise_events,
+                "noise_frames_dropped": self.noise_frames_dropped,
+                "reads_dropped": self.reads_dropped,
             }
 
 

@@ -69,7 +69,7 @@ class LaneDaemon:
         self.health_watch = HealthWatch()
         self.device_set: DeviceSet | None = None
         self._status_written = 0.0
-        self._queue: asyncio.Queue[DeviceRead] | None = None
+        self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
 
@@ -77,10 +77,10 @@ class LaneDaemon:
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
-        self._queue, self._stop = asyncio.Queue(), asyncio.Event()
+        self._wake, self._stop = asyncio.Event(), asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_signal, sig)
-        device_set = DeviceSet(self.devices, self._emit_threadsafe(loop))
+        device_set = DeviceSet(self.devices, self._wake_threadsafe(loop))
         device_set.start()
         self.device_set = device_set
         tasks = [asyncio.create_task(coro) for coro in self._loops()]
@@ -103,12 +103,12 @@ class LaneDaemon:
     def _on_signal(self, sig: signal.Signals) -> None:
         self.request_stop(signal.Signals(sig).name)
 
-    def _emit_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[DeviceRead], None]:
-        queue = self._queue
+    def _wake_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        wake = self._wake
 
-        def emit(read: DeviceRead) -> None:
+        def emit() -> None:
             with contextlib.suppress(RuntimeError):  # loop already closed at exit
-                loop.call_soon_threadsafe(queue.put_nowait, read)
+                loop.call_soon_threadsafe(wake.set)
 
         return emit
 
@@ -121,8 +121,12 @@ class LaneDaemon:
 
     async def _consume(self) -> None:
         while True:
-            read = await self._queue.get()
-            self.handle_read(read)
+            await self._wake.wait()
+            self._wake.clear()
+            while batch := self.device_set.take_round():
+                for read in batch:
+                    self.handle_read(read)
+                    await asyncio.sleep(0)  # the uplink, the watchdog and the booth run between reads
 
     def handle_read(self, read: DeviceRead) -> None:
         """Store one device read in its crossing; a bad read is counted, never fatal."""
@@ -308,9 +312,10 @@ class LaneDaemon:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         drained = 0
-        while not self._queue.empty():  # reads that arrived before the devices stopped are kept
-            self.handle_read(self._queue.get_nowait())
-            drained += 1
+        while batch := device_set.take_round():  # reads that arrived before the devices stopped are kept
+            for read in batch:
+                self.handle_read(read)
+                drained += 1
         await self._finish_background(deadline=started + 3.0)
         await self._close_plugins(timeout=1.5)
         self._write_status("stopped")

@@ -124,3 +124,33 @@ def test_log_lines_are_key_value_or_json():
     formatter = EventFormatter("json")
     record = logging.LogRecord("t", logging.INFO, "", 0, "x", (), None)
     assert '"event": "x"' in formatter.format(record)
+
+
+class _Ticks:
+    """A plugin that counts core ticks (the uplink and the status file run there)."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+
+    async def tick(self, lane: LaneDaemon) -> None:
+        self.ticks += 1
+
+
+def test_a_flooding_device_loses_only_its_own_excess(store, data_dir):
+    flood = [DeviceRead("scan", "barcode", f"JUNK{i}") for i in range(5000)]
+    flooder = DummyDevice("scan", flood)
+    quiet = DummyDevice("rfid-1", [DeviceRead("rfid-1", "rfid", "E2003411B802011512345678")])
+    lane = LaneDaemon(CONFIG, data_dir, store, [flooder, quiet])
+    ticks = _Ticks()
+    lane.plugins.append(ticks)
+
+    def settled() -> bool:
+        recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]
+        return not flooder.reads and recorded + flooder.health.reads_dropped == 5000
+
+    assert run_until(lane, settled, timeout=60) == 0
+    rfid = store.query("SELECT * FROM reads WHERE device = 'rfid-1'")
+    recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]
+    assert len(rfid) == 1  # the other device's read is never lost behind the flood
+    assert flooder.health.reads_dropped > 0 and recorded + flooder.health.reads_dropped == 5000
+    assert quiet.health.reads_dropped == 0 and ticks.ticks > 0
