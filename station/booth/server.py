@@ -16,6 +16,7 @@ from station.booth.badges import BadgeGate
 from station.booth.context import BoothContext
 from station.booth.csrf import load_secret
 from station.booth.events import EventHub
+from station.booth.failed_signins import FailedSignins
 from station.booth.i18n import check_catalogs
 from station.booth.mock_controls import MockControls
 from station.booth.sessions import SessionStore
@@ -47,7 +48,21 @@ def build_context(lane: Any) -> BoothContext:
     hub = EventHub(lane)
     badges = BadgeGate(config.badge_reader, on_tap=lambda device, epc: hub.badge_tapped(device, True))
     sessions = SessionStore(lane.store, config.lock_after_s, config.session_max_s)
-    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir))
+    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir),
+                        FailedSignins(lane.store))
+
+
+class _BoothTicks:
+    """Lane plugin: writes a finished burst of failed sign-ins to the audit, and the last one at stop."""
+
+    def __init__(self, failures: FailedSignins):
+        self.failures = failures
+
+    async def tick(self, lane: Any) -> None:
+        self.failures.tick()
+
+    async def aclose(self) -> None:
+        self.failures.flush()
 
 
 class BoothServer:
@@ -77,6 +92,7 @@ class BoothServer:
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="booth")
         self.lane.listeners.append(self.context.hub.listener)
         self.lane.read_taps.append(self.context.badges.tap)
+        self.lane.plugins.append(_BoothTicks(self.context.failures))
         log_event(log, "booth.ready", url=f"http://{config.host}:{sock.getsockname()[1]}/")
         return True
 
