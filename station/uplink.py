@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from station.config import LaneConfig, MqttSection
+from station.downlink_counters import PersistedCounters
 from station.logs import log_event
 from station.storage.lane_store import LaneStore
 from sync.downlink import Handler
@@ -121,6 +122,7 @@ class UplinkPlugin:
         self._next_metrics = time.monotonic()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._downlink_totals: tuple[PersistedCounters, PersistedCounters] | None = None
 
     async def tick(self, lane: LaneDaemon) -> None:
         now = time.monotonic()
@@ -142,10 +144,14 @@ class UplinkPlugin:
         usage, now = self.link.outbox.usage(), datetime.now(UTC)
         payload = {"lane": status["lane"], "at": now.isoformat(), "stats": status["stats"],
                    "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
-                   "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats),
-                   "downlink": {"accepted": dict(self.link.downlink.accepted),
-                                "rejected": dict(self.link.downlink.rejected)}}
-        with lane.store.transaction() as tx:
+                   "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats)}
+        if self._downlink_totals is None:
+            self._downlink_totals = (PersistedCounters(lane.store, "downlink.accepted."),
+                                     PersistedCounters(lane.store, "downlink.rejected."))
+        accepted, rejected = self._downlink_totals
+        with lane.store.transaction() as tx:  # the totals and the row that reports them commit together
+            payload["downlink"] = {"accepted": accepted.save(tx, self.link.downlink.accepted),
+                                   "rejected": rejected.save(tx, self.link.downlink.rejected)}
             tx.outbox(now, "lane.metrics", payload, PRIORITY_METRICS)
 
     def status(self) -> dict[str, object]:

@@ -146,6 +146,27 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         BEGIN SELECT RAISE(ABORT, 'audit entries are never updated'); END;
     """,
     chain_existing,
+    # 7: downlink state that must survive a restart: the ids of applied messages (kept until they
+    #    expire, so a replay is refused), the last version applied of each declaration (kept after a
+    #    removal, so an older copy cannot bring it back), and counters that lane.metrics reports.
+    """
+    CREATE TABLE downlink_applied (
+        message_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX downlink_applied_expiry ON downlink_applied(expires_at);
+    CREATE TABLE declaration_versions (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        removed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
