@@ -108,6 +108,8 @@ class BoothSection(StrictModel):
     enabled: bool = Field(default=True, title="Serve the booth screen")
     host: str = Field(default="127.0.0.1", title="Address the booth screen listens on")
     port: int = Field(default=8080, ge=1, le=65535, title="Booth screen port")
+    server_names: list[str] = Field(default_factory=list, max_length=16,
+                                    title="Host names the booth answers to besides host and loopback (others: 421)")
     language: Literal["en", "es"] = Field(default="en", title="Default language of the screen")
     badge_reader: Name | None = Field(
         default=None, title="RFID device whose reads are officer badges (sign-in), not crossing reads"
