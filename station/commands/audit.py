@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,11 +23,18 @@ def audit_group() -> None:
 def audit_verify(data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Walk every entry; exit 0 when the chain holds, 1 naming the first bad entry."""
     from station.commands.options import open_store
+    from station.runner import EX_CANTCREAT
     from station.storage.audit_chain import verify
+    from station.storage.database import damaged
 
-    store = open_store(data_dir, config_path)
-    with store.transaction() as tx:  # one consistent snapshot while the lane keeps writing
-        verdict = verify(tx.conn)
+    store = open_store(data_dir, config_path, check=True)
+    try:
+        with store.transaction() as tx:  # one consistent snapshot while the lane keeps writing
+            verdict = verify(tx.conn)
+    except sqlite3.DatabaseError as exc:  # damaged pages: no verdict on the chain, and no traceback
+        path = Path(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
+        click.echo(f"garita: {damaged(path, str(exc))}", err=True)
+        sys.exit(EX_CANTCREAT)
     if as_json:
         click.echo(json.dumps({"ok": verdict.ok, "entries": verdict.entries, "head": verdict.head,
                                "first_bad": verdict.first_bad, "why": verdict.why}))
