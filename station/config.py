@@ -35,6 +35,8 @@ class StorageSection(StrictModel):
         title="Directory for the database and images (overridden by --data-dir/GARITA_DATA_DIR)",
     )
     image_retention_days: int = Field(default=30, ge=1, le=3650, title="Days to keep read images")
+    disk_reserve_mb: int = Field(default=256, ge=0, le=1048576,
+                                 title="Free space kept for reads and decisions; images stop at twice this")
 
 
 class LifecycleSection(StrictModel):
