@@ -132,7 +132,8 @@ class Lifecycle:
             })
             tx.update_crossing(crossing_id, last_activity_at=_iso(now))
             detail = {"read_id": read_id, "device": read.device, "kind": read.kind, "value": read.value}
-            tx.audit(now, f"device:{read.device}", "crossing.read", crossing_id, detail)
+            tx.audit(now, f"device:{read.device}", "crossing.read", crossing_id,
+                     {**detail, "row_sha256": tx.row_hash("reads", read_id)})
             tx.outbox(now, "read", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,
                                     "data": read.data, "read_at": _iso(read.read_at)}, PRIORITY_READ)
         return Recorded(crossing_id, opened, read_id)
@@ -189,7 +190,8 @@ class Lifecycle:
             detail = {"decision_id": decision_id, "action": action.value, "reason": reason, "was": state.value,
                       "recommendation": recommendation, "override": override,
                       "second_officer_id": second_officer_id}
-            tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id, detail)
+            tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id,
+                     {**detail, "row_sha256": tx.row_hash("decisions", decision_id)})
             tx.outbox(now, "decision", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,
                                         "officer_id": officer_id, "notes": notes, "basis": basis,
                                         "at": _iso(now)}, PRIORITY_DECISION)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from station.config import LaneConfig, MqttSection
 from station.downlink_counters import PersistedCounters
 from station.logs import log_event
+from station.storage import audit_chain
 from station.storage.lane_store import LaneStore
 from sync.downlink import Handler
 from sync.link import BrokerSettings, LinkSettings, SyncLink
@@ -152,6 +153,7 @@ class UplinkPlugin:
         with lane.store.transaction() as tx:  # the totals and the row that reports them commit together
             payload["downlink"] = {"accepted": accepted.save(tx, self.link.downlink.accepted),
                                    "rejected": rejected.save(tx, self.link.downlink.rejected)}
+            payload["audit_head"] = audit_chain.head_entry(tx.conn)  # the anchor: a later cut shows upstream
             tx.outbox(now, "lane.metrics", payload, PRIORITY_METRICS)
 
     def status(self) -> dict[str, object]:

@@ -119,3 +119,40 @@ def test_audit_verify_command(tmp_path, store, data_dir):
     broken = garita("audit", "verify", "--data-dir", str(data_dir))
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at entry 4: its content does not match its hash")
+
+
+def _deliver_audit(store, central_db: Path) -> None:
+    """What the uplink does for the audit rows: each goes to the central with its hash."""
+    from sync.central_store import CentralStore
+    from sync.envelope import UplinkEvent
+
+    rows = store.query("SELECT id, seq, kind, created_at, payload FROM outbox WHERE kind = 'audit' ORDER BY seq")
+    central = CentralStore(central_db)
+    central.add([UplinkEvent(r["id"], r["seq"], "2504", "lane-a", r["kind"], r["created_at"], json.loads(r["payload"]))
+                 for r in rows])
+    central.close()
+
+
+def test_a_changed_decision_row_and_a_cut_tail_are_found(tmp_path, store, data_dir):
+    """Issue 17 row 9: the decision rows are covered, and the head is anchored at the central."""
+    _lane_with_history(store)
+    central_db = tmp_path / "central.db"
+    _deliver_audit(store, central_db)
+    lane = ("--data-dir", str(data_dir), "--against-central", str(central_db), "--lane", "2504/lane-a")
+    ok = garita("audit", "verify", *lane)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "9 reads and decisions match their entries" in ok.stdout  # 3 vehicles: 6 reads, 3 decisions
+    assert "OK: matches the central's copy: 12 entries there" in ok.stdout
+    store.db.conn.execute("DROP TRIGGER decisions_never_updated")
+    decision = store.query("SELECT id FROM decisions ORDER BY rowid")[1]["id"]
+    store.db.conn.execute("UPDATE decisions SET officer_id = 'us-666' WHERE id = ?", (decision,))
+    changed = garita("audit", "verify", "--data-dir", str(data_dir))
+    assert changed.returncode == 1
+    assert changed.stdout.startswith(f"BROKEN at decisions/{decision}: decisions row {decision} differs")
+    store.db.conn.execute("UPDATE decisions SET officer_id = 'us-1' WHERE id = ?", (decision,))
+    last_ten = [r["id"] for r in store.query("SELECT id FROM audit ORDER BY id DESC LIMIT 10")]
+    _tamper(store, f"DELETE FROM audit WHERE id IN ({','.join(map(str, last_ten))})")
+    cut = garita("audit", "verify", *lane)
+    assert cut.returncode == 1
+    assert "has no audit entry (the entry was removed)" in cut.stdout
+    assert f"BROKEN: differs from the central's copy: 10 cut off the end (first {min(last_ten)})" in cut.stdout
