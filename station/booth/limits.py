@@ -39,16 +39,17 @@ class BoundedH11(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._opened = self.loop.time()
+        self._opened, self._served = self.loop.time(), 0
         self._arm_header_deadline()
         if len(self.connections) > MAX_CONNECTIONS:
             self._make_room()
 
     def _make_room(self) -> None:
-        """At the cap, the oldest connection that is not in a request goes (a half-open socket, most
-        likely), so a real request still gets in; with none idle, this new one is refused."""
+        """At the cap, the oldest connection that is not in a request goes (a half-open socket first,
+        then an idle keep-alive one), so a real request still gets in; with none idle, this new one is refused."""
         idle = [c for c in self.connections if isinstance(c, BoundedH11) and c is not self and c._idle()]
-        victim = min(idle, key=lambda c: c._opened) if idle else self
+        # Sockets that never completed a request go before a page's keep-alive connection.
+        victim = min(idle, key=lambda c: (c._served > 0, c._opened)) if idle else self
         BoundedH11.refused += 1
         if BoundedH11.refused in (1, 10, 100) or BoundedH11.refused % 1000 == 0:  # a count, not a flood
             log_event(log, "booth.connections_capped", logging.WARNING, cap=MAX_CONNECTIONS,
@@ -73,6 +74,7 @@ class BoundedH11(H11Protocol):
             self._header_deadline.cancel()  # this request's headers are in
 
     def on_response_complete(self) -> None:
+        self._served += 1
         super().on_response_complete()
         if not self.transport.is_closing():
             self._header_deadline.cancel()

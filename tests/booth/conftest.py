@@ -44,8 +44,8 @@ def seed_officers(data_dir: Path) -> None:
 class Lane:
     """The daemon subprocess; ``send`` plays a device read into it."""
 
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, extra: tuple[str, ...] = ()):
+        self.data_dir, self.extra = data_dir, extra
         self.port, self.feed_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -54,7 +54,8 @@ class Lane:
     def start(self) -> None:
         log = open(self.data_dir / "lane.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.booth.lane_process", str(self.data_dir), str(self.port), str(self.feed_port)],
+            [sys.executable, "-m", "tests.booth.lane_process", str(self.data_dir), str(self.port), str(self.feed_port),
+             *self.extra],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -5,7 +5,10 @@ from the named device, as a driver would emit it. A tiny test assessor stands in
 engine: a read whose value starts with ``WATCH`` is a watchlist hit (detain), one starting with
 ``REC-`` gets a plain "release" recommendation.
 
-    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT
+    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT [SCANNER_PTY]
+
+With SCANNER_PTY a real barcode scanner driver reads that pseudo-terminal too (the soak test
+floods it with line noise).
 """
 
 from __future__ import annotations
@@ -89,7 +92,12 @@ def main() -> int:
     data_dir, booth_port, feed_port = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     setup_logging("kv", "info")
     store = LaneStore(open_database(data_dir))
-    lane = LaneDaemon(config(data_dir, booth_port), data_dir, store, [FeedDevice(name) for name in DEVICES])
+    devices: list = [FeedDevice(name) for name in DEVICES]
+    if len(sys.argv) > 4:
+        from drivers.barcode_scanner import BarcodeScanner
+
+        devices.append(BarcodeScanner("scan-1", sys.argv[4]))
+    lane = LaneDaemon(config(data_dir, booth_port), data_dir, store, devices)
     lane.assessor = test_assessor(store)
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     feed = socketserver.ThreadingTCPServer(("127.0.0.1", feed_port), FeedHandler)
