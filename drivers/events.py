@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
+
+# Any driver's rejected frames past this budget mark the device noisy (one noise event per burst);
+# the barcode scanner also drops frames while noisy (drivers.noise_gate).
+NOISE_BUDGET, NOISE_WINDOW_S, NOISE_QUIET_S = 5, 2.0, 0.5
 
 ReadKind = Literal["rfid", "barcode", "document", "image", "presence"]
 
@@ -49,6 +55,7 @@ class DeviceHealth:
     noise_events: int = 0  # bursts seen (each counted once, however long)
     noise_frames_dropped: int = 0
     reads_dropped: int = 0  # reads the core had no room for (this device flooded its queue)
+    _rejects: deque = field(default_factory=deque, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def mark_connected(self) -> None:
@@ -72,10 +79,17 @@ class DeviceHealth:
             self.bytes_discarded += discarded_bytes
             if error:
                 self.last_error = error
+            now = time.monotonic()
+            self._rejects.append(now)
+            while self._rejects and now - self._rejects[0] > NOISE_WINDOW_S:
+                self._rejects.popleft()
+            if len(self._rejects) > NOISE_BUDGET and not self.noisy:
+                self.noisy, self.noise_events = True, self.noise_events + 1
 
     def noise_started(self) -> None:
         with self._lock:
-            self.noisy, self.noise_events = True, self.noise_events + 1
+            if not self.noisy:  # one event per burst, whoever noticed it first
+                self.noisy, self.noise_events = True, self.noise_events + 1
             self.last_error = "line noise: frames dropped until the line is quiet"
 
     def noise_dropped(self, size: int) -> None:
@@ -99,6 +113,8 @@ class DeviceHealth:
     def snapshot(self) -> dict[str, Any]:
         """A JSON-friendly copy, safe to read from another thread."""
         with self._lock:
+            if self.noisy and self._rejects and time.monotonic() - self._rejects[-1] >= NOISE_QUIET_S:
+                self.noisy = False  # quiet again (the scanner's gate also says so itself)
             return {
                 "connected": self.connected,
                 "since": self.since.isoformat() if self.since else None,

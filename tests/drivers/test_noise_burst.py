@@ -74,3 +74,18 @@ def test_random_bytes_on_the_line_then_a_real_scan(fake_port, run_device) -> Non
     assert health["noise_frames_dropped"] > 1000
     assert reads[-1].value == "ABCD2403150001" and reads[-1].raw == b"]C0ABCD2403150001"
     run.close()
+
+
+def test_any_driver_flooded_with_garbage_is_marked_noisy_once(fake_port, run_device) -> None:
+    """The passport reader parses no read from noise; its health still says noisy, one event per burst."""
+    from drivers.document_reader import DocumentReader
+
+    reader = DocumentReader("mrz-flood", fake_port.path, {"framing": "lines"})
+    run = run_device(reader)
+    assert run.wait_for(lambda: reader.health.connected)
+    _flood(fake_port.master, b"NOT AN MRZ LINE\r" * 5000)
+    assert run.wait_for(lambda: reader.health.frames_rejected >= 5000, 20)
+    assert reader.health.noise_events == 1 and reader.health.snapshot()["noise_events"] == 1
+    assert run.wait_for(lambda: not reader.health.snapshot()["noisy"], 5)
+    assert not run.reads
+    run.close()
