@@ -127,7 +127,7 @@ def test_mock_mode_honours_mqtt(tmp_path, broker, pki, central, signing_key):
     config.write_text(mock.replace("[mqtt]\nenabled = false\n", mqtt).replace('id = "', f'id = "{LANE}" #', 1)
                       .replace('port_code = "', f'port_code = "{PORT}" #', 1))
     command = [sys.executable, "-m", "station", "run", "--mock", "--config", str(config), "--auto-decide",
-               "--until-done", "--speed", "20", "--data-dir", str(tmp_path / "data")]
+               "--until-done", "--scenario", "small", "--speed", "4", "--data-dir", str(tmp_path / "data")]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
