@@ -394,6 +394,11 @@ class LaneDaemon:
             for read in batch:
                 self.handle_read(read)
                 drained += 1
+        if self._held:  # a last try for reads the disk had no room for; what stays is counted and logged
+            self._retry_held()
+            if self._held:
+                self.stats.reads_lost += len(self._held)
+                log_event(log, "read.lost", logging.ERROR, held_at_stop=len(self._held))
         await self._finish_background(deadline=started + 3.0)
         await self._close_plugins(timeout=1.5)
         self._write_status("stopped")
