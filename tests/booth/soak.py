@@ -161,17 +161,20 @@ def soak(seconds: float, work: Path, seed: int = 17) -> Figures:
         helpers += [threading.Thread(target=_hold_stream, args=(officer, stop), daemon=True) for _ in range(3)]
         for helper in helpers:
             helper.start()
-        started = time.monotonic()
+        started, faults = time.monotonic(), []
         while time.monotonic() - started < seconds:
             if random.random() < 0.2:
                 name = random.choice(list(FAULTS))
                 figures.faults[name] = figures.faults.get(name, 0) + 1
-                threading.Thread(target=FAULTS[name], args=(lane, port), daemon=True).start()
+                faults.append(threading.Thread(target=FAULTS[name], args=(lane, port), daemon=True))
+                faults[-1].start()
             _vehicle(lane, officer, figures.vehicles, figures)
             figures.vehicles += 1
             figures.fds_peak = max(figures.fds_peak, _fds(pid))
         figures.seconds = time.monotonic() - started
         stop.set()
+        for fault in faults:  # the end figures are the lane's own, not a burst still in flight
+            fault.join(30)
         time.sleep(1)
         figures.rss_end_mb, figures.fds_end = _rss_mb(pid), _fds(pid)
     finally:
