@@ -14,12 +14,13 @@ from drivers.documents.classify import classify
 from drivers.events import DeviceHealth, DeviceRead, Emit
 from drivers.framing import DelimitedFramer
 from drivers.line_noise import strip_noise
+from drivers.noise_gate import GATE_DEFAULTS, GateSettings, NoiseGate
 from drivers.options import require, take_options
 from drivers.serial_link import SerialLink
 
 DEFAULTS: dict[str, Any] = {
     "baudrate": 9600, "prefix": "", "suffix": "\r", "max_length": 4096,
-    "continuation_timeout_s": 0.5,
+    "continuation_timeout_s": 0.5, **GATE_DEFAULTS,
 }
 
 
@@ -34,7 +35,9 @@ class BarcodeScanner:
     """Serial barcode scanner.
 
     Options: baudrate (9600), prefix ("" or e.g. "STX"), suffix ("\\r", or "CR",
-    "CRLF", "ETX", ...), max_length (4096), continuation_timeout_s (0.5).
+    "CRLF", "ETX", ...), max_length (4096), continuation_timeout_s (0.5), and the noise
+    budget (drivers.noise_gate): noise_budget (5), noise_window_s (2.0), max_frames_per_s
+    (20), quiet_s (0.5).
     """
 
     def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
@@ -45,6 +48,7 @@ class BarcodeScanner:
         self.health = DeviceHealth()
         self._suffix = _control_bytes(opts["suffix"])
         self._prefix = _control_bytes(opts["prefix"])
+        self._gate = NoiseGate(self.health, GateSettings.from_options(opts))
         self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
         self._framer = self._new_framer()
         self._pending = b""  # an AAMVA payload whose inner CRs split it into frames
@@ -64,11 +68,15 @@ class BarcodeScanner:
         self._framer, self._pending = self._new_framer(), b""
 
     def _on_tick(self) -> None:
+        if self._gate.on_tick():
+            self._reset()  # the burst's unterminated tail must not prefix the next real scan
         if self._pending and time.monotonic() - self._pending_since > \
                 self.options["continuation_timeout_s"]:
             self._finish_pending()
 
     def _on_bytes(self, data: bytes) -> None:
+        if self._gate.on_bytes():
+            self._reset()
         before = self._framer.discarded
         for frame in self._framer.feed(data):
             self._on_frame(frame)
@@ -77,7 +85,13 @@ class BarcodeScanner:
 
     def _on_frame(self, frame: bytes) -> None:
         if not self._pending:
+            if self._gate.in_burst:  # no need to look inside: everything is dropped until quiet
+                self._gate.admit(True, len(frame))
+                return
+            size = len(frame)
             frame, discarded = strip_noise(frame)
+            if not self._gate.admit(discarded > 0, size):
+                return  # the burst starts here: counted by the gate, never a read
             if discarded:
                 self.health.frame_rejected(discarded, f"{discarded} bytes of line noise discarded")
         if self._pending:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +12,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
+
+# Any driver's rejected frames past this budget mark the device noisy (one noise event per burst);
+# the barcode scanner also drops frames while noisy (drivers.noise_gate).
+NOISE_BUDGET, NOISE_WINDOW_S, NOISE_QUIET_S = 5, 2.0, 0.5
 
 ReadKind = Literal["rfid", "barcode", "document", "image", "presence"]
 
@@ -51,6 +57,11 @@ class DeviceHealth:
     bytes_discarded: int = 0
     reconnects: int = 0
     last_error: str | None = None
+    noisy: bool = False  # inside a noise burst now: frames are being dropped
+    noise_events: int = 0  # bursts seen (each counted once, however long)
+    noise_frames_dropped: int = 0
+    reads_dropped: int = 0  # reads the core had no room for (this device flooded its queue)
+    _rejects: deque = field(default_factory=deque, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def mark_connected(self) -> None:
@@ -82,6 +93,31 @@ class DeviceHealth:
             self.bytes_discarded += discarded_bytes
             if error:
                 self.last_error = error
+            now = time.monotonic()
+            self._rejects.append(now)
+            while self._rejects and now - self._rejects[0] > NOISE_WINDOW_S:
+                self._rejects.popleft()
+            if len(self._rejects) > NOISE_BUDGET and not self.noisy:
+                self.noisy, self.noise_events = True, self.noise_events + 1
+
+    def noise_started(self) -> None:
+        with self._lock:
+            if not self.noisy:  # one event per burst, whoever noticed it first
+                self.noisy, self.noise_events = True, self.noise_events + 1
+            self.last_error = "line noise: frames dropped until the line is quiet"
+
+    def noise_dropped(self, size: int) -> None:
+        with self._lock:
+            self.noise_frames_dropped += 1
+            self.bytes_discarded += size
+
+    def noise_ended(self) -> None:
+        with self._lock:
+            self.noisy = False
+
+    def read_dropped(self) -> None:
+        with self._lock:
+            self.reads_dropped += 1
 
     def record_error(self, error: str) -> None:
         """Note a problem that is neither a disconnect nor a rejected frame."""
@@ -91,6 +127,8 @@ class DeviceHealth:
     def snapshot(self) -> dict[str, Any]:
         """A JSON-friendly copy, safe to read from another thread."""
         with self._lock:
+            if self.noisy and self._rejects and time.monotonic() - self._rejects[-1] >= NOISE_QUIET_S:
+                self.noisy = False  # quiet again (the scanner's gate also says so itself)
             return {
                 "connected": self.connected,
                 "since": self.since.isoformat() if self.since else None,
@@ -100,6 +138,10 @@ class DeviceHealth:
                 "bytes_discarded": self.bytes_discarded,
                 "reconnects": self.reconnects,
                 "last_error": self.last_error,
+                "noisy": self.noisy,
+                "noise_events": self.noise_events,
+                "noise_frames_dropped": self.noise_frames_dropped,
+                "reads_dropped": self.reads_dropped,
             }
 
 

@@ -35,6 +35,8 @@ class StorageSection(StrictModel):
         title="Directory for the database and images (overridden by --data-dir/GARITA_DATA_DIR)",
     )
     image_retention_days: int = Field(default=30, ge=1, le=3650, title="Days to keep read images")
+    disk_reserve_mb: int = Field(default=256, ge=0, le=1048576,
+                                 title="Free space kept for reads and decisions; images stop at twice this")
 
 
 class LifecycleSection(StrictModel):
@@ -112,6 +114,8 @@ class BoothSection(StrictModel):
     enabled: bool = Field(default=True, title="Serve the booth screen")
     host: str = Field(default="127.0.0.1", title="Address the booth screen listens on")
     port: int = Field(default=8080, ge=1, le=65535, title="Booth screen port")
+    server_names: list[str] = Field(default_factory=list, max_length=16,
+                                    title="Host names the booth answers to besides host and loopback (others: 421)")
     language: Literal["en", "es"] = Field(default="en", title="Default language of the screen")
     badge_reader: Name | None = Field(
         default=None, title="RFID device whose reads are officer badges (sign-in), not crossing reads"

@@ -77,7 +77,12 @@ def _resolve_table(parts: list[str], counters: dict[tuple, int], is_array: bool)
     return tuple(resolved)
 
 
-def _line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
+def render_loc(loc: tuple) -> str:
+    """``("devices", 2, "port")`` as ``devices[2].port``."""
+    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc).replace(".[", "[")
+
+
+def line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
     """The line of the key, or of the nearest enclosing table that the file names."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
@@ -90,12 +95,11 @@ def _problems_from(error: ValidationError, text: str) -> list[ConfigProblem]:
     problems = []
     for item in error.errors():
         loc = tuple(item["loc"])
-        path = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
-        path = path.replace(".[", "[") or "(top level)"
+        path = render_loc(loc) or "(top level)"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (misspelt?)"
-        problems.append(ConfigProblem(path, message, _line_for(loc, lines)))
+        problems.append(ConfigProblem(path, message, line_for(loc, lines)))
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from drivers.events import Device, DeviceRead
 from station.config import LaneConfig
 from station.device_threads import DeviceSet
+from station.disk_budget import DiskBudget, disk_full
 from station.health_watch import HealthWatch
 from station.images import save_image
 from station.lifecycle import Lifecycle, ReadIn
@@ -27,6 +29,18 @@ from station.status_file import write_status
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.lane")
+HOLD_LIMIT = 10_000  # reads kept in memory while the disk is full (a few hours of a busy lane)
+FULL = "disk-full"  # what _record answers when the disk had no room for the read
+
+
+@dataclass
+class HeldRead:
+    """A read the disk had no room for: retried from memory, into the crossing it belonged to."""
+
+    read_in: ReadIn
+    read: DeviceRead
+    crossing_id: str | None
+    group: int  # held reads with no crossing open share one, so they land in one crossing together
 
 
 class Plugin(Protocol):
@@ -44,6 +58,10 @@ class LaneStats:
     decisions: int = 0
     flagged: int = 0
     presence_ignored: int = 0
+    images_shed: int = 0  # images not stored under disk pressure (their reads were)
+    reads_held: int = 0  # reads waiting in memory for disk space now
+    reads_retried: int = 0  # held reads stored once space came back
+    reads_lost: int = 0  # held reads beyond HOLD_LIMIT (counted, logged)
 
 
 class LaneDaemon:
@@ -69,10 +87,15 @@ class LaneDaemon:
         self.recognition = ImageRecognition(config.vision) if config.vision.enabled else None
         self._background: set[asyncio.Task] = set()
         self.stats = LaneStats()
+        storage = config.storage
+        self.disk = DiskBudget(data_dir, storage.disk_reserve_mb, storage.image_retention_days)
+        self._held: collections.deque[HeldRead] = collections.deque()
+        self._held_group = 0
+        self._landed: dict[int, str] = {}  # held group -> the crossing its first read opened or joined
         self.health_watch = HealthWatch()
         self.device_set: DeviceSet | None = None
         self._status_written = 0.0
-        self._queue: asyncio.Queue[DeviceRead] | None = None
+        self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         from station.risk.assessor import attach  # re-assesses each crossing after every recorded read
 
@@ -84,10 +107,10 @@ class LaneDaemon:
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
-        self._queue, self._stop = asyncio.Queue(), asyncio.Event()
+        self._wake, self._stop = asyncio.Event(), asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._on_signal, sig)
-        device_set = DeviceSet(self.devices, self._emit_threadsafe(loop))
+        device_set = DeviceSet(self.devices, self._wake_threadsafe(loop))
         device_set.start()
         self.device_set = device_set
         tasks = [asyncio.create_task(coro) for coro in self._loops()]
@@ -110,12 +133,12 @@ class LaneDaemon:
     def _on_signal(self, sig: signal.Signals) -> None:
         self.request_stop(signal.Signals(sig).name)
 
-    def _emit_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[DeviceRead], None]:
-        queue = self._queue
+    def _wake_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        wake = self._wake
 
-        def emit(read: DeviceRead) -> None:
+        def emit() -> None:
             with contextlib.suppress(RuntimeError):  # loop already closed at exit
-                loop.call_soon_threadsafe(queue.put_nowait, read)
+                loop.call_soon_threadsafe(wake.set)
 
         return emit
 
@@ -128,11 +151,15 @@ class LaneDaemon:
 
     async def _consume(self) -> None:
         while True:
-            read = await self._queue.get()
-            self.handle_read(read)
+            await self._wake.wait()
+            self._wake.clear()
+            while batch := self.device_set.take_round():
+                for read in batch:
+                    self.handle_read(read)
+                    await asyncio.sleep(0)  # the uplink, the watchdog and the booth run between reads
 
     def handle_read(self, read: DeviceRead) -> None:
-        """Store one device read in its crossing; a bad read is counted, never fatal."""
+        """Store one device read in its crossing; a bad read is counted, never fatal; a full disk holds it."""
         if self._tapped(read):
             return
         if read.kind == "presence":
@@ -140,20 +167,75 @@ class LaneDaemon:
             return
         # The plates are read from the frame in memory while the JPEG evidence is written and synced.
         reading = self._start_recognition(read)
+        image_path = self._store_image(read) if read.image else None
+        read_in = ReadIn(device=read.device, kind=read.kind, value=read.value, data=dict(read.data),
+                         read_at=read.at, image_path=image_path)
+        if read.image and image_path is None:
+            read_in.data["image_shed"] = True
+        # Held reads go first, so a read never overtakes one the disk had no room for.
+        if self._held or self._record(read_in, read, reading=reading) is FULL:
+            if reading is not None:
+                reading.cancel()  # a held read is stored later, without its plates joining it
+            self._hold(read_in, read)
+
+    def _record(self, read_in: ReadIn, read: DeviceRead, into: str | None = None,
+                reading: asyncio.Future | None = None) -> str | None:
+        """The crossing the read joined; FULL when the disk had no room (the caller holds it); None if bad."""
         try:
-            image_path = save_image(self.data_dir, read.image, read.at) if read.image else None
-            recorded = self.lifecycle.record_read(ReadIn(
-                device=read.device, kind=read.kind, value=read.value, data=dict(read.data),
-                read_at=read.at, image_path=image_path))
+            recorded = self.lifecycle.record_read(read_in, into=into)
         except Exception as exc:
+            if disk_full(exc):
+                return FULL
             self.stats.reads_failed += 1
             log_event(log, "read.failed", logging.ERROR, device=read.device, kind=read.kind, error=repr(exc))
             if reading is not None:
                 reading.cancel()  # no image read for its plates to join
-            return
+            return None
         self._after_record(recorded, read.device, read.kind, read.value)
-        if reading is not None and image_path:
-            self._spawn(self._recognise(recorded, read, image_path, reading))
+        if reading is not None:  # plates join the image's crossing, even when its JPEG was shed
+            self._spawn(self._recognise(recorded, read, read_in.image_path, reading))
+        return recorded.crossing_id
+
+    def _store_image(self, read: DeviceRead) -> str | None:
+        """The image's path, or None when the disk budget sheds it (images go first, reads never)."""
+        if not self.disk.room_for_image(len(read.image)):
+            self.stats.images_shed += 1
+            return None
+        try:
+            return save_image(self.data_dir, read.image, read.at)
+        except OSError as exc:
+            self.disk.shed()
+            self.stats.images_shed += 1
+            log_event(log, "image.not_stored", logging.WARNING, device=read.device, error=str(exc))
+            return None
+
+    def _hold(self, read_in: ReadIn, read: DeviceRead) -> None:
+        if len(self._held) >= HOLD_LIMIT:
+            self.stats.reads_lost += 1
+            log_event(log, "read.lost", logging.ERROR, device=read.device, kind=read.kind, held=len(self._held))
+            return
+        last = self._held[-1] if self._held else None
+        crossing = last.crossing_id if last else (self.lifecycle.current_open() or {}).get("id")
+        if crossing is None and last is None:
+            self._held_group += 1
+        self._held.append(HeldRead(read_in, read, crossing, self._held_group))
+        self.stats.reads_held = len(self._held)
+        if len(self._held) == 1:
+            log_event(log, "read.held", logging.WARNING, device=read.device, reason="disk full")
+
+    def _retry_held(self) -> None:
+        """Store held reads, oldest first, into their own crossings, once the disk has room again."""
+        while self._held and self.disk.has_room():
+            held = self._held[0]
+            into = held.crossing_id or self._landed.get(held.group)
+            crossing = self._record(held.read_in, held.read, into)
+            if crossing is FULL:
+                break
+            self._held.popleft()
+            self.stats.reads_retried += 1
+            if crossing is not None and held.crossing_id is None:
+                self._landed.setdefault(held.group, crossing)
+        self.stats.reads_held = len(self._held)
 
     def _start_recognition(self, read: DeviceRead) -> asyncio.Future | None:
         """Recognition of a camera read's frame (or its JPEG), begun now on the vision worker."""
@@ -198,14 +280,14 @@ class LaneDaemon:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _recognise(self, image, read: DeviceRead, image_path: str, reading: asyncio.Future) -> None:
+    async def _recognise(self, image, read: DeviceRead, image_path: str | None, reading: asyncio.Future) -> None:
         """Plates/containers read from a camera image join the image's crossing as their own reads."""
         try:
             await self._recognised(image, read, image_path, reading)
         finally:  # listeners (the terminal view) learn the image has been read, whatever was found
             self._tell("image.recognised", {"crossing_id": image.crossing_id, "read_id": image.read_id})
 
-    async def _recognised(self, image, read: DeviceRead, image_path: str, reading: asyncio.Future) -> None:
+    async def _recognised(self, image, read: DeviceRead, image_path: str | None, reading: asyncio.Future) -> None:
         for kind, value, data in await reading:
             try:
                 recorded = self.lifecycle.record_read(ReadIn(
@@ -307,6 +389,9 @@ class LaneDaemon:
             await self.tick()
 
     async def tick(self) -> None:
+        if self._held:
+            self._retry_held()
+        self.disk.sweep()
         if self.device_set is not None:
             self.health_watch.check(self.device_set.health())
             self._write_status("running")
@@ -364,9 +449,15 @@ class LaneDaemon:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         drained = 0
-        while not self._queue.empty():  # reads that arrived before the devices stopped are kept
-            self.handle_read(self._queue.get_nowait())
-            drained += 1
+        while batch := device_set.take_round():  # reads that arrived before the devices stopped are kept
+            for read in batch:
+                self.handle_read(read)
+                drained += 1
+        if self._held:  # a last try for reads the disk had no room for; what stays is counted and logged
+            self._retry_held()
+            if self._held:
+                self.stats.reads_lost += len(self._held)
+                log_event(log, "read.lost", logging.ERROR, held_at_stop=len(self._held))
         await self._finish_background(deadline=started + 3.0)
         await self._close_plugins(timeout=1.5)
         self._write_status("stopped")

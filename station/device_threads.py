@@ -4,12 +4,40 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 
 from drivers.events import Device, DeviceRead
 from station.logs import log_event
 
 log = logging.getLogger("garita.devices")
+
+
+QUEUE_LIMIT = 64  # reads one device may have waiting for the core; more is a flood
+
+
+class DeviceQueue:
+    """One device's bounded hand-off to the core: a flooding device loses only its own excess."""
+
+    def __init__(self, device: Device, wake: Callable[[], None], limit: int = QUEUE_LIMIT) -> None:
+        self.device, self.wake, self.limit = device, wake, limit
+        self._reads: deque[DeviceRead] = deque()
+        self._lock = threading.Lock()
+
+    def put(self, read: DeviceRead) -> None:
+        """Called from the device's thread; never blocks."""
+        with self._lock:
+            if len(self._reads) >= self.limit:
+                self.device.health.read_dropped()
+                return
+            was_empty = not self._reads
+            self._reads.append(read)
+        if was_empty:  # one wake-up per batch keeps a flood off the event loop's own queue
+            self.wake()
+
+    def take(self) -> DeviceRead | None:
+        with self._lock:
+            return self._reads.popleft() if self._reads else None
 
 
 class DeviceThread:
@@ -46,9 +74,14 @@ class DeviceThread:
 class DeviceSet:
     """All the lane's device threads, started and stopped together."""
 
-    def __init__(self, devices: list[Device], emit: Callable[[DeviceRead], None]):
+    def __init__(self, devices: list[Device], wake: Callable[[], None], limit: int = QUEUE_LIMIT):
         self.stop_event = threading.Event()
-        self.threads = [DeviceThread(device, emit, self.stop_event) for device in devices]
+        self.queues = [DeviceQueue(device, wake, limit) for device in devices]
+        self.threads = [DeviceThread(q.device, q.put, self.stop_event) for q in self.queues]
+
+    def take_round(self) -> list[DeviceRead]:
+        """At most one waiting read from each device, so no device waits behind another's flood."""
+        return [read for read in (q.take() for q in self.queues) if read is not None]
 
     def start(self) -> None:
         for thread in self.threads:

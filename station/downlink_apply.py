@@ -14,10 +14,11 @@ from typing import Any
 
 from station.declarations.store import DeclarationOp, apply_verified_op
 from station.logs import log_event
-from station.signed_feed import FeedError, json_line
+from station.signed_feed import FeedError, Replayed, json_line
+from station.storage import downlink_state
 from station.storage.lane_store import LaneStore
 from station.watchlist.importer import apply_verified
-from sync.downlink import Verified
+from sync.downlink import Refused, Verified
 
 log = logging.getLogger("garita.downlink")
 TRANSPORT_KEY_ID = "0" * 16  # feeds from MQTT carry the downlink signature, recorded as this key id
@@ -30,8 +31,18 @@ def _issued(verified: Verified) -> datetime:
         return datetime.now(UTC)
 
 
+def _expires(verified: Verified) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(verified.expires_at) if verified.expires_at else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
+
+
 class DownlinkApplier:
-    """The handler the sync link calls with each verified message."""
+    """The handler the sync link calls with each verified message; raises Refused for one not applied.
+
+    The downlink counts and logs the refusal (once per burst); only applied messages count as accepted."""
 
     def __init__(self, data_dir: Path, store: LaneStore):
         self.data_dir = data_dir
@@ -46,10 +57,12 @@ class DownlinkApplier:
             if handler is None:
                 raise FeedError(f"unknown downlink kind {verified.kind!r}")
             handler(verified)
-        except (FeedError, ValueError, KeyError, TypeError) as exc:  # counted and logged; the link goes on
+        except FeedError as exc:
             self.refused += 1
-            log_event(log, "downlink.refused", logging.WARNING, kind=verified.kind, id=verified.message_id,
-                      error=str(exc))
+            raise Refused(exc.code, str(exc)) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            self.refused += 1
+            raise Refused("invalid", str(exc)) from None
 
     def _snapshot(self, verified: Verified) -> None:
         body = verified.body
@@ -72,13 +85,18 @@ class DownlinkApplier:
             op = DeclarationOp(op="remove", id=body["declaration_id"])
         else:
             op = DeclarationOp.model_validate({"op": "upsert", "declaration": body["data"]})
-        apply_verified_op(self.store, op, f"mqtt:{verified.message_id}")
+        apply_verified_op(self.store, op, f"mqtt:{verified.message_id}", verified.message_id, _expires(verified))
         log_event(log, "declaration.applied", id=body["declaration_id"], op=op.op)
 
     def _command(self, verified: Verified) -> None:
         # Commands are recorded for the officers and the audit; acting on them (lane closed, sampling)
         # is policy the lane does not take without a person yet.
-        with self.store.transaction() as tx:
-            tx.audit(datetime.now(UTC), "central", "lane.command", None,
-                     {"id": verified.message_id, **verified.body})
+        now = datetime.now(UTC)
+        with self.store.transaction() as tx:  # the replay check and the record commit together
+            if downlink_state.already_applied(tx, verified.message_id):
+                raise Replayed(f"command {verified.message_id} was applied already")
+            downlink_state.forget_expired(tx, now)
+            downlink_state.mark_applied(tx, verified.message_id, "lane.command", now,
+                                        downlink_state.keep_until(_expires(verified), now))
+            tx.audit(now, "central", "lane.command", None, {"id": verified.message_id, **verified.body})
         log_event(log, "lane.command", id=verified.message_id, command=verified.body.get("command"))

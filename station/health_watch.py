@@ -34,6 +34,7 @@ class HealthWatch:
                 # Still down, for a new reason (an LLRP reader that takes the connection but refuses the ROSpec).
                 log_event(log, "device.still_down", logging.WARNING, device=name, error=now["last_error"])
                 events.append("device.still_down")
+            events += self._noise(name, before, now)
             rejected = now["frames_rejected"] - before["frames_rejected"]
             if rejected > 0:
                 log_event(log, "device.input_rejected", logging.WARNING, device=name, frames=rejected,
@@ -41,3 +42,15 @@ class HealthWatch:
                           error=now["last_error"], total_rejected=now["frames_rejected"])
                 events.append("device.input_rejected")
         return events
+
+    @staticmethod
+    def _noise(name: str, before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+        """One line when a noise burst starts and one when it ends, however many frames it held."""
+        if now.get("noisy") == before.get("noisy") and now.get("noise_events") == before.get("noise_events"):
+            return []
+        if now["noisy"]:
+            log_event(log, "device.noisy", logging.WARNING, device=name, noise_events=now["noise_events"])
+            return ["device.noisy"]
+        log_event(log, "device.quiet", device=name, noise_events=now["noise_events"],
+                  frames_dropped=now["noise_frames_dropped"], bytes_discarded=now["bytes_discarded"])
+        return ["device.quiet"]

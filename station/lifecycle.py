@@ -158,7 +158,8 @@ class Lifecycle:
             tx.update_crossing(crossing_id, last_activity_at=_iso(now))
             detail = {"read_id": read_id, "device": read.device, "kind": read.kind, "value": read.value,
                       "rule": placement.rule, "ambiguous": placement.ambiguous}
-            tx.audit(now, f"device:{read.device}", "crossing.read", crossing_id, detail)
+            tx.audit(now, f"device:{read.device}", "crossing.read", crossing_id,
+                     {**detail, "row_sha256": tx.row_hash("reads", read_id)})
             tx.outbox(now, "read", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,
                                     "data": read.data, "read_at": _iso(read.read_at)}, PRIORITY_READ)
             if into and crossing_id != into:
@@ -178,7 +179,8 @@ class Lifecycle:
         if image is None or image["crossing_id"] != source:
             return
         tx.move_read(image["id"], target, DERIVED)
-        tx.audit(now, "lane", "read.moved", target, {"read_id": image["id"], "from": source, "rule": DERIVED})
+        tx.audit(now, "lane", "read.moved", target, {"read_id": image["id"], "from": source, "rule": DERIVED,
+                                                     "row_sha256": tx.row_hash("reads", image["id"])})
 
     def open_on_presence(self, source: str) -> str:
         """A vehicle arrived (loop, light curtain, motion): a new crossing unless one is at the lane."""
@@ -229,7 +231,7 @@ class Lifecycle:
             tx.move_read(read_id, target, MOVED)
             tx.update_crossing(target, last_activity_at=_iso(now))
             detail = {"read_id": read_id, "from": read["crossing_id"], "to": target, "reason": reason}
-            tx.audit(now, actor, "read.moved", target, detail)
+            tx.audit(now, actor, "read.moved", target, {**detail, "row_sha256": tx.row_hash("reads", read_id)})
             tx.outbox(now, "read.moved", {**detail, "lane": self.lane_id, "at": _iso(now)}, PRIORITY_LIFECYCLE)
         return target
 
@@ -288,7 +290,8 @@ class Lifecycle:
             detail = {"decision_id": decision_id, "action": action.value, "reason": reason, "was": state.value,
                       "recommendation": recommendation, "override": override,
                       "second_officer_id": second_officer_id}
-            tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id, detail)
+            tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id,
+                     {**detail, "row_sha256": tx.row_hash("decisions", decision_id)})
             tx.outbox(now, "decision", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,
                                         "officer_id": officer_id, "notes": notes, "basis": basis,
                                         "at": _iso(now)}, PRIORITY_DECISION)

@@ -16,7 +16,14 @@ from station.daemon import LaneDaemon
 from station.live_view import LiveView
 from station.logs import log_event, setup_logging
 from station.mock_feeds import publish_demo_feeds
-from station.runner import MockOptions, build_devices, mock_rfid_protocol, packaged_file, run_in_thread_until
+from station.runner import (
+    MockOptions,
+    attach_uplink,
+    build_devices,
+    mock_rfid_protocol,
+    packaged_file,
+    run_in_thread_until,
+)
 from station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.mock")
@@ -95,6 +102,10 @@ def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
     lane.lifecycle.late_read_s = config.lifecycle.late_read_s / options.speed  # scenario time runs `speed` x
     stop_scenario = threading.Event()
     lane.mock_lane, lane.mock_stop = mock_lane, stop_scenario  # the booth's technician scenario controls
+    attach_uplink(lane)  # [mqtt] is honoured in mock mode too: the emulated lane syncs like a real one
+    mqtt = config.mqtt
+    log_event(log, "mock.mqtt", state="on" if mqtt.enabled else "off",
+              broker=f"{mqtt.host}:{mqtt.port}" if mqtt.enabled else "none (outbox kept for a later sync)")
     player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)
     log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
               endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from drivers.events import Device
 from station.config import LaneConfig
+from station.config_files import check_files
 from station.config_loader import EX_CONFIG, ConfigError, ConfigProblem, load_config
 from station.daemon import LaneDaemon
 from station.logs import log_event, setup_logging
@@ -96,12 +97,13 @@ def run_lane(config_path: Path | None, data_dir: Path | None, mock: MockOptions 
         config_path = packaged_file("mock-lane.toml") if mock else DEFAULT_CONFIG
     try:
         config = load_config(config_path)
+        check_files(config, config_path)
     except ConfigError as exc:
         print(exc.render(), flush=True)
         return EX_CONFIG
     data_dir = resolve_data_dir(data_dir, config)
     try:
-        store = LaneStore(open_database(data_dir))
+        store = LaneStore(open_database(data_dir, check=True))
     except (StorageError, SchemaTooNew) as exc:
         print(f"garita: {exc}", flush=True)
         return EX_CANTCREAT

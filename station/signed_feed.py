@@ -54,6 +54,12 @@ class OlderVersion(FeedError):
     code = "older"
 
 
+class Replayed(FeedError):
+    """A downlink message already applied (its id is remembered until it expires)."""
+
+    code = "replayed"
+
+
 class OutOfSequence(FeedError):
     code = "out_of_sequence"
 

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from station.config import LaneConfig, MqttSection
+from station.downlink_counters import PersistedCounters
 from station.logs import log_event
+from station.storage import audit_chain
 from station.storage.lane_store import LaneStore
 from sync.downlink import Handler
 from sync.link import BrokerSettings, LinkSettings, SyncLink
@@ -122,6 +124,7 @@ class UplinkPlugin:
         self._next_metrics = time.monotonic()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._downlink_totals: tuple[PersistedCounters, PersistedCounters] | None = None
 
     async def tick(self, lane: LaneDaemon) -> None:
         now = time.monotonic()
@@ -145,10 +148,15 @@ class UplinkPlugin:
         payload = {"lane": status["lane"], "at": now.isoformat(), "stats": status["stats"],
                    "watchlist": {"version": held.get("version")},  # the central says which lanes are behind
                    "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
-                   "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats),
-                   "downlink": {"accepted": dict(self.link.downlink.accepted),
-                                "rejected": dict(self.link.downlink.rejected)}}
-        with lane.store.transaction() as tx:
+                   "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats)}
+        if self._downlink_totals is None:
+            self._downlink_totals = (PersistedCounters(lane.store, "downlink.accepted."),
+                                     PersistedCounters(lane.store, "downlink.rejected."))
+        accepted, rejected = self._downlink_totals
+        with lane.store.transaction() as tx:  # the totals and the row that reports them commit together
+            payload["downlink"] = {"accepted": accepted.save(tx, self.link.downlink.accepted),
+                                   "rejected": rejected.save(tx, self.link.downlink.rejected)}
+            payload["audit_head"] = audit_chain.head_entry(tx.conn)  # the anchor: a later cut shows upstream
             tx.outbox(now, "lane.metrics", payload, PRIORITY_METRICS)
 
     def status(self) -> dict[str, object]:

@@ -7,7 +7,6 @@ of garbage costs CPU, never the lane.
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sync.burst_log import BurstLog
 from sync.logs import log_event
 from sync.schema_check import BODY_SCHEMAS, first_error
 from sync.signing import SignatureError, verify
@@ -33,6 +33,15 @@ class Verified:
     message_id: str
     issued_at: str
     body: dict[str, Any]
+    expires_at: str | None = None
+
+
+class Refused(Exception):
+    """Raised by a handler for a message it did not apply (replayed, older version, invalid content)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(detail or reason)
+        self.reason = reason
 
 
 Handler = Callable[[Verified], None]
@@ -55,6 +64,7 @@ class Downlink:
         self.rejected: Counter[str] = Counter()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._snapshots = SnapshotAssembler()
+        self.rejections_log = BurstLog("downlink.rejected")
 
     def receive(self, topic: str, payload: bytes) -> bool:
         """Handle one message; True when it was accepted. Never raises."""
@@ -64,8 +74,8 @@ class Downlink:
                 self._deliver(verified)
         except Rejected as exc:
             self.rejected[exc.reason] += 1
-            log_event("downlink.rejected", logging.WARNING, reason=exc.reason, topic=topic[:200],
-                      bytes=len(payload), detail=str(exc)[:200])
+            self.rejections_log.log(exc.reason, topic=topic[:200], bytes=len(payload), detail=str(exc)[:200],
+                                    total=self.rejected[exc.reason])
             return False
         return True
 
@@ -82,8 +92,7 @@ class Downlink:
             raise Rejected(exc.reason, str(exc)) from None
         self._check_fields(signed, expected)
         if signed["id"] in self._seen:
-            self.accepted["duplicate_ignored"] += 1
-            return None
+            raise Rejected("duplicate", f"message {signed['id']} seen already")
         self._remember(signed["id"])
         return self._assemble(signed)
 
@@ -106,7 +115,7 @@ class Downlink:
 
     def _assemble(self, signed: dict[str, Any]) -> Verified | None:
         if signed["kind"] != "watchlist.snapshot.chunk":
-            return Verified(signed["kind"], signed["id"], signed["issued_at"], signed["body"])
+            return Verified(signed["kind"], signed["id"], signed["issued_at"], signed["body"], signed.get("expires_at"))
         try:
             snapshot = self._snapshots.add(signed["body"])
         except SnapshotError as exc:
@@ -121,6 +130,8 @@ class Downlink:
     def _deliver(self, verified: Verified) -> None:
         try:
             self.handler(verified)
+        except Refused as exc:
+            raise Rejected(exc.reason, str(exc)) from None
         except Exception as exc:  # the station's problem; counted so it is seen, but the link goes on
             raise Rejected("handler_failed", repr(exc)) from None
         self.accepted[verified.kind] += 1

@@ -56,6 +56,7 @@ def _timed(read: Callable[[np.ndarray], T], image: np.ndarray) -> tuple[T, float
 def _compare(samples: list[Sample], runs: int, ours: Callable[[np.ndarray], list[str]],
              base: Callable[[np.ndarray], str]) -> dict:
     """Both sides on every image, ``runs`` times; exact and top-5 come from the first run (reads repeat)."""
+    samples = [sample for sample in samples if sample.problem is None]  # unreadable labels/files: eval's errors
     images = [load_image(s.image) for s in samples]
     times: dict[str, list[float]] = {"ours": [], "baseline": []}
     rates: dict[str, list[float]] = {"ours": [], "baseline": []}

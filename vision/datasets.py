@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
+import stat
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+MAX_LABEL_BYTES = 1024 * 1024  # a label file or labels.csv is text; a huge one is a wrong file
 
 
 @dataclass(frozen=True)
@@ -14,20 +18,49 @@ class Sample:
     image: Path
     truth: str
     group: str | None = None
+    problem: str | None = None  # the label cannot be used (names a path outside the folder)
+
+
+def inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` when the label's path stays inside the folder (no absolute path, no ``..``)."""
+    relative = PurePosixPath(name.replace("\\", "/"))
+    if not name or relative.is_absolute() or ".." in relative.parts:
+        return None
+    return folder / relative
+
+
+def read_label(path: Path) -> str:
+    """A label file's text: a regular file, size checked before reading (never /dev/zero)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_LABEL_BYTES:
+        raise ValueError(f"{path} is not a label file (not a regular file, or over {MAX_LABEL_BYTES} bytes)")
+    with path.open("rb") as handle:
+        return handle.read(MAX_LABEL_BYTES).decode("utf-8", errors="replace")
+
+
+def _sample(folder: Path, name: str, truth: str, group: str | None = None) -> Sample:
+    image = inside(folder, name)
+    if image is None:
+        problem = f"label names a path outside the folder: {name!r}"
+        return Sample(folder / PurePosixPath(name).name, truth, group, problem)
+    return Sample(image, truth, group)
 
 
 def plate_samples(folder: Path) -> list[Sample]:
     """Every image in folder with its plate label (first plate line of its .txt)."""
     samples = []
     for label in sorted(Path(folder).rglob("*.txt")):
-        fields = label.read_text(encoding="utf-8", errors="replace").split()
+        try:
+            fields = read_label(label).split()
+        except (OSError, ValueError) as exc:
+            samples.append(Sample(label, "", problem=str(exc)))
+            continue
         if len(fields) >= 6:
-            samples.append(Sample(label.parent / fields[0], fields[5].upper()))
+            samples.append(_sample(label.parent, fields[0], fields[5].upper()))
     return samples
 
 
 def container_samples(folder: Path) -> list[Sample]:
     """Rows of folder/labels.csv (image, code[, group])."""
-    with (Path(folder) / "labels.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [Sample(Path(folder) / r["image"], r["code"].strip().upper(), r.get("group") or None) for r in rows]
+    rows = list(csv.DictReader(io.StringIO(read_label(Path(folder) / "labels.csv"), newline="")))
+    return [_sample(Path(folder), r["image"], r["code"].strip().upper(), r.get("group") or None) for r in rows]

@@ -64,6 +64,8 @@ def _summary(per_image: list[dict]) -> dict:
 
 def _timed(read: Callable[[np.ndarray], list], sample: Sample) -> tuple[list, float | None, str | None]:
     """Load and read one image; a bad file yields an error record instead of stopping the run."""
+    if sample.problem:
+        return [], None, sample.problem
     try:
         image = load_image(sample.image)
     except VisionError as exc:

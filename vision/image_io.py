@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from vision.errors import VisionError
+from vision.image_header import image_size
 
 MAX_PIXELS = 40_000_000  # beyond this a frame is not a lane camera's and would exhaust memory
 MAX_BYTES = 64 * 1024 * 1024
@@ -36,20 +38,34 @@ def decode_image(data: bytes) -> np.ndarray:
         raise VisionError("empty image data")
     if len(data) > MAX_BYTES:
         raise VisionError(f"image file too large: {len(data)} bytes")
-    # Refuse huge dimensions before decoding allocates them (a decompression bomb).
-    header = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8)
-    if header is not None and header.shape[0] * header.shape[1] * 64 > MAX_PIXELS:
-        raise VisionError(f"image too large: about {header.shape[1] * 8}x{header.shape[0] * 8}")
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    # Refuse huge dimensions before a decoder allocates them (a decompression bomb): the header
+    # says the size for PNG and JPEG; for other formats a reduced decode measures it.
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise VisionError(f"image too large: {size[0]}x{size[1]} (header)")
+    try:
+        if size is None:
+            header = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8)
+            if header is not None and header.shape[0] * header.shape[1] * 64 > MAX_PIXELS:
+                raise VisionError(f"image too large: about {header.shape[1] * 8}x{header.shape[0] * 8}")
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as exc:  # OpenCV's own limits (CV_IO_MAX_IMAGE_PIXELS) and decoder failures
+        raise VisionError(f"not a decodable image: {str(exc).strip().splitlines()[-1][:120]}") from None
     if image is None:
         raise VisionError("not a decodable image (corrupt or unsupported format)")
     return check_frame(image)
 
 
 def load_image(path: str | Path) -> np.ndarray:
-    """Read and decode an image file."""
+    """Read and decode an image file: a regular file, no larger than MAX_BYTES (checked before reading)."""
     try:
-        data = Path(path).read_bytes()
+        info = Path(path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise VisionError(f"{path} is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise VisionError(f"image file too large: {info.st_size} bytes")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise VisionError(f"cannot read {path}: {exc.strerror}") from exc
     return decode_image(data)

@@ -16,6 +16,7 @@ from station.booth import routes_auth, routes_lane, routes_tech
 from station.booth.context import BoothContext
 from station.booth.headers import SecurityHeaders
 from station.booth.i18n import LANGUAGES, catalog
+from station.booth.limits import RequestLimits
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,7 +46,8 @@ def build_app(context: BoothContext, mock_controls: object | None = None) -> Sta
         *routes_auth.ROUTES, *routes_lane.ROUTES, *routes_tech.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
+    names = [context.config.host, *context.config.server_names]
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders), Middleware(RequestLimits, names=names)],
                     exception_handlers={HTTPException: error_json, 500: error_json})
     app.state.booth = context
     app.state.mock_controls = mock_controls

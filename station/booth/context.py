@@ -7,6 +7,7 @@ from typing import Any
 
 from station.booth.badges import BadgeGate
 from station.booth.events import EventHub
+from station.booth.failed_signins import FailedSignins
 from station.booth.sessions import SessionStore
 from station.booth.throttle import PinThrottle
 from station.config import BoothSection
@@ -22,4 +23,5 @@ class BoothContext:
     hub: EventHub
     badges: BadgeGate
     secret: bytes
+    failures: FailedSignins
     throttle: PinThrottle = field(default_factory=PinThrottle)

@@ -11,6 +11,7 @@ from station.booth.audit import audit
 from station.booth.context import BoothContext
 from station.booth.decisions import DecisionRefused
 from station.booth.officers import Officer, checked_pin
+from station.booth.throttle import Throttled
 
 
 def cosign_applies(booth: BoothContext, deciding: Officer) -> bool:
@@ -24,13 +25,16 @@ async def cosigner(booth: BoothContext, body: dict, deciding: Officer, crossing_
     pin = str(body.get("supervisor_pin", ""))
     if not supervisor_id or not pin:
         raise DecisionRefused("supervisor_required")
-    if booth.throttle.blocked(supervisor_id):
-        raise DecisionRefused("too_many_attempts")
     # An active supervisor other than the deciding officer, with this PIN.
     def other_supervisor(officer: Officer) -> bool:
         return officer.role == "supervisor" and officer.id != deciding.id
 
-    if await checked_pin(booth.store, booth.throttle, supervisor_id, pin, other_supervisor) is None:
+    try:
+        supervisor = await checked_pin(booth.store, booth.throttle, supervisor_id, pin, f"officer:{deciding.id}",
+                                       other_supervisor)
+    except Throttled as refused:
+        raise DecisionRefused(refused.reason) from None
+    if supervisor is None:
         audit(booth.store, f"officer:{deciding.id}", "booth.cosign_failed", {"supervisor_id": supervisor_id},
               crossing_id)
         raise DecisionRefused("supervisor_refused")

@@ -7,6 +7,7 @@ measure read-to-screen latency against its own clock (kiosk and daemon share a h
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 from station.booth.crossing_view import crossing_detail, current_crossing_id, epoch_ms, queue_view
 
 QUEUE_SIZE = 200
+STREAMS_PER_SESSION = 4  # a booth page holds one; a few tabs or reloads are fine, hundreds are not
 CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle", "read.moved",
                    "vehicle.arrived", "vehicle.left"}
 
@@ -26,7 +28,16 @@ class Subscriber:
 
     token: str
     technician: bool
+    opened: float = field(default_factory=time.monotonic)
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+
+def _end(subscriber: Subscriber) -> None:
+    """Tell a stream to finish (None is its end marker); a full queue loses its oldest message for it."""
+    with contextlib.suppress(asyncio.QueueEmpty):
+        if subscriber.queue.full():
+            subscriber.queue.get_nowait()
+    subscriber.queue.put_nowait(None)
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
@@ -43,6 +54,12 @@ class EventHub:
         self.subscribers: set[Subscriber] = set()
 
     def subscribe(self, token: str, technician: bool) -> Subscriber:
+        """A new stream for this session; past STREAMS_PER_SESSION its oldest stream is ended (a reload
+        leaves one behind until the socket notices), so one session cannot hold the server's connections."""
+        mine = sorted((s for s in self.subscribers if s.token == token), key=lambda s: s.opened)
+        for old in mine[: max(len(mine) - STREAMS_PER_SESSION + 1, 0)]:
+            self.subscribers.discard(old)
+            _end(old)
         subscriber = Subscriber(token, technician)
         self.subscribers.add(subscriber)
         return subscriber
@@ -85,9 +102,7 @@ class EventHub:
     def close(self) -> None:
         """End every stream (daemon stopping); pages reconnect to the next daemon."""
         for subscriber in list(self.subscribers):
-            if subscriber.queue.full():
-                subscriber.queue.get_nowait()
-            subscriber.queue.put_nowait(None)
+            _end(subscriber)
 
     def _read_row(self, read_id: int | None) -> dict[str, Any] | None:
         if read_id is None:

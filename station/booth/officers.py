@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from station.booth.pins import hash_pin, verify_pin
-from station.booth.throttle import PinThrottle
+from station.booth.pins import DECOY_HASH, hash_pin, verify_pin
+from station.booth.throttle import PinThrottle, Throttled
 from station.storage.lane_store import LaneStore
 
 Role = Literal["officer", "supervisor", "technician"]
@@ -76,19 +76,31 @@ def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: s
 
 
 async def pin_matches(officer: Officer | None, pin: str) -> bool:
-    """An active officer with this PIN; scrypt (~50 ms) runs off the event loop so reads keep flowing."""
-    stored = officer.pin_hash if officer and officer.active else None
-    return await asyncio.to_thread(verify_pin, pin, stored)
+    """An active officer with this PIN; scrypt (~50 ms) runs off the event loop so reads keep flowing.
+
+    An unknown, inactive or PIN-less id is checked against a decoy hash: it costs the same time
+    as a real one, so the answer's timing does not tell which ids exist."""
+    real = officer is not None and officer.active and officer.pin_hash is not None
+    matched = await asyncio.to_thread(verify_pin, pin, officer.pin_hash if real else DECOY_HASH)
+    return real and matched
 
 
 async def checked_pin(
-    store: LaneStore, throttle: PinThrottle, officer_id: str, pin: str,
+    store: LaneStore, throttle: PinThrottle, officer_id: str, pin: str, client: str = "",
     eligible: Callable[[Officer], bool] = lambda officer: True,
 ) -> Officer | None:
-    """The officer when eligible and the PIN matches, else None; the attempt counts in the throttle either way.
+    """The officer when eligible and the PIN matches, else None; raises Throttled when over a limit.
 
-    (Sign-in and the supervisor co-sign both go through here; the caller checks ``throttle.blocked`` first.)"""
-    officer = get_officer(store, officer_id)
-    ok = await pin_matches(officer, pin) and officer is not None and eligible(officer)
-    (throttle.succeeded if ok else throttle.failed)(officer_id)
+    The attempt is counted before the slow check, so concurrent guesses get no extra tries.
+    (Sign-in and the supervisor co-sign both go through here.)"""
+    throttle.begin(officer_id, client)
+    try:
+        async with throttle.slot():
+            officer = get_officer(store, officer_id)
+            ok = await pin_matches(officer, pin) and officer is not None and eligible(officer)
+    except Throttled:
+        throttle.refund(officer_id, client)
+        raise
+    if ok:
+        throttle.succeeded(officer_id, client)
     return officer if ok else None

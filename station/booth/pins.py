@@ -49,3 +49,8 @@ def verify_pin(pin: str, stored: str | None) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+# Checked in place of a missing hash, so an unknown id takes as long as a real one (the same scrypt
+# runs); its digest is random bytes, which no PIN reaches.
+DECOY_HASH = f"scrypt${N}${R}${P}${_b64(os.urandom(16))}${_b64(os.urandom(32))}"

@@ -26,8 +26,10 @@ from station.booth.guard import (
 from station.booth.i18n import LANGUAGES, pick_language
 from station.booth.officers import Officer, checked_pin, officer_by_badge
 from station.booth.sessions import Session
+from station.booth.throttle import Throttled
 
 BADGE_WAIT_S = 20.0
+MAX_ID = 64  # officer ids are short; a longer one is not an id
 
 
 def session_json(request: Request, session: Session | None, binding: str) -> dict:
@@ -73,16 +75,24 @@ def _unlock(request: Request, session: Session, method: str) -> Response:
     return JSONResponse(session_json(request, session, request.cookies[SESSION_COOKIE]))
 
 
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 async def signin_pin(request: Request) -> Response:
     check_csrf(request)
     body = await json_body(request)
     officer_id, pin = str(body.get("officer_id", "")).strip(), str(body.get("pin", ""))
+    if not officer_id or len(officer_id) > MAX_ID:
+        raise HTTPException(400, "bad_request")
     booth = ctx(request)
-    if not officer_id or booth.throttle.blocked(officer_id):
-        raise HTTPException(429 if officer_id else 400, "too_many_attempts" if officer_id else "bad_request")
-    officer = await checked_pin(booth.store, booth.throttle, officer_id, pin)
+    try:
+        officer = await checked_pin(booth.store, booth.throttle, officer_id, pin, client_of(request))
+    except Throttled as refused:
+        booth.failures.failed(f"officer:{officer_id}", "pin", refused=True)
+        raise HTTPException(429 if refused.reason == "too_many_attempts" else 503, refused.reason) from None
     if officer is None:
-        audit(booth.store, f"officer:{officer_id}", "booth.signin_failed", {"method": "pin"})
+        booth.failures.failed(f"officer:{officer_id}", "pin")
         raise HTTPException(401, "bad_pin")
     current = session_of(request)
     if current is not None and current.locked and current.officer.id == officer_id:
@@ -101,7 +111,7 @@ async def signin_badge(request: Request) -> Response:
         return Response(status_code=204)
     officer = officer_by_badge(booth.store, epc)
     if officer is None:
-        audit(booth.store, "badge:unknown", "booth.signin_failed", {"method": "badge"})
+        booth.failures.failed("badge:unknown", "badge")
         raise HTTPException(401, "unknown_badge")
     current = session_of(request)
     if current is not None and current.locked and current.officer.id == officer.id:

@@ -27,6 +27,7 @@ from station.decision_service import DecisionAsk, DecisionService, View
 from station.lifecycle import IllegalTransition, UnknownCrossing
 
 HEARTBEAT_S = 15.0
+MAX_ROW_ID = 2**63 - 1
 VIEWING_ROLES = DECIDING_ROLES | {"technician"}
 
 
@@ -150,6 +151,8 @@ async def history(request: Request) -> Response:
 async def image(request: Request) -> Response:
     require(request, VIEWING_ROLES)
     booth = ctx(request)
+    if request.path_params["read_id"] > MAX_ROW_ID:  # SQLite's integers end here; past them, no such image
+        raise HTTPException(404, "no_image")
     rows = booth.store.query("SELECT image_path FROM reads WHERE id = ?", (request.path_params["read_id"],))
     if not rows or not rows[0]["image_path"]:
         raise HTTPException(404, "no_image")

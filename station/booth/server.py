@@ -16,7 +16,9 @@ from station.booth.badges import BadgeGate
 from station.booth.context import BoothContext
 from station.booth.csrf import load_secret
 from station.booth.events import EventHub
+from station.booth.failed_signins import FailedSignins
 from station.booth.i18n import check_catalogs
+from station.booth.limits import IDLE_TIMEOUT_S, MAX_HEADER_BYTES, BoundedH11
 from station.booth.mock_controls import MockControls
 from station.booth.sessions import SessionStore
 from station.logs import log_event
@@ -37,7 +39,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart at once after a stop
     sock.bind((host, port))
-    sock.listen(64)
+    sock.listen(128)
     sock.setblocking(False)
     return sock
 
@@ -47,7 +49,21 @@ def build_context(lane: Any) -> BoothContext:
     hub = EventHub(lane)
     badges = BadgeGate(config.badge_reader, on_tap=lambda device, epc: hub.badge_tapped(device, True))
     sessions = SessionStore(lane.store, config.lock_after_s, config.session_max_s)
-    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir))
+    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir),
+                        FailedSignins(lane.store))
+
+
+class _BoothTicks:
+    """Lane plugin: writes a finished burst of failed sign-ins to the audit, and the last one at stop."""
+
+    def __init__(self, failures: FailedSignins):
+        self.failures = failures
+
+    async def tick(self, lane: Any) -> None:
+        self.failures.tick()
+
+    async def aclose(self) -> None:
+        self.failures.flush()
 
 
 class BoothServer:
@@ -72,11 +88,14 @@ class BoothServer:
         controls = MockControls(mock_lane, getattr(self.lane, "mock_stop", None)) if mock_lane else None
         app = build_app(self.context, controls)
         uv_config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                                   timeout_graceful_shutdown=1, log_level="warning")
+                                   timeout_graceful_shutdown=1, log_level="warning", http=BoundedH11,
+                                   timeout_keep_alive=int(IDLE_TIMEOUT_S),
+                                   h11_max_incomplete_event_size=MAX_HEADER_BYTES)
         self._server = _LaneServer(uv_config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="booth")
         self.lane.listeners.append(self.context.hub.listener)
         self.lane.read_taps.append(self.context.badges.tap)
+        self.lane.plugins.append(_BoothTicks(self.context.failures))
         log_event(log, "booth.ready", url=f"http://{config.host}:{sock.getsockname()[1]}/")
         return True
 

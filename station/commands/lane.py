@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from station.commands.options import DATA_DIR
+from station.config_files import check_files
 from station.config_loader import EX_CONFIG, ConfigError, load_config
 from station.runner import MockOptions, build_devices, run_lane, warn_missing_ports
 
@@ -37,6 +38,7 @@ def check_config(file: Path) -> None:
     """Validate a lane config: prints OK, or every problem with its key and line (exit 78)."""
     try:
         config = load_config(file)
+        check_files(config, file)
         build_devices(config)
         if config.webhook.enabled and config.webhook.secret_file:
             from station.webhook import load_secret

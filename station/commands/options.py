@@ -28,14 +28,15 @@ CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path)
                       help="Lane config TOML (used to find the data directory).")
 
 
-def open_store(data_dir: Path | None, config_path: Path | None):
+def open_store(data_dir: Path | None, config_path: Path | None, check: bool = False):
+    """The lane's store for a CLI command; ``check`` reads every page first (exit 73 when damaged)."""
     from station.storage.database import StorageError, open_database
     from station.storage.lane_store import LaneStore
     from station.storage.migrations import SchemaTooNew
 
     config = load_config(config_path) if config_path else None
     try:
-        return LaneStore(open_database(resolve_data_dir(data_dir, config), create=False))
+        return LaneStore(open_database(resolve_data_dir(data_dir, config), create=False, check=check))
     except (StorageError, SchemaTooNew) as exc:
         click.echo(f"garita: {exc}", err=True)
         sys.exit(EX_CANTCREAT)

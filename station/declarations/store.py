@@ -18,11 +18,14 @@ from station.signed_feed import (
     FeedError,
     FeedHeader,
     MalformedFeed,
+    OlderVersion,
     OutOfSequence,
+    Replayed,
     body_lines,
     check_sequence,
     read_header,
 )
+from station.storage import downlink_state
 from station.storage.lane_store import LaneStore, Tx
 from station.watchlist import rejections
 
@@ -66,12 +69,29 @@ def import_declarations(store: LaneStore, data_dir: Path, path: Path, keys: dict
     return header.version
 
 
-def apply_verified_op(store: LaneStore, op: DeclarationOp, source: str) -> None:
-    """One declaration upserted or removed by a message the MQTT downlink already verified."""
+def apply_verified_op(store: LaneStore, op: DeclarationOp, source: str, message_id: str | None = None,
+                      expires_at: datetime | None = None) -> None:
+    """One declaration upserted or removed by a message the MQTT downlink already verified.
+
+    In the same transaction: a message id already applied is refused (replay), and so is a version
+    not newer than the last one applied of that declaration, even one since removed."""
     now = datetime.now(UTC)
+    target = op.declaration.id if op.declaration else op.id
     with store.transaction() as tx:
+        if message_id is not None and downlink_state.already_applied(tx, message_id):
+            raise Replayed(f"message {message_id} was applied already")
+        last = downlink_state.declaration_version(tx, target)
+        if op.declaration is not None:
+            if last is not None and op.declaration.version <= last:
+                raise OlderVersion(f"declaration {target!r} v{op.declaration.version} is not newer than"
+                                   f" the v{last} applied")
+            last = op.declaration.version
         _apply_op(tx, op)
-        target = op.declaration.id if op.declaration else op.id
+        if last is not None:
+            downlink_state.set_declaration_version(tx, target, last, removed=op.op == "remove")
+        if message_id is not None:
+            downlink_state.forget_expired(tx, now)
+            downlink_state.mark_applied(tx, message_id, "declaration", now, downlink_state.keep_until(expires_at, now))
         tx.audit(now, "central", f"declaration.{op.op}", None, {"declaration_id": target, "source": source})
 
 
@@ -100,6 +120,7 @@ def _apply(store: LaneStore, header: FeedHeader, ops: list[DeclarationOp]) -> No
         if header.kind == "snapshot":
             tx.conn.execute("DELETE FROM declaration_keys")
             tx.conn.execute("DELETE FROM declarations")
+            downlink_state.forget_declaration_versions(tx)
         for op in ops:
             _apply_op(tx, op)
         tx.conn.execute("INSERT OR REPLACE INTO feeds (feed, version, created_at, applied_at, key_id)"

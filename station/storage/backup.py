@@ -67,7 +67,8 @@ def _summarise(copy: sqlite3.Connection, source: str) -> BackupInfo:
     else:
         verdict = audit_chain.verify(copy)
         if not verdict.ok:
-            raise StorageError(f"the audit trail is broken at entry {verdict.first_bad} ({verdict.why})")
+            where = f"entry {verdict.first_bad}" if verdict.first_bad is not None else verdict.bad_row
+            raise StorageError(f"the audit trail is broken at {where} ({verdict.why})")
         entries, head = verdict.entries, verdict.head
     return BackupInfo(datetime.now(UTC).isoformat(timespec="seconds"), version, entries, head,
                       _count(copy, "crossings"), _count(copy, "decisions"), source)

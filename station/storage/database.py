@@ -30,11 +30,12 @@ def prepare_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
-def open_database(data_dir: Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_database(data_dir: Path, *, create: bool = True, check: bool = False) -> sqlite_utils.Database:
     """Open (and migrate) ``garita.db``: WAL, foreign keys on, synchronous=FULL.
 
     synchronous is a per-connection setting in SQLite, not per table; FULL on the one
     connection covers decisions, outbox and audit, which must survive a power cut.
+    ``check`` reads every page first (PRAGMA quick_check): the lane does at start.
     """
     path = data_dir / DB_NAME
     if not create and not path.exists():
@@ -47,8 +48,28 @@ def open_database(data_dir: Path, *, create: bool = True) -> sqlite_utils.Databa
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
+        if check:
+            _quick_check(conn, path)
         migrate(conn)
     except sqlite3.DatabaseError as exc:
-        hint = " (the data directory or database is not writable by this user)" if "readonly" in str(exc) else ""
-        raise StorageError(f"database {path} cannot be opened: {exc}{hint}") from None
+        if "readonly" in str(exc):
+            raise StorageError(f"database {path} cannot be opened: {exc} (the data directory or database is not "
+                               "writable by this user)") from None
+        raise damaged(path, str(exc)) from None
     return sqlite_utils.Database(conn)
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    rows = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    if rows != ["ok"]:
+        raise damaged(path, "; ".join(rows))
+
+
+def damaged(path: Path, detail: str) -> StorageError:
+    """The message for a database SQLite cannot trust: what it found, how to confirm, how to restore."""
+    detail = "; ".join(line.strip() for line in detail.splitlines() if line.strip())
+    return StorageError(
+        f"database {path} cannot be opened: it is damaged ({detail[:300]}). Stop the lane and confirm with: "
+        f"sqlite3 {path} 'PRAGMA integrity_check'. To restore, move {path.name} and its -wal/-shm files "
+        f"aside and put the last good backup of {path.name} in {path.parent}; the central system holds "
+        f"every event the lane delivered, and events not yet delivered are in the damaged copy.")

@@ -63,6 +63,10 @@ class Tx:
             {**row, "basis": _json(row["basis"])},
         )
 
+    def row_hash(self, table: str, key: object) -> str | None:
+        """The hash an audit entry records to vouch for one read or decision row as stored."""
+        return audit_chain.row_hash(self.conn, table, key)
+
     def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
         """Chain one audit entry and queue it upstream: the central holds the whole trail, so an entry cut
         off the end of the lane's chain (which the chain alone cannot show) is still on record there."""

@@ -155,6 +155,27 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE reads ADD COLUMN rule TEXT NOT NULL DEFAULT '';
     ALTER TABLE reads ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
     """,
+    # 8: downlink state that must survive a restart: the ids of applied messages (kept until they
+    #    expire, so a replay is refused), the last version applied of each declaration (kept after a
+    #    removal, so an older copy cannot bring it back), and counters that lane.metrics reports.
+    """
+    CREATE TABLE downlink_applied (
+        message_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX downlink_applied_expiry ON downlink_applied(expires_at);
+    CREATE TABLE declaration_versions (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        removed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
@@ -170,6 +191,8 @@ NOTES: list[str] = [
     "chains every existing audit entry into the SHA-256 hash chain (rewrites prev_hash/hash of each entry)",
     "crossing segmentation: when each crossing's vehicle left, and the rule that attached each read "
     "(marked when it was a guess the officer may move)",
+    "downlink state that survives a restart: applied message ids (replays refused), each declaration's "
+    "last version (older copies refused), persistent counters",
 ]
 
 

@@ -5,7 +5,10 @@ from the named device, as a driver would emit it. A tiny test assessor stands in
 engine: a read whose value starts with ``WATCH`` is a watchlist hit (detain), one starting with
 ``REC-`` gets a plain "release" recommendation.
 
-    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT
+    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT [SCANNER_PTY]
+
+With SCANNER_PTY a real barcode scanner driver reads that pseudo-terminal too (the soak test
+floods it with line noise).
 """
 
 from __future__ import annotations
@@ -105,10 +108,17 @@ def main() -> int:
     real_watchlist = "--watchlist" in sys.argv[4:]
     setup_logging("kv", "info")
     store = LaneStore(open_database(data_dir))
+    options = sys.argv[4:]  # --watchlist, and a serial port for a real barcode scanner (the soak's)
     lane_config = config(data_dir, booth_port)
     if real_watchlist:
         lane_config = with_watchlist(lane_config, data_dir)
-    lane = LaneDaemon(lane_config, data_dir, store, [FeedDevice(name) for name in DEVICES])
+    devices: list = [FeedDevice(name) for name in DEVICES]
+    ports = [option for option in options if not option.startswith("--")]
+    if ports:
+        from drivers.barcode_scanner import BarcodeScanner
+
+        devices.append(BarcodeScanner("scan-1", ports[0]))
+    lane = LaneDaemon(lane_config, data_dir, store, devices)
     if not real_watchlist:
         lane.assessor = test_assessor(store)
     socketserver.ThreadingTCPServer.allow_reuse_address = True

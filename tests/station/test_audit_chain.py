@@ -173,3 +173,52 @@ def test_migration_chains_several_older_entries_in_order(data_dir: Path):
     links = conn.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
     assert [prev for prev, _ in links] == ["0" * 64, links[0][1], links[1][1]]
     assert verify(conn).ok and verify(conn).entries == 3
+
+
+def _deliver_audit(store, central_db: Path) -> None:
+    """What the uplink does for the audit rows: each goes to the central with its hash."""
+    from sync.central.store_sqlite import SqliteStore
+    from sync.envelope import UplinkEvent
+
+    rows = store.query("SELECT id, seq, kind, created_at, payload FROM outbox WHERE kind = 'audit' ORDER BY seq")
+    central = SqliteStore(central_db)
+    central.add([UplinkEvent(r["id"], r["seq"], "2504", "lane-a", r["kind"], r["created_at"], json.loads(r["payload"]))
+                 for r in rows])
+    central.close()
+
+
+def test_a_changed_decision_row_and_a_cut_tail_are_found(tmp_path, store, data_dir):
+    """Issue 17 row 9: the decision rows are covered, and the head is anchored at the central."""
+    _lane_with_history(store)
+    central_db = tmp_path / "central.db"
+    _deliver_audit(store, central_db)
+    lane = ("--data-dir", str(data_dir), "--against-central", str(central_db), "--lane", "2504/lane-a")
+    ok = garita("audit", "verify", *lane)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "9 reads and decisions match their entries" in ok.stdout  # 3 vehicles: 6 reads, 3 decisions
+    entries = store.query("SELECT COUNT(*) AS n FROM audit")[0]["n"]  # opened, 2 reads, departed, decided a vehicle
+    assert f"OK: matches the central's copy: {entries} entries there" in ok.stdout
+    store.db.conn.execute("DROP TRIGGER decisions_never_updated")
+    decision = store.query("SELECT id FROM decisions ORDER BY rowid")[1]["id"]
+    store.db.conn.execute("UPDATE decisions SET officer_id = 'us-666' WHERE id = ?", (decision,))
+    changed = garita("audit", "verify", "--data-dir", str(data_dir))
+    assert changed.returncode == 1
+    assert changed.stdout.startswith(f"BROKEN at decisions/{decision}: decisions row {decision} differs")
+    store.db.conn.execute("UPDATE decisions SET officer_id = 'us-1' WHERE id = ?", (decision,))
+    last_ten = [r["id"] for r in store.query("SELECT id FROM audit ORDER BY id DESC LIMIT 10")]
+    _tamper(store, f"DELETE FROM audit WHERE id IN ({','.join(map(str, last_ten))})")
+    cut = garita("audit", "verify", *lane)
+    assert cut.returncode == 1
+    assert "has no audit entry (the entry was removed)" in cut.stdout
+    assert f"BROKEN: differs from the central's copy: 10 cut off the end (first {min(last_ten)})" in cut.stdout
+
+
+def test_a_read_moved_by_an_officer_is_vouched_for_by_its_move(store):
+    """A move changes the read's crossing: its audit entry carries the row as moved, and an edit after it shows."""
+    lifecycle = Lifecycle(store, "lane-a", 60)
+    read = lifecycle.record_read(_read("E1"))
+    lifecycle.move_read(read.read_id, None, "officer:us-1", "not this vehicle's")
+    assert verify(store.db.conn).ok
+    _tamper(store, "UPDATE reads SET crossing_id = ? WHERE id = ?", read.crossing_id, read.read_id)
+    verdict = verify(store.db.conn)
+    assert verdict.bad_row == f"reads/{read.read_id}" and "edited" in verdict.why

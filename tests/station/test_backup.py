@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from station.storage.audit_chain import verify
+from station.storage.audit_chain import chain_existing, verify
 from station.storage.migrations import LATEST, NOTES, migrate
 from tests.station.test_cli import garita
 from tests.station.test_metrics import stop, wait_for
@@ -71,6 +71,8 @@ def tamper(path: Path, sql: str) -> None:
 @pytest.mark.parametrize(("damage", "message"), [
     ("UPDATE audit SET detail = '{}' WHERE id = 2;", "audit trail is broken at entry 2"),
     ("DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit);", "does not end where the backup recorded"),
+    ("DELETE FROM audit WHERE action = 'crossing.read' AND id = (SELECT MAX(id) FROM audit WHERE action ="
+     " 'crossing.read');", "audit trail is broken at"),
     (None, "not a usable SQLite database"),
 ])
 def test_restore_refuses_a_backup_that_does_not_vouch_for_itself(tmp_path, store, data_dir, damage, message):
@@ -79,6 +81,8 @@ def test_restore_refuses_a_backup_that_does_not_vouch_for_itself(tmp_path, store
     lifecycle = Lifecycle(store, "lane-t", 300)
     for value in ("ABC123", "XYZ789", "QQQ111"):
         lifecycle.record_read(ReadIn("rfid-1", "rfid", value, {}, datetime.now(UTC)))
+    with store.transaction() as tx:  # the newest entry vouches for no record: only the head shows it cut off
+        tx.audit(datetime.now(UTC), "lane", "lane.note", None, {})
     backup_file = tmp_path / "b.db"
     assert garita("backup", str(backup_file), "--data-dir", str(data_dir)).returncode == 0
     if damage:
@@ -93,7 +97,7 @@ def test_restore_refuses_a_backup_that_does_not_vouch_for_itself(tmp_path, store
 
 
 def previous_release_database(data_dir: Path, version: int) -> None:
-    """A database as an older garita left it: schema `version`, crossings, a decision, unchained audit."""
+    """A database as an older garita left it: schema `version`, a crossing, a read, a decision and their audit."""
     data_dir.mkdir()
     conn = sqlite3.connect(data_dir / "garita.db", isolation_level=None)
     migrate(conn, target=version)
@@ -104,8 +108,13 @@ def previous_release_database(data_dir: Path, version: int) -> None:
                  " 'E200', ?)", (now,))
     conn.execute("INSERT INTO decisions (id, crossing_id, action, officer_id, decided_at) VALUES"
                  " ('d1', 'c1', 'release', 'o1', ?)", (now,))
-    for action in ("crossing.opened", "crossing.read", "crossing.decided"):
-        conn.execute("INSERT INTO audit (at, actor, action, crossing_id) VALUES (?, 'lane', ?, 'c1')", (now, action))
+    (read_id,) = conn.execute("SELECT id FROM reads").fetchone()
+    for action, detail in (("crossing.opened", {}), ("crossing.read", {"read_id": read_id}),
+                           ("crossing.decided", {"decision_id": "d1"})):
+        conn.execute("INSERT INTO audit (at, actor, action, crossing_id, detail) VALUES (?, 'lane', ?, 'c1', ?)",
+                     (now, action, json.dumps(detail)))
+    if version >= 6:  # from schema 6 on, a release chained each entry as it wrote it
+        chain_existing(conn)
     conn.close()
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import logging
 import socket
+import subprocess
 import threading
 from pathlib import Path
+
+import pytest
 
 from drivers.events import DeviceRead
 from station.config import LaneConfig
@@ -124,3 +128,101 @@ def test_log_lines_are_key_value_or_json():
     formatter = EventFormatter("json")
     record = logging.LogRecord("t", logging.INFO, "", 0, "x", (), None)
     assert '"event": "x"' in formatter.format(record)
+
+
+class _Ticks:
+    """A plugin that counts core ticks (the uplink and the status file run there)."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+
+    async def tick(self, lane: LaneDaemon) -> None:
+        self.ticks += 1
+
+
+def test_a_flooding_device_loses_only_its_own_excess(store, data_dir):
+    flood = [DeviceRead("scan", "barcode", f"JUNK{i}") for i in range(5000)]
+    flooder = DummyDevice("scan", flood)
+    quiet = DummyDevice("rfid-1", [DeviceRead("rfid-1", "rfid", "E2003411B802011512345678")])
+    lane = LaneDaemon(CONFIG, data_dir, store, [flooder, quiet])
+    ticks = _Ticks()
+    lane.plugins.append(ticks)
+
+    def settled() -> bool:
+        recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]
+        return not flooder.reads and recorded + flooder.health.reads_dropped == 5000
+
+    assert run_until(lane, settled, timeout=60) == 0
+    rfid = store.query("SELECT * FROM reads WHERE device = 'rfid-1'")
+    recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]
+    assert len(rfid) == 1  # the other device's read is never lost behind the flood
+    assert flooder.health.reads_dropped > 0 and recorded + flooder.health.reads_dropped == 5000
+    assert quiet.health.reads_dropped == 0 and ticks.ticks > 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs (root may mount one; elsewhere the test is skipped)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(path: Path) -> None:
+    """Another program fills the disk to the last byte."""
+    with contextlib.suppress(OSError), open(path, "wb") as filler:
+        while True:
+            filler.write(b"\0" * 4096)
+            filler.flush()
+
+
+def test_a_full_disk_sheds_images_and_holds_reads_until_space_returns(small_disk):
+    """Issue 17 row 8: the disk fills for real, then space returns; nothing lost, each crossing its own."""
+    from station.disk_budget import DiskBudget
+    from station.storage.database import open_database
+    from station.storage.lane_store import LaneStore
+
+    data_dir = small_disk / "data"
+    store = LaneStore(open_database(data_dir))
+    no_vision = CONFIG.model_copy(update={"vision": CONFIG.vision.model_copy(update={"enabled": False})})
+    lane = LaneDaemon(no_vision, data_dir, store, [])
+    lane.disk = DiskBudget(data_dir, 1, 30, clock=itertools.count().__next__)  # fresh free space each time
+    jpeg = b"\xff\xd8" + b"j" * 20_000 + b"\xff\xd9"
+    lane.handle_read(DeviceRead("cam", "image", "", image=jpeg))
+    lane.handle_read(DeviceRead("rfid-1", "rfid", "E1"))
+    first = store.query("SELECT crossing_id FROM reads")[0]["crossing_id"]
+    lane.decide(first, "release", "us-1", "routine")
+    _fill(small_disk / "filler")
+    lane.handle_read(DeviceRead("cam", "image", "", image=jpeg))
+    for n in range(2, 40):
+        lane.handle_read(DeviceRead("rfid-1", "rfid", f"E{n}"))
+    asyncio.run(lane.tick())  # still full: nothing retried, nothing lost
+    held = lane.stats.reads_held
+    assert held >= 30 and lane.stats.images_shed == 1 and lane.stats.reads_lost == 0
+    (small_disk / "filler").unlink()
+    asyncio.run(lane.tick())
+    print(f"\nfull disk: {held} reads held in memory, {lane.stats.reads_retried} stored when space returned,"
+          f" {lane.stats.images_shed} image shed")
+    assert lane.stats.reads_held == 0 and lane.stats.reads_lost == 0 and lane.stats.reads_failed == 0
+    crossings = store.query("SELECT crossing_id, COUNT(*) AS n FROM reads GROUP BY crossing_id ORDER BY crossing_id")
+    assert [c["n"] for c in crossings] == [2, 39] and crossings[0]["crossing_id"] == first  # each its own
+    shed = store.query("SELECT data FROM reads WHERE kind = 'image' AND image_path IS NULL")
+    assert len(shed) == 1 and '"image_shed":true' in shed[0]["data"]
+    store.db.conn.close()
+
+
+def test_images_past_their_retention_are_deleted(data_dir):
+    from datetime import UTC, datetime
+
+    from station.disk_budget import DiskBudget
+
+    old, kept = data_dir / "images/2020/01/02", data_dir / "images/2099/01/01"
+    for day in (old, kept):
+        day.mkdir(parents=True)
+        (day / "a.jpg").write_bytes(b"x")
+    budget = DiskBudget(data_dir, 1, 30)
+    assert budget.sweep(datetime(2026, 12, 3, tzinfo=UTC)) == 1
+    assert not old.exists() and (kept / "a.jpg").exists() and budget.images_expired == 1

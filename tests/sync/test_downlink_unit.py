@@ -29,9 +29,9 @@ def _downlink(handler=None) -> tuple[Downlink, Received]:
 def test_a_signed_delta_is_delivered_once_even_when_redelivered():
     downlink, received = _downlink()
     message = sign(KEY, "k1", "watchlist.delta", DELTA_BODY)
-    assert downlink.receive(DELTA, message) and downlink.receive(DELTA, message)
+    assert downlink.receive(DELTA, message) and not downlink.receive(DELTA, message)
     assert received.kinds() == ["watchlist.delta"] and received.items[0].body == DELTA_BODY
-    assert downlink.accepted["duplicate_ignored"] == 1
+    assert downlink.rejected["duplicate"] == 1 and downlink.accepted["watchlist.delta"] == 1
 
 
 def test_schema_violations_expired_and_foreign_lane_commands_are_rejected():

@@ -117,3 +117,20 @@ def test_lane_daemon_syncs_both_ways(tmp_path, broker, pki, central, signing_key
         output, _ = lane.communicate(timeout=20)
     assert lane.returncode == 0, output
     assert _wait(lambda: central.store.presence(PORT, LANE) == "stopped"), output
+
+
+def test_mock_mode_honours_mqtt(tmp_path, broker, pki, central, signing_key):
+    """Issue 17 row 13: `[mqtt] enabled = true` in mock mode syncs (it was silently ignored)."""
+    real = _lane_config(tmp_path, broker, pki, signing_key).read_text()
+    mqtt = real[real.index("[mqtt]"):real.index("[booth]")]
+    mock = (REPO / "config/mock-lane.toml").read_text()
+    config = tmp_path / "mock.toml"
+    config.write_text(mock.replace("[mqtt]\nenabled = false\n", mqtt).replace('id = "', f'id = "{LANE}" #', 1)
+                      .replace('port_code = "', f'port_code = "{PORT}" #', 1))
+    command = [sys.executable, "-m", "station", "run", "--mock", "--config", str(config), "--auto-decide",
+               "--until-done", "--scenario", "small", "--speed", "4", "--data-dir", str(tmp_path / "data")]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "event=mock.mqtt state=on" in result.stdout
+    assert _wait(lambda: any(e["kind"] == "decision" for e in central.store.events(PORT, LANE))), result.stdout[-3000:]

@@ -1,0 +1,80 @@
+"""Issue 17 row 6: a missing or wrong key file is exit 78 naming key and line; a damaged database is exit 73.
+
+Real subprocesses, the way systemd runs them: ``garita check-config``, ``garita run`` and
+``garita audit verify``. None of them may end in a traceback (systemd would restart in a loop).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+from station.storage.database import DB_NAME, open_database
+from station.storage.lane_store import LaneStore
+from tests.conftest import REPO
+from tests.station.test_cli import garita
+
+KEY_TABLE = '\n[[mqtt.downlink_keys]]\nkey_id = "central-2026"\npublic_key_file = "{path}"\n'
+
+
+def _config_with_key(tmp_path: Path, key_path: Path) -> tuple[Path, int]:
+    text = (REPO / "config/lane.example.toml").read_text().replace("enabled = false\nhost = \"central",
+                                                                   "enabled = true\nhost = \"central", 1)
+    text += KEY_TABLE.format(path=key_path)
+    config = tmp_path / "lane.toml"
+    config.write_text(text)
+    line = text.splitlines().index(f'public_key_file = "{key_path}"') + 1
+    return config, line
+
+
+def _refused_with_78(tmp_path: Path, config: Path, expected: str) -> None:
+    checked = garita("check-config", str(config))
+    ran = garita("run", "--config", str(config), "--data-dir", str(tmp_path / "data"))
+    for result in (checked, ran):
+        assert result.returncode == 78, result.stdout + result.stderr
+        assert expected in result.stdout, result.stdout
+        assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_missing_public_key_file_is_78_with_key_and_line(tmp_path: Path) -> None:
+    config, line = _config_with_key(tmp_path, tmp_path / "no-such.pub")
+    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys[0].public_key_file: {tmp_path}/no-such.pub"
+                                       " cannot be read")
+
+
+def test_a_public_key_file_that_is_not_a_key_is_78(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pub"
+    junk.write_bytes(random.Random(6).randbytes(200))
+    config, line = _config_with_key(tmp_path, junk)
+    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys[0].public_key_file: {junk}: not an Ed25519")
+
+
+def _damaged_database(data_dir: Path) -> None:
+    store = LaneStore(open_database(data_dir))
+    now = datetime.now(UTC)
+    with store.transaction() as tx:
+        for n in range(3000):
+            tx.audit(now, "test", "filler", None, {"n": n, "pad": "x" * 200})
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.conn.close()
+    path = data_dir / DB_NAME
+    size, noise = path.stat().st_size, random.Random(17)
+    with path.open("r+b") as db:  # random bytes inside pages, the header left alone
+        for _ in range(40):
+            db.seek(noise.randrange(8192, size - 512))
+            db.write(noise.randbytes(256))
+        db.flush()
+        os.fsync(db.fileno())
+
+
+def test_a_damaged_database_is_73_naming_integrity_check(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    _damaged_database(data_dir)
+    ran = garita("run", "--config", "config/lane.example.toml", "--data-dir", str(data_dir))
+    verified = garita("audit", "verify", "--data-dir", str(data_dir))
+    for result, stream in ((ran, ran.stdout), (verified, verified.stderr)):
+        assert result.returncode == 73, result.stdout + result.stderr
+        assert "PRAGMA integrity_check" in stream and "backup" in stream
+        assert "Traceback" not in result.stdout + result.stderr
