@@ -132,5 +132,5 @@ def test_mock_mode_honours_mqtt(tmp_path, broker, pki, central, signing_key):
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "event=mock.mqtt state=on" in result.stdout
+    assert "event=mock.mqtt state=on" in result.stdout + result.stderr
     assert _wait(lambda: any(e["kind"] == "decision" for e in central.store.events(PORT, LANE))), result.stdout[-3000:]
