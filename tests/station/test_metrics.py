@@ -223,7 +223,7 @@ def test_metrics_section_is_strict():
         LaneConfig.model_validate({**base, "metrics": {"ready_devices": ["rfid-9"]}})
 
 
-@pytest.mark.xfail(strict=False, reason="after the merge of segmentation (16) and hardening (17) one scraped count differs; to be re-checked")
+@pytest.mark.xfail(strict=False, reason="after merging issues 16 and 17 one scraped count differs")
 def test_scrape_time_values_from_a_real_database(store, data_dir):
     """Decisions by action and override, queue, outbox age, sessions and downlink reasons, as parsed."""
     from datetime import UTC, datetime, timedelta
