@@ -36,6 +36,7 @@ from hardware_mocks.llrp_wire import (
     ro_access_report,
     status,
 )
+from hardware_mocks.tcp_line_server import loopback_listener
 
 log = logging.getLogger(__name__)
 FAULTS = {
@@ -105,11 +106,7 @@ class LlrpReaderMock:
     def start(self) -> None:
         """Listen and start the keepalive/re-read ticker."""
         self._stop.clear()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(4)
-        listener.settimeout(0.05)
+        listener = loopback_listener(self.port, 0.05)
         self.port, self._listener = listener.getsockname()[1], listener
         self._spawn(self._accept_loop, "llrp-accept")
         self._spawn(self._ticker, "llrp-ticker")

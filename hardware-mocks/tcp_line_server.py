@@ -22,6 +22,16 @@ BANNER = b"*" * 40 + b"\r\n  Mock RFID Reader\r\n" + b"*" * 40 + b"\r\nUsername>
 PASSWORD_PROMPT = b"Password>\x00"
 
 
+
+def loopback_listener(port: int, timeout_s: float) -> socket.socket:
+    """A listening socket on 127.0.0.1 (port 0: any free one; reused at once after a stop)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(4)
+    listener.settimeout(timeout_s)
+    return listener
+
 class TcpLineServer:
     """Line-oriented TCP server on 127.0.0.1 with login; one thread per client."""
 
@@ -44,11 +54,7 @@ class TcpLineServer:
     def start(self) -> None:
         """Listen (on the same port again after a ``stop()``) and accept clients."""
         self._stop.clear()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(4)
-        listener.settimeout(0.1)  # so the accept loop notices stop()
+        listener = loopback_listener(self.port, 0.1)  # the timeout lets the accept loop notice stop()
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._spawn(self._accept_loop, "tcp-accept")

@@ -9,15 +9,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-DIGITS = "0123456789"
+from vision.plate_grammar import SLOTS as GRAMMAR_SLOTS
+
+# The run-time grammar's slot classes (vision/plate_grammar.py), plus those only the renderer's series need.
 SLOTS: dict[str, str] = {
-    "L": LETTERS,
-    "D": DIGITS,
-    "N": "123456789",
-    "A": LETTERS + DIGITS,
-    "M": "ABCDEFGHJKLMNPRSTUVWXYZ",  # Mexico: no I, O, Q
-    "C": "ABCDEFGHJKLMNPRSTUVWXYZ",  # California letter slots 1 and 3: no I, O, Q
+    **GRAMMAR_SLOTS,
     "Z": "ABCDEFGHJKLMNPRSTVWXYZ0123456789",  # Arizona 2020: no I, O, Q, U
     "K": "BCDFGHJKLMNPRSTVWXYZ",  # Spain: consonants only
     "G": "ABCDEFGHJKLMNPRSTUVWXYZ",  # letters without I, O, Q (several European series)
