@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.options import require
-from drivers.serial_link import is_network
-from drivers.tcp_port import is_wildcard, parse_host_port, parse_tcp_url
+from garita.drivers.options import require
+from garita.drivers.serial_link import is_network
+from garita.drivers.tcp_port import is_wildcard, parse_host_port, parse_tcp_url
 
 NOTIFY_DEFAULTS: dict[str, Any] = {
     "notify_listen": "", "notify_address": "", "notify_allow_from": "",

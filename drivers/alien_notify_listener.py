@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from drivers.backoff import Backoff
-from drivers.events import DeviceHealth
-from drivers.rfid_taglist import NOTIFY_END, NOTIFY_START, Notification, TagListError, parse_notification
+from garita.drivers.backoff import Backoff
+from garita.drivers.events import DeviceHealth
+from garita.drivers.rfid_taglist import NOTIFY_END, NOTIFY_START, Notification, TagListError, parse_notification
 
 log = logging.getLogger(__name__)
 

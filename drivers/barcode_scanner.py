@@ -8,15 +8,15 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.documents.aamva import COMPLIANCE, AamvaError, expected_length
-from drivers.documents.aim import split_symbology
-from drivers.documents.classify import classify
-from drivers.events import DeviceHealth, DeviceRead, Emit
-from drivers.framing import DelimitedFramer
-from drivers.line_noise import strip_noise
-from drivers.noise_gate import GATE_DEFAULTS, GateSettings, NoiseGate
-from drivers.options import require, take_options
-from drivers.serial_link import SerialLink
+from garita.drivers.documents.aamva import COMPLIANCE, AamvaError, expected_length
+from garita.drivers.documents.aim import split_symbology
+from garita.drivers.documents.classify import classify
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.framing import DelimitedFramer
+from garita.drivers.line_noise import strip_noise
+from garita.drivers.noise_gate import GATE_DEFAULTS, GateSettings, NoiseGate
+from garita.drivers.options import require, take_options
+from garita.drivers.serial_link import SerialLink
 
 DEFAULTS: dict[str, Any] = {
     "baudrate": 9600, "prefix": "", "suffix": "\r", "max_length": 4096,

@@ -12,11 +12,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.backoff import Backoff
-from drivers.events import DeviceHealth, DeviceRead, Emit
-from drivers.frame_grabber import FrameGrabber
-from drivers.motion_trigger import MotionTrigger, thumbnail
-from drivers.options import require, take_options
+from garita.drivers.backoff import Backoff
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.frame_grabber import FrameGrabber
+from garita.drivers.motion_trigger import MotionTrigger, thumbnail
+from garita.drivers.options import require, take_options
 
 TICK_S = 0.05
 DEFAULTS: dict[str, Any] = {

@@ -7,11 +7,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.documents.mrz import FORMATS, MrzError, clean_lines, parse_mrz
-from drivers.events import DeviceHealth, DeviceRead, Emit
-from drivers.framing import BlockFramer, LineFramer, bcc_xor
-from drivers.options import require, take_options
-from drivers.serial_link import SerialLink
+from garita.drivers.documents.mrz import FORMATS, MrzError, clean_lines, parse_mrz
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.framing import BlockFramer, LineFramer, bcc_xor
+from garita.drivers.options import require, take_options
+from garita.drivers.serial_link import SerialLink
 
 DEFAULTS: dict[str, Any] = {
     "baudrate": 9600, "framing": "block", "bcc": "xor", "bcc_span": "stx_etx",

@@ -9,7 +9,7 @@ from datetime import datetime
 import cv2
 import numpy as np
 
-from drivers.events import utc_now
+from garita.drivers.events import utc_now
 
 OPEN_TIMEOUT_MS = 3000
 READ_TIMEOUT_MS = 1000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from drivers.llrp_codec import LlrpError, Param, decode_params, encode_message, tlv
+from garita.drivers.llrp_codec import LlrpError, Param, decode_params, encode_message, tlv
 
 # Message types.
 SET_READER_CONFIG, SET_READER_CONFIG_RESPONSE = 3, 13

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from drivers.llrp_messages import InventorySettings
+from garita.drivers.llrp_messages import InventorySettings
 
 DEFAULT_PORT = 5084
 

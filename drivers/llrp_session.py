@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import serial
 
-from drivers import llrp_messages as m
-from drivers.llrp_codec import LlrpError, Message
+from garita.drivers import llrp_messages as m
+from garita.drivers.llrp_codec import LlrpError, Message
 
 Write = Callable[[bytes], None]
 

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.events import DeviceHealth
+from garita.drivers.events import DeviceHealth
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from drivers.barcode_scanner import BarcodeScanner
-from drivers.camera import Camera
-from drivers.document_reader import DocumentReader
-from drivers.events import Device
-from drivers.rfid_alien import AlienReader
-from drivers.rfid_llrp import LlrpReader
+from garita.drivers.barcode_scanner import BarcodeScanner
+from garita.drivers.camera import Camera
+from garita.drivers.document_reader import DocumentReader
+from garita.drivers.events import Device
+from garita.drivers.rfid_alien import AlienReader
+from garita.drivers.rfid_llrp import LlrpReader
 
 Factory = Callable[[str, str, Mapping[str, Any]], Device]
 # driver name -> (device kind it serves, whether it needs a port or a url, class)

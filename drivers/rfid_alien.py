@@ -8,22 +8,30 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.alien_login import AlienLogin
-from drivers.alien_notify_config import (
+from garita.drivers.alien_login import AlienLogin
+from garita.drivers.alien_notify_config import (
     NOTIFY_DEFAULTS,
     allowed_peer,
     check_notify_options,
     notify_address,
     setup_commands,
 )
-from drivers.alien_notify_listener import NotifyListener, PeerFilter
-from drivers.events import DeviceHealth, DeviceRead, Emit
-from drivers.framing import AnyByteFramer
-from drivers.options import require, take_options
-from drivers.rfid_taglist import NO_TAGS, Notification, TagListError, TagRead, is_tag_line, parse_tag_line, parse_xml
-from drivers.serial_link import SerialLink, is_network
-from drivers.tag_presence import TagPresence
-from drivers.tcp_port import parse_host_port
+from garita.drivers.alien_notify_listener import NotifyListener, PeerFilter
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.framing import AnyByteFramer
+from garita.drivers.options import require, take_options
+from garita.drivers.rfid_taglist import (
+    NO_TAGS,
+    Notification,
+    TagListError,
+    TagRead,
+    is_tag_line,
+    parse_tag_line,
+    parse_xml,
+)
+from garita.drivers.serial_link import SerialLink, is_network
+from garita.drivers.tag_presence import TagPresence
+from garita.drivers.tcp_port import parse_host_port
 
 POLL_COMMAND = b"\x01get TagList\r\n"
 REPLY_TIMEOUT_S = 1.0

@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from drivers.events import DeviceHealth, DeviceRead, Emit
-from drivers.llrp_codec import Framer, FramingError, LlrpError, Message, encode_message
-from drivers.llrp_messages import KEEPALIVE, TagReport
-from drivers.llrp_options import parse_options, reader_url
-from drivers.llrp_session import LlrpSession, ReaderDown, Timing
-from drivers.serial_link import SerialLink
-from drivers.tag_presence import TagPresence
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.llrp_codec import Framer, FramingError, LlrpError, Message, encode_message
+from garita.drivers.llrp_messages import KEEPALIVE, TagReport
+from garita.drivers.llrp_options import parse_options, reader_url
+from garita.drivers.llrp_session import LlrpSession, ReaderDown, Timing
+from garita.drivers.serial_link import SerialLink
+from garita.drivers.tag_presence import TagPresence
 
 
 def _utc_iso(micros: int | None) -> str | None:

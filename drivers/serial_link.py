@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import serial
 
-from drivers.backoff import Backoff
-from drivers.events import DeviceHealth
-from drivers.tcp_port import TcpPort
+from garita.drivers.backoff import Backoff
+from garita.drivers.events import DeviceHealth
+from garita.drivers.tcp_port import TcpPort
 
 READ_TIMEOUT_S = 0.1
 PRESENCE_CHECK_S = 0.5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from drivers.events import utc_now
+from garita.drivers.events import utc_now
 
 
 @dataclass

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from hardware_mocks.alien_notifier import NotifyFaults, NotifySender, split_address
-from hardware_mocks.alien_tags import FORMATS, TIME_FORMAT, TagField, TagRead, format_tag_list
-from hardware_mocks.pty_port import PtyPort
-from hardware_mocks.tcp_line_server import TcpLineServer
+from garita.hardware_mocks.alien_notifier import NotifyFaults, NotifySender, split_address
+from garita.hardware_mocks.alien_tags import FORMATS, TIME_FORMAT, TagField, TagRead, format_tag_list
+from garita.hardware_mocks.pty_port import PtyPort
+from garita.hardware_mocks.tcp_line_server import TcpLineServer
 
 log = logging.getLogger(__name__)
 

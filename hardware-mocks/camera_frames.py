@@ -6,7 +6,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from hardware_mocks.synthetic_images import empty_lane
+
+from garita.hardware_mocks.synthetic_images import empty_lane
 
 ImageSource = np.ndarray | bytes | str | Path
 JPEG_MAGIC = b"\xff\xd8"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hardware_mocks.camera_frames import ImageSource, background_jpeg, to_jpeg
+from garita.hardware_mocks.camera_frames import ImageSource, background_jpeg, to_jpeg
 
 
 class FileCamera:

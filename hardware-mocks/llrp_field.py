@@ -8,7 +8,7 @@ import time
 import zlib
 from dataclasses import dataclass
 
-from hardware_mocks.llrp_wire import TagSeen
+from garita.hardware_mocks.llrp_wire import TagSeen
 
 _HEX = re.compile(r"^(?:[0-9A-F]{2}){2,62}$")
 # TagReportContentSelector bits (LLRP 1.0.1 section 16.2.7.1).

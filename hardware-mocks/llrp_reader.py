@@ -18,9 +18,9 @@ import struct
 import threading
 import time
 
-from hardware_mocks.llrp_field import LlrpField, utc_us
-from hardware_mocks.llrp_rospec import ACTIVE, DISABLED, INACTIVE, RoSpec, parse_add_rospec, parse_reader_config
-from hardware_mocks.llrp_wire import (
+from garita.hardware_mocks.llrp_field import LlrpField, utc_us
+from garita.hardware_mocks.llrp_rospec import ACTIVE, DISABLED, INACTIVE, RoSpec, parse_add_rospec, parse_reader_config
+from garita.hardware_mocks.llrp_wire import (
     HEADER_BYTES,
     M_FIELD_ERROR,
     M_PARAMETER_ERROR,
@@ -36,7 +36,7 @@ from hardware_mocks.llrp_wire import (
     ro_access_report,
     status,
 )
-from hardware_mocks.tcp_line_server import loopback_listener
+from garita.hardware_mocks.tcp_line_server import loopback_listener
 
 log = logging.getLogger(__name__)
 FAULTS = {

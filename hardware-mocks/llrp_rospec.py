@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from hardware_mocks.llrp_field import SELECT_ALL
-from hardware_mocks.llrp_wire import P, WireError, params
+from garita.hardware_mocks.llrp_field import SELECT_ALL
+from garita.hardware_mocks.llrp_wire import P, WireError, params
 
 DISABLED, INACTIVE, ACTIVE = 0, 1, 2
 

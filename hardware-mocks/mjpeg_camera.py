@@ -12,7 +12,7 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from hardware_mocks.camera_frames import ImageSource, background_jpeg, to_jpeg
+from garita.hardware_mocks.camera_frames import ImageSource, background_jpeg, to_jpeg
 
 log = logging.getLogger(__name__)
 BOUNDARY = "frame"

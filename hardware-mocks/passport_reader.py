@@ -24,7 +24,7 @@ from functools import reduce
 from pathlib import Path
 from typing import Literal
 
-from hardware_mocks.pty_device import PtyDevice
+from garita.hardware_mocks.pty_device import PtyDevice
 
 SOH, STX, ETX, CR = b"\x01", b"\x02", b"\x03", b"\r"
 LengthRule = Literal["o_bcc", "o_etx", "stx_etx", "whole"]

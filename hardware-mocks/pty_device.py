@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hardware_mocks.pty_port import PtyPort
+from garita.hardware_mocks.pty_port import PtyPort
 
 
 class PtyDevice:

@@ -233,7 +233,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
 def _read(name_or_path: str) -> tuple[str, str, Path]:
     """Return (source label, TOML text, base dir) for a bare name or a path."""
     if _NAME.match(name_or_path) and not name_or_path.endswith(".toml"):
-        res = resources.files("hardware_mocks.scenarios").joinpath(f"{name_or_path}.toml")
+        res = resources.files("garita.hardware_mocks.scenarios").joinpath(f"{name_or_path}.toml")
         if not res.is_file():
             raise ScenarioError(f"no built-in scenario named {name_or_path!r}")
         return f"scenarios/{name_or_path}.toml", res.read_text("utf-8"), Path(str(res)).parent

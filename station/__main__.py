@@ -1,5 +1,5 @@
-"""``python -m station`` runs the garita command line."""
+"""``python -m garita.station`` runs the garita command line."""
 
-from station.cli import main
+from garita.station.cli import main
 
 main()

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import click
 
-from station.commands.audit import audit_group
-from station.commands.bench import bench
-from station.commands.central import central, central_db, keys_group
-from station.commands.crossings import crossings, decide, export, show
-from station.commands.lane import check_config, install_service, run
-from station.commands.maintenance import backup, init, migrate, restore
-from station.commands.officers import officer
-from station.commands.options import SummaryGroup
-from station.commands.technician import devices, probe, snapshot
-from station.commands.vision import eval_group
-from station.commands.watchlist import declarations, watchlist
+from garita.station.commands.audit import audit_group
+from garita.station.commands.bench import bench
+from garita.station.commands.central import central, central_db, keys_group
+from garita.station.commands.common_options import SummaryGroup
+from garita.station.commands.crossings import crossings, decide, export, show
+from garita.station.commands.lane import check_config, install_service, run
+from garita.station.commands.maintenance import backup, init, migrate, restore
+from garita.station.commands.officers import officer
+from garita.station.commands.technician import devices, probe, snapshot
+from garita.station.commands.vision import eval_group
+from garita.station.commands.watchlist import declarations, watchlist
 
 
 class GaritaGroup(SummaryGroup):
     """The root group: a known error ends any command with one line and its exit code."""
 
     def invoke(self, ctx: click.Context):
-        from station.commands.errors import KNOWN_ERRORS, describe
+        from garita.station.commands.known_errors import KNOWN_ERRORS, describe
 
         try:
             return super().invoke(ctx)

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from drivers.events import Device
-from station.config import LaneConfig
-from station.config_files import check_files
-from station.config_loader import EX_CONFIG, ConfigError, ConfigProblem, load_config
-from station.daemon import LaneDaemon
-from station.logs import log_event, setup_logging
-from station.storage.database import StorageError, open_database
-from station.storage.lane_store import LaneStore
-from station.storage.migrations import SchemaTooNew
+from garita.drivers.events import Device
+from garita.station.config.lane_config import LaneConfig
+from garita.station.config.loader import EX_CONFIG, ConfigError, ConfigProblem, load_config
+from garita.station.config.referenced_files import check_files
+from garita.station.core.daemon import LaneDaemon
+from garita.station.ops.event_log import log_event, setup_logging
+from garita.station.storage.database import StorageError, open_database
+from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.migrations import SchemaTooNew
 
 EX_CANTCREAT = 73  # sysexits.h: the data directory or database cannot be used
 DEFAULT_CONFIG = Path("/etc/garita/lane.toml")
@@ -35,7 +35,7 @@ class MockOptions:
 
 def packaged_file(name: str) -> Path:
     """A file shipped in the wheel from the repo's config/ folder."""
-    return Path(str(resources.files("station.lane_files").joinpath(name)))
+    return Path(str(resources.files("garita.station.lane_files").joinpath(name)))
 
 
 def resolve_data_dir(cli_value: Path | None, config: LaneConfig | None) -> Path:
@@ -57,7 +57,7 @@ def mock_rfid_protocol(config: LaneConfig) -> str:
 
 def build_devices(config: LaneConfig, endpoints: dict[str, str] | None = None) -> list[Device]:
     """Instantiate every enabled device's driver; bad driver names or options are config errors."""
-    from drivers.registry import build_device
+    from garita.drivers.registry import build_device
 
     devices, problems = [], []
     for index, section in enumerate(config.devices):
@@ -108,7 +108,7 @@ def run_lane(config_path: Path | None, data_dir: Path | None, mock: MockOptions 
         print(f"garita: {exc}", flush=True)
         return EX_CANTCREAT
     if mock:
-        from station.mock_mode import run_mock
+        from garita.station.mock.mock_mode import run_mock
 
         return run_mock(config, data_dir, store, mock)
     setup_logging(config.logging.format, config.logging.level)
@@ -132,8 +132,8 @@ def attach_uplink(lane: LaneDaemon) -> None:
     """With `[mqtt] enabled`, the sync link runs beside the core: outbox up, verified feeds down."""
     if not lane.config.mqtt.enabled:
         return
-    from station.downlink_apply import DownlinkApplier
-    from station.uplink import UplinkPlugin, build_link
+    from garita.station.links.downlink_apply import DownlinkApplier
+    from garita.station.links.mqtt_uplink import UplinkPlugin, build_link
 
     link = build_link(lane.config, lane.store, DownlinkApplier(lane.data_dir, lane.store))
     plugin = UplinkPlugin(link, lane.config.mqtt.metrics_every_s)

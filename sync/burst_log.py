@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sync.logs import log_event
+from garita.sync.logs import log_event
 
 
 class BurstLog:

@@ -15,12 +15,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sync.burst_log import BurstLog
-from sync.logs import log_event
-from sync.schema_check import BODY_SCHEMAS, first_error
-from sync.signing import SignatureError, verify
-from sync.snapshots import SnapshotAssembler, SnapshotError
-from sync.topics import LANE_ONLY_KINDS, LaneTopics
+from garita.sync.burst_log import BurstLog
+from garita.sync.logs import log_event
+from garita.sync.schema_check import BODY_SCHEMAS, first_error
+from garita.sync.signing import SignatureError, verify
+from garita.sync.snapshots import SnapshotAssembler, SnapshotError
+from garita.sync.topics import LANE_ONLY_KINDS, LaneTopics
 
 SEEN_IDS = 10_000  # persistent sessions redeliver after a reconnect; remember enough ids to drop repeats
 

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from sync.outbox import OutboxRow
+from garita.sync.outbox import OutboxRow
 
 VERSION = "1.0"
 MAJOR = "1"

@@ -22,14 +22,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from sync.downlink import Downlink, Handler, Verified
-from sync.logs import log_event
-from sync.outbox import OutboxSource
-from sync.presence import presence
-from sync.retention import RetentionSettings, enforce
-from sync.tls import TlsFiles, client_context
-from sync.topics import LaneTopics
-from sync.uplink import Uplink, UplinkSettings
+from garita.sync.downlink import Downlink, Handler, Verified
+from garita.sync.logs import log_event
+from garita.sync.outbox import OutboxSource
+from garita.sync.presence import presence
+from garita.sync.retention import RetentionSettings, enforce
+from garita.sync.tls import TlsFiles, client_context
+from garita.sync.topics import LaneTopics
+from garita.sync.uplink import Uplink, UplinkSettings
 
 INBOX_QOS0_LIMIT = 1000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from sync.signing import now_iso
+from garita.sync.signing import now_iso
 
 State = Literal["online", "offline", "stopped"]
 

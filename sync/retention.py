@@ -7,8 +7,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sync.logs import log_event
-from sync.outbox import OutboxSource
+from garita.sync.logs import log_event
+from garita.sync.outbox import OutboxSource
 
 
 @dataclass(frozen=True)

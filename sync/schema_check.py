@@ -23,11 +23,11 @@ BODY_SCHEMAS = {
 
 
 def schema_names() -> list[str]:
-    return sorted(p.name for p in resources.files("sync.schemas").iterdir() if p.name.endswith(".json"))
+    return sorted(p.name for p in resources.files("garita.sync.schemas").iterdir() if p.name.endswith(".json"))
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("sync.schemas").joinpath(name).read_text())
+    return json.loads(resources.files("garita.sync.schemas").joinpath(name).read_text())
 
 
 @cache

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.signing import canonical
+from garita.sync.signing import canonical
 
 MAX_OPEN_SNAPSHOTS = 2  # a newer snapshot supersedes an unfinished older one; keep memory bounded
 

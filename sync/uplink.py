@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sync.envelope import BATCH_KIND, encode_batch, encode_event
-from sync.outbox import OutboxRow, OutboxSource
-from sync.ratelimit import TokenBucket
-from sync.topics import LaneTopics
+from garita.sync.envelope import BATCH_KIND, encode_batch, encode_event
+from garita.sync.outbox import OutboxRow, OutboxSource
+from garita.sync.ratelimit import TokenBucket
+from garita.sync.topics import LaneTopics
 
 
 class Publisher(Protocol):

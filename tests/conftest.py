@@ -44,8 +44,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(data_dir: Path):
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     lane_store = LaneStore(open_database(data_dir))
     yield lane_store

@@ -35,7 +35,29 @@ def _imported_packages(tree: ast.AST) -> list[tuple[int, str]]:
             names = [node.module]
         else:
             continue  # relative imports stay inside their own package
-        found.extend((node.lineno, name.split(".")[0]) for name in names if name.split(".")[0] in PACKAGES)
+        found.extend((node.lineno, package) for name in names if (package := _project_package(name)))
+    return found
+
+
+def _project_package(name: str) -> str | None:
+    """`garita.sync.link` -> `sync`; a bare old top-level name (`sync.link`) counts too, so that the rules and
+    the one-namespace test both see it."""
+    parts = name.split(".")
+    if parts[0] == "garita" and len(parts) > 1:
+        parts = parts[1:]
+    return parts[0] if parts[0] in PACKAGES else None
+
+
+def _old_top_level_imports() -> list[str]:
+    """Imports of `station`, `sync`... without the `garita.` prefix: the wheel installs only `garita`."""
+    found = []
+    for path in sorted(REPO.rglob("*.py")):
+        if {".venv", ".git", "build"} & set(path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            found += [f"{path.relative_to(REPO)}:{node.lineno}: {n}" for n in names if n.split(".")[0] in PACKAGES]
     return found
 
 
@@ -60,8 +82,22 @@ def test_no_forbidden_import_edge() -> None:
 
 def test_the_rule_sees_nested_and_from_imports() -> None:
     # The checker must catch an import hidden in a function and a `from x.y import z`, or it proves nothing.
-    tree = ast.parse("def f():\n    import station.cli\nfrom sync.link import Link\nfrom . import sibling\n")
+    source = "def f():\n    import garita.station.cli\nfrom garita.sync.link import Link\nfrom . import sibling\n"
+    tree = ast.parse(source)
     assert sorted(_imported_packages(tree)) == [(2, "station"), (3, "sync")]
+
+
+def test_every_import_goes_through_the_one_namespace() -> None:
+    old = _old_top_level_imports()
+    assert not old, "imports without the garita. prefix (the wheel installs only `garita`):\n" + "\n".join(old)
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    # A reader finds a module by its name: two `bench.py` or two `uplink.py` send them to the wrong one.
+    names: Counter[str] = Counter()
+    for folder, _allowed in PACKAGES.values():
+        names.update(p.name for p in (REPO / folder).rglob("*.py") if p.name not in {"__init__.py", "__main__.py"})
+    assert not [name for name, count in names.items() if count > 1]
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))

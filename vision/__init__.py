@@ -6,11 +6,11 @@ import threading
 
 import numpy as np
 
-from vision.errors import VisionError
-from vision.fusion import fuse_containers, fuse_plates
-from vision.image_io import decode_image, load_image
-from vision.reads import Candidate, ContainerRead, FusedRead, PlateRead
-from vision.recognizer import Recognizer
+from garita.vision.errors import VisionError
+from garita.vision.fusion import fuse_containers, fuse_plates
+from garita.vision.image_io import decode_image, load_image
+from garita.vision.reads import Candidate, ContainerRead, FusedRead, PlateRead
+from garita.vision.recognizer import Recognizer
 
 __all__ = [
     "Candidate",

@@ -12,7 +12,7 @@ import re
 import cv2
 import numpy as np
 
-from vision.text_detector import TextBox, order_quad
+from garita.vision.text_detector import TextBox, order_quad
 
 SERIAL_END = re.compile(r"(?<![0-9])[0-9]{6}$")  # a row ending in the 6 serial digits, check digit not yet read
 REACH = 3.0  # look this many serial heights to the right (the box sits about one character after the serial)

@@ -6,10 +6,10 @@ import math
 import re
 from collections.abc import Sequence
 
-from vision.iso6346 import CATEGORIES, is_strong, is_valid, repair_digit
-from vision.plate_grammar import CONFUSIONS, DIGITS, LETTERS
-from vision.reads import Candidate, strongest_by_text
-from vision.text_recognizer import CharGuess
+from garita.vision.iso6346 import CATEGORIES, is_strong, is_valid, repair_digit
+from garita.vision.plate_grammar import CONFUSIONS, DIGITS, LETTERS
+from garita.vision.reads import Candidate, strongest_by_text
+from garita.vision.text_recognizer import CharGuess
 
 SLOT_CLASSES = (LETTERS,) * 3 + (CATEGORIES,) + (DIGITS,) * 7
 DOUBTFUL = 0.85  # a digit read below this probability may be the one position the check digit repairs

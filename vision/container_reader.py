@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from vision.container_code import code_candidates, find_size_type
-from vision.reads import Candidate, ContainerRead
-from vision.text_detector import TextBox
-from vision.text_recognizer import CharGuess
+from garita.vision.container_code import code_candidates, find_size_type
+from garita.vision.reads import Candidate, ContainerRead
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import CharGuess
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.datasets import Sample, container_samples, plate_samples
-from vision.errors import VisionError
-from vision.fusion import fuse_containers
-from vision.image_io import load_image
-from vision.iso6346 import is_valid
-from vision.reads import ContainerRead
-from vision.recognizer import CONTAINER_DET, MIN_CODE_HEIGHT, PLATE_FIND, Recognizer
+from garita.vision.datasets import Sample, container_samples, plate_samples
+from garita.vision.errors import VisionError
+from garita.vision.fusion import fuse_containers
+from garita.vision.image_io import load_image
+from garita.vision.iso6346 import is_valid
+from garita.vision.reads import ContainerRead
+from garita.vision.recognizer import CONTAINER_DET, MIN_CODE_HEIGHT, PLATE_FIND, Recognizer
 
 Progress = Callable[[int, int], None]
 

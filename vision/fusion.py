@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from vision.iso6346 import is_strong, is_valid
-from vision.reads import Candidate, ContainerRead, FusedRead, PlateRead
+from garita.vision.iso6346 import is_strong, is_valid
+from garita.vision.reads import Candidate, ContainerRead, FusedRead, PlateRead
 
 FORMAT_BONUS = 1.5  # a read that fits a grammar (or passes the check digit) counts for more
 

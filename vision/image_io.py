@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.errors import VisionError
-from vision.image_header import image_size
+from garita.vision.errors import VisionError
+from garita.vision.image_header import image_size
 
 MAX_PIXELS = 40_000_000  # beyond this a frame is not a lane camera's and would exhaust memory
 MAX_BYTES = 64 * 1024 * 1024

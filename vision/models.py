@@ -8,7 +8,7 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from vision.errors import VisionError
+from garita.vision.errors import VisionError
 
 # The PaddleOCR networks ship inside two PyPI wheels (Apache-2.0); we only read their ONNX files.
 # PP-OCRv4 detector, from rapidocr-onnxruntime 1.4.4: the plate detector below is derived from it, and it
@@ -18,7 +18,7 @@ DET_PACKAGE, DET_FILE = "rapidocr_onnxruntime", "ch_PP-OCRv4_det_infer.onnx"
 # photos: 88.9% exact plates against 81.8% in the same pipeline; the hand-labelled plate boxes (padded 8%
 # across, 12% down, read alone, best text, no grammar) 61/99 right against 33/99.
 REC_PACKAGE, REC_FILE = "rapidocr", "PP-OCRv6_rec_small.onnx"
-# Ours, in this package: DET_FILE quantised to int8 for the plate reader (python -m vision.quantize_detector).
+# Ours, in this package: DET_FILE quantised to int8 for the plate reader (python -m garita.vision.quantize_detector).
 PLATE_DET_FILE = "ppocrv4_det_int8.onnx"
 INSTALL_HINT = "pip install --no-deps rapidocr-onnxruntime==1.4.4 rapidocr==3.10.0"
 
@@ -81,7 +81,7 @@ def load_sessions(threads: int = 2) -> OcrSessions:
     rec_file, det_file = wheel_model(REC_PACKAGE, REC_FILE), wheel_model(DET_PACKAGE, DET_FILE)
     plate_det_file = bundled_dir() / PLATE_DET_FILE
     if not plate_det_file.is_file():
-        raise VisionError(f"{plate_det_file} missing (rebuild: python -m vision.quantize_detector)")
+        raise VisionError(f"{plate_det_file} missing (rebuild: python -m garita.vision.quantize_detector)")
     rec = open_session(rec_file, threads)
     return OcrSessions(
         det=open_session(det_file, threads),

@@ -4,7 +4,7 @@ The PaddleOCR export writes each learnable affine block as ``Conv -> Mul(s) -> A
 as ``Add(3) -> Clip(0, 6) -> Mul(x) -> Div(6)``: four passes over the tensor where one would do. Both
 rewrites are exact, up to float rounding. Measured with 2 threads: the int8 plate detector, quantised from
 the folded graph, takes 96 ms instead of 112 per 1280x736 frame, with the same plate accuracy. Build time
-only (python -m vision.quantize_detector). The PP-OCRv6 recogniser used now has no such blocks to fold.
+only (python -m garita.vision.quantize_detector). The PP-OCRv6 recogniser used now has no such blocks to fold.
 """
 
 from __future__ import annotations

@@ -6,9 +6,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-from vision.plate_grammar import CONFUSIONS, GENERIC_LENGTHS, GENERIC_WEIGHT, SLOTS, PlateFormat, formats_for, matches
-from vision.reads import Candidate, strongest_by_text
-from vision.text_recognizer import CharGuess
+from garita.vision.plate_grammar import (
+    CONFUSIONS,
+    GENERIC_LENGTHS,
+    GENERIC_WEIGHT,
+    SLOTS,
+    PlateFormat,
+    formats_for,
+    matches,
+)
+from garita.vision.reads import Candidate, strongest_by_text
+from garita.vision.text_recognizer import CharGuess
 
 # A confusion-pair swap the model itself did not propose is worth this share of the read char's probability.
 CONFUSION_FACTOR = 0.35

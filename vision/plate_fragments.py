@@ -11,8 +11,8 @@ none), for the most plate-like fragment only.
 
 from __future__ import annotations
 
-from vision.text_detector import TextBox
-from vision.text_recognizer import TextLine
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import TextLine
 
 MIN_CHARS, MAX_CHARS = 2, 4  # a group of a plate: shorter than any plate, long enough to be text
 MIN_SCORE = 0.8  # read confidently: a blurred smudge is not worth a second detection

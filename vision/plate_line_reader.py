@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.errors import VisionError
-from vision.models import bundled_dir, open_session
-from vision.plate_line import LineRead, greedy_decode, layouts, line_image, softmax, text_log_prob, to_tensor
+from garita.vision.errors import VisionError
+from garita.vision.models import bundled_dir, open_session
+from garita.vision.plate_line import LineRead, greedy_decode, layouts, line_image, softmax, text_log_prob, to_tensor
 
 PLATE_LINE_FILES = ("plate_line_int8.onnx", "plate_line.onnx")  # int8 when it kept the accuracy, else float
 
@@ -19,7 +19,7 @@ class PlateLineReader:
     def __init__(self, path: Path | None = None, threads: int = 2) -> None:
         path = path or next((bundled_dir() / n for n in PLATE_LINE_FILES if (bundled_dir() / n).is_file()), None)
         if path is None or not path.is_file():
-            raise VisionError(f"plate line model {path} missing (python -m vision.training.rebuild)")
+            raise VisionError(f"plate line model {path} missing (python -m garita.vision.training.rebuild)")
         self.session = open_session(path, threads)
         self.input = self.session.get_inputs()[0].name
 

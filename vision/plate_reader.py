@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from vision.plate_candidates import plate_candidates
-from vision.plate_regions import shape_factor
-from vision.reads import Candidate, PlateRead, strongest_by_text
-from vision.text_detector import TextBox
-from vision.text_recognizer import TextLine
+from garita.vision.plate_candidates import plate_candidates
+from garita.vision.plate_regions import shape_factor
+from garita.vision.reads import Candidate, PlateRead, strongest_by_text
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import TextLine
 
 # Cameras burn a date and a clock into the frame; as bare digits "2014-05-02" would pass for a plate.
 CAPTION = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}:\d{2}:\d{2}")

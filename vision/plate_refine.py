@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.text_detector import TextBox
+from garita.vision.text_detector import TextBox
 
 DOUBTFUL = 0.7  # a first answer below this confidence gets the second look
 TARGET_HEIGHT = 80.0  # plate box height, in pixels, after scaling the region

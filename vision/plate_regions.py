@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vision.text_detector import TextBox
+from garita.vision.text_detector import TextBox
 
 MIN_ASPECT, MAX_ASPECT = 0.8, 9.0  # a plate line, or a part of one split at a space; never a long slogan
 MIN_HEIGHT = 6.0  # frame pixels; smaller text cannot be read

@@ -1,7 +1,7 @@
 """Build the int8 plate detector: PP-OCRv4 det, per-channel static quantisation (run by hand, not at run time).
 
     pip install onnx   # build time only (also in the `test` extra)
-    python -m vision.quantize_detector [--shared ../shared]
+    python -m garita.vision.quantize_detector [--shared ../shared]
 
 Why: on this AVX-512 VNNI machine the int8 detector runs about twice as fast as the float one (0.17-0.23 s ->
 about 0.10 s on a 1280 px frame, 2 threads; vision/README.md has the runs) at the same plate accuracy.
@@ -22,9 +22,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.models import DET_FILE, DET_PACKAGE, PLATE_DET_FILE, bundled_dir, wheel_model
-from vision.recognizer import PLATE_FIND
-from vision.text_detector import prepare_blob
+from garita.vision.models import DET_FILE, DET_PACKAGE, PLATE_DET_FILE, bundled_dir, wheel_model
+from garita.vision.recognizer import PLATE_FIND
+from garita.vision.text_detector import prepare_blob
 
 CALIBRATION_SIDE = PLATE_FIND.max_side  # the size the plate reader detects at
 
@@ -51,7 +51,7 @@ def quantize(shared: Path, out: Path) -> None:
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    from vision.onnx_fold import fold_graph
+    from garita.vision.onnx_fold import fold_graph
 
     class Reader(CalibrationDataReader):
         def __init__(self, paths: list[Path]) -> None:

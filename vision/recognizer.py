@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
-from vision.container_reader import Token, assemble_codes
-from vision.image_io import check_frame
-from vision.iso6346 import CODE_LENGTH
-from vision.models import OcrSessions, load_sessions
-from vision.plate_fragments import fragments, line_through, plate_wide_box
-from vision.plate_grammar import formats_for
-from vision.plate_reader import line_candidates, rank_plates, with_fragment_reads, with_second_look
-from vision.plate_refine import DOUBTFUL, central_lines, region_around
-from vision.plate_regions import plate_boxes
-from vision.reads import ContainerRead, PlateRead
-from vision.serial_continuation import continued_box, is_continuation, wants_continuation
-from vision.text_detector import DetParams, TextBox, detect_text
-from vision.text_recognizer import TextLine, TextRecognizer, crop_quad
-from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, row_density, split_rows
+from garita.vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
+from garita.vision.container_reader import Token, assemble_codes
+from garita.vision.image_io import check_frame
+from garita.vision.iso6346 import CODE_LENGTH
+from garita.vision.models import OcrSessions, load_sessions
+from garita.vision.plate_fragments import fragments, line_through, plate_wide_box
+from garita.vision.plate_grammar import formats_for
+from garita.vision.plate_reader import line_candidates, rank_plates, with_fragment_reads, with_second_look
+from garita.vision.plate_refine import DOUBTFUL, central_lines, region_around
+from garita.vision.plate_regions import plate_boxes
+from garita.vision.reads import ContainerRead, PlateRead
+from garita.vision.serial_continuation import continued_box, is_continuation, wants_continuation
+from garita.vision.text_detector import DetParams, TextBox, detect_text
+from garita.vision.text_recognizer import TextLine, TextRecognizer, crop_quad
+from garita.vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, row_density, split_rows
 
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
 # recognition of only the most plate-like lines.

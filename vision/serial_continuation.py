@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from vision.text_detector import TextBox
+from garita.vision.text_detector import TextBox
 
 PARTIAL_SERIAL = re.compile(r"[0-9]{1,5}")
 SERIAL_AND_CHECK = 7

@@ -7,8 +7,8 @@ import re
 import cv2
 import numpy as np
 
-from vision.iso6346 import CODE_LENGTH
-from vision.text_detector import TextBox
+from garita.vision.iso6346 import CODE_LENGTH
+from garita.vision.text_detector import TextBox
 
 MIN_CHAR_ROWS = 0.25  # a character is at least this share of the column width tall
 GAP_ROWS = 0.08  # blank stretches shorter than this share of the width do not split a character

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from drivers.documents.aamva import COMPLIANCE, AamvaError, parse_aamva
-from drivers.documents.cfdi import CfdiError, parse_sat_url
-from drivers.documents.gs1 import GS1_SYMBOLOGIES, Gs1Error, parse_gs1
-from drivers.documents.mrz import MrzError, parse_mrz
-from drivers.documents.paps import PapsError, parse_paps
-from drivers.documents.pedimento import PedimentoError, parse_pedimento
+from garita.drivers.documents.aamva import COMPLIANCE, AamvaError, parse_aamva
+from garita.drivers.documents.cfdi import CfdiError, parse_sat_url
+from garita.drivers.documents.gs1 import GS1_SYMBOLOGIES, Gs1Error, parse_gs1
+from garita.drivers.documents.mrz import MrzError, parse_mrz
+from garita.drivers.documents.paps import PapsError, parse_paps
+from garita.drivers.documents.pedimento import PedimentoError, parse_pedimento
 
 _PEDIMENTO_SHAPE = re.compile(r"^[0-9]{2} *[0-9]{2} *[0-9]{4} *[0-9]{7}$")
 # A plain word like "HELLO" also fits SCAC+reference; real SCNs carry digits.

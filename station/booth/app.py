@@ -12,11 +12,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from station.booth import routes_auth, routes_lane, routes_tech
-from station.booth.context import BoothContext
-from station.booth.headers import SecurityHeaders
-from station.booth.i18n import LANGUAGES, catalog
-from station.booth.limits import RequestLimits
+from garita.station.booth import routes_auth, routes_lane, routes_tech
+from garita.station.booth.context import BoothContext
+from garita.station.booth.headers import SecurityHeaders
+from garita.station.booth.i18n import LANGUAGES, catalog
+from garita.station.booth.limits import RequestLimits
 
 STATIC = Path(__file__).parent / "static"
 

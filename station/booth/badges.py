@@ -9,8 +9,8 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from drivers.events import DeviceRead
-from station.booth.officers import normalise_epc
+from garita.drivers.events import DeviceRead
+from garita.station.booth.officer_accounts import normalise_epc
 
 HOLD_S = 5.0  # a tap nobody was waiting for is handed to the next page that asks within this long
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from station.booth.badges import BadgeGate
-from station.booth.events import EventHub
-from station.booth.failed_signins import FailedSignins
-from station.booth.sessions import SessionStore
-from station.booth.throttle import PinThrottle
-from station.config import BoothSection
-from station.storage.lane_store import LaneStore
+from garita.station.booth.badges import BadgeGate
+from garita.station.booth.event_stream import EventHub
+from garita.station.booth.failed_signins import FailedSignins
+from garita.station.booth.sessions import SessionStore
+from garita.station.booth.throttle import PinThrottle
+from garita.station.config.lane_config import BoothSection
+from garita.station.storage.lane_store import LaneStore
 
 
 @dataclass

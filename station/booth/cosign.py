@@ -7,11 +7,11 @@ count against the supervisor's id in the same throttle as sign-in, and are audit
 
 from __future__ import annotations
 
-from station.booth.audit import audit
-from station.booth.context import BoothContext
-from station.booth.decisions import DecisionRefused
-from station.booth.officers import Officer, checked_pin
-from station.booth.throttle import Throttled
+from garita.station.booth.audit_view import audit
+from garita.station.booth.context import BoothContext
+from garita.station.booth.decisions import DecisionRefused
+from garita.station.booth.officer_accounts import Officer, checked_pin
+from garita.station.booth.throttle import Throttled
 
 
 def cosign_applies(booth: BoothContext, deciding: Officer) -> bool:

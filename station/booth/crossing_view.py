@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from station.booth.assessment import assessment_of
-from station.storage.lane_store import LaneStore
+from garita.station.booth.risk_panel import assessment_of
+from garita.station.storage.lane_store import LaneStore
 
 # Raw reader internals a booth officer never needs (they stay in the technician view).
 _HIDDEN = {"raw", "lines", "reader_discovered", "reader_last_seen", "first_seen", "last_seen"}

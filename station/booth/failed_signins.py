@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from station.booth.audit import audit
-from station.storage.lane_store import LaneStore
+from garita.station.booth.audit_view import audit
+from garita.station.storage.lane_store import LaneStore
 
 QUIET_S = 10.0
 FLUSH_S = 60.0

@@ -6,9 +6,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from station.booth import csrf
-from station.booth.context import BoothContext
-from station.booth.sessions import Session
+from garita.station.booth import csrf
+from garita.station.booth.context import BoothContext
+from garita.station.booth.sessions import Session
 
 SESSION_COOKIE = "garita_session"
 PRE_COOKIE = "garita_pre"  # binds the CSRF token of the sign-in form before a session exists

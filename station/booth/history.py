@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from station.booth.crossing_view import epoch_ms
-from station.storage.lane_store import LaneStore
+from garita.station.booth.crossing_view import epoch_ms
+from garita.station.storage.lane_store import LaneStore
 
 _BASE = (
     "SELECT c.id, c.state, c.opened_at, d.action, d.officer_id, d.reason, d.decided_at, d.recommendation,"

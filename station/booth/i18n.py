@@ -19,7 +19,7 @@ def catalog(language: str) -> dict[str, str]:
     """The flat key -> text catalog for one language."""
     if language not in LANGUAGES:
         raise KeyError(language)
-    text = resources.files("station.booth").joinpath("i18n", f"{language}.json").read_text(encoding="utf-8")
+    text = resources.files("garita.station.booth").joinpath("i18n", f"{language}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from station.logs import log_event
+from garita.station.ops.event_log import log_event
 
 log = logging.getLogger("garita.booth")
 

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from station.booth import csrf
-from station.booth.audit import audit
-from station.booth.cosign import cosign_applies
-from station.booth.guard import (
+from garita.station.booth import csrf
+from garita.station.booth.audit_view import audit
+from garita.station.booth.cosign import cosign_applies
+from garita.station.booth.guard import (
     PRE_COOKIE,
     SESSION_COOKIE,
     check_csrf,
@@ -23,10 +23,10 @@ from station.booth.guard import (
     session_of,
     set_cookie,
 )
-from station.booth.i18n import LANGUAGES, pick_language
-from station.booth.officers import Officer, checked_pin, officer_by_badge
-from station.booth.sessions import Session
-from station.booth.throttle import Throttled
+from garita.station.booth.i18n import LANGUAGES, pick_language
+from garita.station.booth.officer_accounts import Officer, checked_pin, officer_by_badge
+from garita.station.booth.sessions import Session
+from garita.station.booth.throttle import Throttled
 
 BADGE_WAIT_S = 20.0
 MAX_ID = 64  # officer ids are short; a longer one is not an id

@@ -13,18 +13,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from station.booth.assessment import assessment_of
-from station.booth.cosign import cosigner
-from station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
-from station.booth.decisions import DecisionRefused
-from station.booth.events import Subscriber, is_alert, sse
-from station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
-from station.booth.history import search
-from station.booth.officers import DECIDING_ROLES, get_officer
-from station.booth.plate_images import NoImage, boxed_jpeg, crop_jpeg
-from station.booth.status import status_strip
-from station.decision_service import DecisionAsk, DecisionService, View
-from station.lifecycle import IllegalTransition, UnknownCrossing
+from garita.station.booth.cosign import cosigner
+from garita.station.booth.crossing_view import crossing_detail, current_crossing_id, queue_view
+from garita.station.booth.decisions import DecisionRefused
+from garita.station.booth.event_stream import Subscriber, is_alert, sse
+from garita.station.booth.guard import SESSION_COOKIE, check_csrf, ctx, json_body, require
+from garita.station.booth.history import search
+from garita.station.booth.officer_accounts import DECIDING_ROLES, get_officer
+from garita.station.booth.plate_images import NoImage, boxed_jpeg, crop_jpeg
+from garita.station.booth.risk_panel import assessment_of
+from garita.station.booth.status import status_strip
+from garita.station.core.decision_service import DecisionAsk, DecisionService, View
+from garita.station.core.lifecycle import IllegalTransition, UnknownCrossing
 
 HEARTBEAT_S = 15.0
 MAX_ROW_ID = 2**63 - 1
@@ -95,7 +95,7 @@ REFUSAL_STATUS = {"no_crossing": 404, "already_decided": 409, "officer_refused":
 async def decide(request: Request) -> Response:
     """Recorded (decision, audit, outbox in one commit) before the answer: the screen confirms only then.
 
-    The session authenticated the officer; station/decision_service.py applies the rules every channel shares."""
+    The session authenticated the officer; station/core/decision_service.py applies the rules every channel shares."""
     check_csrf(request)
     session = require(request, DECIDING_ROLES)
     booth = ctx(request)

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from station.booth.guard import check_csrf, ctx, json_body, require, session_of
-from station.booth.mock_controls import MockControlError
+from garita.station.booth.guard import check_csrf, ctx, json_body, require, session_of
+from garita.station.booth.mock_controls import MockControlError
 
 TECHNICIAN = frozenset({"technician"})
 STATIC = Path(__file__).parent / "static"

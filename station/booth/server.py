@@ -11,17 +11,17 @@ from typing import Any
 
 import uvicorn
 
-from station.booth.app import build_app
-from station.booth.badges import BadgeGate
-from station.booth.context import BoothContext
-from station.booth.csrf import load_secret
-from station.booth.events import EventHub
-from station.booth.failed_signins import FailedSignins
-from station.booth.i18n import check_catalogs
-from station.booth.limits import IDLE_TIMEOUT_S, MAX_HEADER_BYTES, BoundedH11
-from station.booth.mock_controls import MockControls
-from station.booth.sessions import SessionStore
-from station.logs import log_event
+from garita.station.booth.app import build_app
+from garita.station.booth.badges import BadgeGate
+from garita.station.booth.context import BoothContext
+from garita.station.booth.csrf import load_secret
+from garita.station.booth.event_stream import EventHub
+from garita.station.booth.failed_signins import FailedSignins
+from garita.station.booth.i18n import check_catalogs
+from garita.station.booth.limits import IDLE_TIMEOUT_S, MAX_HEADER_BYTES, BoundedH11
+from garita.station.booth.mock_controls import MockControls
+from garita.station.booth.sessions import SessionStore
+from garita.station.ops.event_log import log_event
 
 log = logging.getLogger("garita.booth")
 

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from station.booth.officers import Officer, get_officer
-from station.storage.lane_store import LaneStore
+from garita.station.booth.officer_accounts import Officer, get_officer
+from garita.station.storage.lane_store import LaneStore
 
 
 def token_hash(token: str) -> str:

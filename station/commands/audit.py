@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import SummaryGroup
+from garita.station.commands.common_options import SummaryGroup
 
 
 @click.group("audit", cls=SummaryGroup)
@@ -30,7 +30,7 @@ def audit_group() -> None:
 def audit_verify(data_dir: Path | None, config_path: Path | None, central_db: Path | None, lane_name: str | None,
                  as_json: bool) -> None:
     """Walk every entry and record; exit 0 when the chain holds, 1 naming the first bad entry or record."""
-    from station.commands.options import open_store
+    from garita.station.commands.common_options import open_store
 
     store = open_store(data_dir, config_path, check=True)
     verdict, comparison = _verify(store, central_db, _lane_at_central(central_db, lane_name, config_path))
@@ -57,17 +57,17 @@ def _lane_at_central(central_db: Path | None, lane_name: str | None, config_path
         return port, lane
     if config_path is None:
         raise click.UsageError("--against-central needs --config (or --lane PORT/LANE) to name this lane")
-    from station.config_loader import load_config
+    from garita.station.config.loader import load_config
 
     config = load_config(config_path)
     return config.lane.port_code, config.lane.id
 
 
 def _verify(store, central_db: Path | None, lane: tuple[str, str]):
-    from station.audit_compare import against_central
-    from station.runner import EX_CANTCREAT
-    from station.storage.audit_chain import verify
-    from station.storage.database import damaged
+    from garita.station.runner import EX_CANTCREAT
+    from garita.station.storage.audit_chain import verify
+    from garita.station.storage.audit_compare import against_central
+    from garita.station.storage.database import damaged
 
     try:
         with store.transaction() as tx:  # one consistent snapshot while the lane keeps writing

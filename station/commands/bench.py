@@ -6,8 +6,8 @@ import json
 
 import click
 
-from station.commands.options import SummaryGroup
-from station.commands.vision import bench_vision
+from garita.station.commands.common_options import SummaryGroup
+from garita.station.commands.vision import bench_vision
 
 
 @click.group(cls=SummaryGroup)
@@ -23,7 +23,7 @@ def bench_lane(vehicles: int, as_json: bool) -> None:
     """Reads and decisions recorded per second, durable (FULL) against the NORMAL baseline."""
     import json
 
-    from station.bench_lane import run_bench
+    from garita.station.bench.lane_core import run_bench
 
     results = run_bench(vehicles)
     if as_json:
@@ -48,7 +48,7 @@ def bench_lane(vehicles: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: bool) -> None:
     """Import a synthetic signed snapshot and time plate lookups against a naive rapidfuzz scan."""
-    from station.watchlist.bench import run_bench
+    from garita.station.bench.watchlist_match import run_bench
 
     result = run_bench(entries, lookups, baseline_lookups)
     if as_json:
@@ -76,8 +76,8 @@ def bench_watchlist(entries: int, lookups: int, baseline_lookups: int, as_json: 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 def bench_sync(events: int, batch_max_events: int, runs: int, samples: int, as_json: bool) -> None:
     """Drain a lane outbox through a private Mosquitto, both ways per batch size, against bare paho."""
-    from station.uplink import bench_sync as run_bench
-    from sync.bench import summary
+    from garita.station.bench.sync_link import summary
+    from garita.station.links.mqtt_uplink import bench_sync as run_bench
 
     result = run_bench(events, batch_max_events, runs, samples)
     click.echo(json.dumps(result.as_dict()) if as_json else summary(result))
@@ -90,7 +90,7 @@ def bench_sync(events: int, batch_max_events: int, runs: int, samples: int, as_j
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 def bench_rfid(tags: int, rounds: int, as_json: bool) -> None:
     """Tag-report-to-read latency over loopback (LLRP vs the Alien baseline); LLRP reconnect time per fault."""
-    from station.bench_rfid import run_bench
+    from garita.station.bench.rfid_latency import run_bench
 
     result = run_bench(tags, rounds)
     if as_json:
@@ -132,8 +132,8 @@ def _counts(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[i
 def bench_central(lanes: int, consumers: tuple[int, ...], events_per_lane: int, decisions_per_s: float,
                   no_faults: bool, fault_rate: float, as_json: bool) -> None:
     """Simulated lanes -> Mosquitto -> N `garita central` -> PostgreSQL: events/s, latency, repeats, gaps, losses."""
-    from station.bench_central import bench_central as run_bench
-    from sync.central.bench import BenchPlan
+    from garita.station.bench.central_ingest import BenchPlan
+    from garita.station.bench.central_lanes import bench_central as run_bench
 
     plan = BenchPlan(lanes=lanes, consumers=consumers, events_per_lane=events_per_lane,
                      decisions_per_s=decisions_per_s, faults=not no_faults, fault_rate_per_s=fault_rate)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from station.commands.options import SummaryGroup
+from garita.station.commands.common_options import SummaryGroup
 
 if TYPE_CHECKING:
-    from sync.central import Central
-    from sync.central.store import CentralStore
+    from garita.sync.central import Central
+    from garita.sync.central.event_store import CentralStore
 
 
 
@@ -31,7 +31,7 @@ def keys_group() -> None:
 @click.argument("public_file", type=click.Path(dir_okay=False, path_type=Path))
 def keys_new(private_file: Path, public_file: Path) -> None:
     """Write a key pair: central keeps PRIVATE_FILE (mode 0600), each lane trusts PUBLIC_FILE."""
-    from sync.signing import write_keypair
+    from garita.sync.signing import write_keypair
 
     if private_file.exists():
         raise click.UsageError(f"{private_file} exists; refusing to overwrite a signing key")
@@ -69,11 +69,11 @@ def central(host: str, port: int, client_id: str, username: str | None, password
             ca_file: Path | None, cert_file: Path | None, key_file: Path | None, signing_key: Path, key_id: str,
             db_path: Path, dsn: str | None, group: str | None, resend_after: float, keep_days: int | None) -> None:
     """Receive every lane's uplink (deduplicated, gaps asked for again) into the store until Ctrl-C."""
-    from sync.central import GapWatch, open_central
-    from sync.link import BrokerSettings
-    from sync.signing import load_private_key
-    from sync.tls import TlsFiles
-    from sync.topics import check_segment
+    from garita.sync.central import GapWatch, open_central
+    from garita.sync.link import BrokerSettings
+    from garita.sync.signing import load_private_key
+    from garita.sync.tls import TlsFiles
+    from garita.sync.topics import check_segment
 
     if group and not dsn:
         raise click.UsageError("--group needs --dsn: consumers of a group share one PostgreSQL database")
@@ -104,13 +104,13 @@ def central(host: str, port: int, client_id: str, username: str | None, password
 
 def _open_store(db_path: Path, dsn: str | None) -> CentralStore:
     if dsn is None:
-        from sync.central.store_sqlite import SqliteStore
+        from garita.sync.central.store_sqlite import SqliteStore
 
         return SqliteStore(db_path)
     import psycopg
 
-    from sync.central.store import StoreUnavailable
-    from sync.central.store_postgres import PostgresStore
+    from garita.sync.central.event_store import StoreUnavailable
+    from garita.sync.central.store_postgres import PostgresStore
 
     try:
         return PostgresStore(dsn)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, open_store
-from station.commands.since import SINCE, Since
+from garita.station.commands.common_options import CONFIG, DATA_DIR, open_store
+from garita.station.commands.since import SINCE, Since
 
 
 @click.command()
@@ -20,7 +20,7 @@ from station.commands.since import SINCE, Since
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one array) instead of a table.")
 def crossings(data_dir: Path | None, config_path: Path | None, limit: int, as_json: bool) -> None:
     """Recent crossings, newest first, with their decisions."""
-    from station.reports import crossings_json, crossings_table
+    from garita.station.commands.crossing_reports import crossings_json, crossings_table
 
     store = open_store(data_dir, config_path)
     if as_json:
@@ -51,7 +51,7 @@ def _one_crossing(store, prefix: str) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def show(crossing_id: str, data_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Everything about one crossing (a unique id prefix is enough)."""
-    from station.reports import crossing_detail, print_detail
+    from garita.station.commands.crossing_reports import crossing_detail, print_detail
 
     store = open_store(data_dir, config_path)
     detail = crossing_detail(store, _one_crossing(store, crossing_id)["id"])
@@ -67,7 +67,7 @@ def show(crossing_id: str, data_dir: Path | None, config_path: Path | None, as_j
 @SINCE
 def export(data_dir: Path | None, config_path: Path | None, since: Since | None) -> None:
     """Crossings with their reads and decisions as JSON lines, oldest first (what was chosen goes to stderr)."""
-    from station.reports import export_lines
+    from garita.station.commands.crossing_reports import export_lines
 
     store = open_store(data_dir, config_path)
     count = 0
@@ -99,8 +99,8 @@ def _pin(who: str, from_stdin: bool) -> str:
 
 def _authenticated(store, officer_id: str, pin: str):
     """The officer when active and the PIN matches; None otherwise (the service refuses and audits)."""
-    from station.booth.officers import get_officer
-    from station.booth.pins import verify_pin
+    from garita.station.booth.officer_accounts import get_officer
+    from garita.station.booth.pins import verify_pin
 
     officer = get_officer(store, officer_id)
     ok = officer is not None and officer.active and verify_pin(pin, officer.pin_hash)
@@ -119,11 +119,11 @@ def _authenticated(store, officer_id: str, pin: str):
 @CONFIG
 def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor: str | None, pin_stdin: bool,
            notes: str, data_dir: Path | None, config_path: Path | None) -> None:
-    """Record the decision for a crossing, under the same rules as the booth (station/decision_service.py)."""
-    from station.booth.decisions import DecisionRefused
-    from station.config_loader import load_config
-    from station.decision_service import DecisionAsk, DecisionService, latest_view
-    from station.lifecycle import Lifecycle
+    """Record the decision for a crossing, under the same rules as the booth (station/core/decision_service.py)."""
+    from garita.station.booth.decisions import DecisionRefused
+    from garita.station.config.loader import load_config
+    from garita.station.core.decision_service import DecisionAsk, DecisionService, latest_view
+    from garita.station.core.lifecycle import Lifecycle
 
     store = open_store(data_dir, config_path)
     crossing = _one_crossing(store, crossing_id)

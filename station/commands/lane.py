@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import DATA_DIR
-from station.config_files import check_files
-from station.config_loader import EX_CONFIG, ConfigError, load_config
-from station.runner import MockOptions, build_devices, run_lane, warn_missing_ports
+from garita.station.commands.common_options import DATA_DIR
+from garita.station.config.loader import EX_CONFIG, ConfigError, load_config
+from garita.station.config.referenced_files import check_files
+from garita.station.runner import MockOptions, build_devices, run_lane, warn_missing_ports
 
 
 @click.command()
@@ -41,7 +41,7 @@ def check_config(file: Path) -> None:
         check_files(config, file)
         build_devices(config)
         if config.webhook.enabled and config.webhook.secret_file:
-            from station.webhook import load_secret
+            from garita.station.links.webhook import load_secret
 
             load_secret(config.webhook.secret_file)
     except ConfigError as exc:
@@ -60,7 +60,7 @@ def check_config(file: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing lane config.")
 def install_service(root: Path, user: str, force: bool) -> None:
     """Write the systemd unit and a config skeleton for port IT."""
-    from station.install_service import install
+    from garita.station.ops.install_service import install
 
     for line in install(root, user, force, sys.executable):
         click.echo(line)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR
-from station.config_loader import EX_CONFIG, ConfigError, load_config
-from station.runner import EX_CANTCREAT, resolve_data_dir
+from garita.station.commands.common_options import CONFIG, DATA_DIR
+from garita.station.config.loader import EX_CONFIG, ConfigError, load_config
+from garita.station.runner import EX_CANTCREAT, resolve_data_dir
 
 EX_DATAERR = 65  # sysexits.h: the backup file is damaged or does not vouch for its audit trail
 EX_TEMPFAIL = 75  # the lane is running: stop it first
@@ -45,8 +45,8 @@ def _describe(info) -> str:
 @click.option("--owner", default=None, help="Give the data directory to this user (the service user, as root).")
 def init(config_path: Path | None, data_dir: Path | None, owner: str | None) -> None:
     """Create the data directory and database before the first start (then add officers and keys)."""
-    from station.storage.database import StorageError, open_database
-    from station.storage.migrations import SchemaTooNew, current_version
+    from garita.station.storage.database import StorageError, open_database
+    from garita.station.storage.migrations import SchemaTooNew, current_version
 
     target = _data_dir(data_dir, config_path)
     existed = (target / "garita.db").exists()
@@ -66,7 +66,7 @@ def init(config_path: Path | None, data_dir: Path | None, owner: str | None) -> 
 def _give_to(target: Path, owner: str) -> None:
     import pwd
 
-    from station.storage.database import StorageError
+    from garita.station.storage.database import StorageError
 
     try:
         user = pwd.getpwnam(owner)
@@ -86,8 +86,8 @@ def _give_to(target: Path, owner: str) -> None:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, config_path: Path | None, data_dir: Path | None, force: bool) -> None:
     """Copy the lane database to FILE, consistently, while the lane runs; records the audit head."""
-    from station.storage.backup import backup as take_backup
-    from station.storage.database import StorageError
+    from garita.station.storage.backup import backup as take_backup
+    from garita.station.storage.database import StorageError
 
     try:
         info = take_backup(_data_dir(data_dir, config_path), file, force=force)
@@ -104,10 +104,10 @@ def backup(file: Path, config_path: Path | None, data_dir: Path | None, force: b
 @click.option("--yes", is_flag=True, help="Replace an existing database without asking.")
 def restore(file: Path, config_path: Path | None, data_dir: Path | None, check_only: bool, yes: bool) -> None:
     """Check a backup (integrity, audit chain against its recorded head), then make it the lane database."""
-    from station.status_file import read_status
-    from station.storage.backup import check_backup
-    from station.storage.backup import restore as do_restore
-    from station.storage.database import StorageError
+    from garita.station.ops.status_file import read_status
+    from garita.station.storage.backup import check_backup
+    from garita.station.storage.backup import restore as do_restore
+    from garita.station.storage.database import StorageError
 
     target = _data_dir(data_dir, config_path)
     try:
@@ -140,9 +140,9 @@ def migrate(config_path: Path | None, data_dir: Path | None, check_only: bool, b
     """Bring the database to this garita's schema (the lane also does this when it starts)."""
     import sqlite3
 
-    from station.storage.backup import backup as take_backup
-    from station.storage.database import StorageError, open_database
-    from station.storage.migrations import LATEST, SchemaTooNew, current_version, pending
+    from garita.station.storage.backup import backup as take_backup
+    from garita.station.storage.database import StorageError, open_database
+    from garita.station.storage.migrations import LATEST, SchemaTooNew, current_version, pending
 
     target = _data_dir(data_dir, config_path)
     path = target / "garita.db"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store
+from garita.station.commands.common_options import CONFIG, DATA_DIR, SummaryGroup, open_store
 
 
 @click.group(cls=SummaryGroup)
@@ -30,8 +30,8 @@ def officer() -> None:
 def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: bool, badge: str | None,
                 language: str | None, data_dir: Path | None, config_path: Path | None) -> None:
     """Add an officer or update one (the PIN is stored only as a salted scrypt hash)."""
-    from station.booth.officers import add_officer
-    from station.booth.pins import PinError
+    from garita.station.booth.officer_accounts import add_officer
+    from garita.station.booth.pins import PinError
 
     if pin is None and not no_pin:
         pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
@@ -49,7 +49,7 @@ def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: 
 @CONFIG
 def officer_list(data_dir: Path | None, config_path: Path | None) -> None:
     """Officers with their role and how they sign in (never the PIN or the badge number)."""
-    from station.booth.officers import list_officers
+    from garita.station.booth.officer_accounts import list_officers
 
     for item in list_officers(open_store(data_dir, config_path)):
         ways = "+".join(way for way, has in (("pin", item.pin_hash), ("badge", item.badge_epc)) if has) or "none"

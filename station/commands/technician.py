@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, MOCK, SCENARIO, lane_config
-from station.runner import mock_rfid_protocol, resolve_data_dir
+from garita.station.commands.common_options import CONFIG, DATA_DIR, MOCK, SCENARIO, lane_config
+from garita.station.runner import mock_rfid_protocol, resolve_data_dir
 
 
 @click.command()
@@ -23,9 +23,9 @@ def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> N
     Exit status: 0 healthy, 1 degraded (an optional device down, the watchlist stale),
     2 down (a required device down, the database not writable), 3 the lane is not running.
     """
-    from station.device_report import devices_table
-    from station.readiness import exit_code
-    from station.status_file import read_status
+    from garita.station.ops.device_report import devices_table
+    from garita.station.ops.readiness import exit_code
+    from garita.station.ops.status_file import read_status
 
     config = lane_config(config_path, mock=False) if config_path else None
     status, why = read_status(resolve_data_dir(data_dir, config))
@@ -55,7 +55,7 @@ def devices(config_path: Path | None, data_dir: Path | None, as_json: bool) -> N
 def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str, seconds: float, raw: bool,
           as_json: bool) -> None:
     """Open one device and print what it sends, decoded, live; then its health, taken while still open."""
-    from station.technician import (
+    from garita.station.ops.device_tools import (
         TechnicianError,
         build_one,
         device_section,
@@ -64,7 +64,7 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
         mock_endpoints,
         read_json,
     )
-    from station.technician import probe as run_probe
+    from garita.station.ops.device_tools import probe as run_probe
 
     config = lane_config(config_path, mock)
     say = (lambda text: click.echo(text, err=True)) if as_json else click.echo
@@ -104,8 +104,8 @@ def probe(device_name: str, config_path: Path | None, mock: bool, scenario: str,
               help="Seconds to wait for a frame.")
 def snapshot(camera: str, file: Path, config_path: Path | None, mock: bool, scenario: str, timeout_s: float) -> None:
     """Save the camera's newest frame as a JPEG file."""
-    from station.technician import TechnicianError, build_one, device_section, mock_endpoints
-    from station.technician import snapshot as take_snapshot
+    from garita.station.ops.device_tools import TechnicianError, build_one, device_section, mock_endpoints
+    from garita.station.ops.device_tools import snapshot as take_snapshot
 
     config = lane_config(config_path, mock)
     try:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import SummaryGroup
+from garita.station.commands.common_options import SummaryGroup
 
 REGIONS = click.Choice(["us", "mx", "br", "eu", "any"])
 
 
 def _recognizer(regions: tuple[str, ...]):
-    from vision import Recognizer, VisionError
+    from garita.vision import Recognizer, VisionError
 
     try:
         return Recognizer(regions=regions)
@@ -36,7 +36,7 @@ def _run_with_progress(label: str, run) -> dict:
 
 def _report(result: dict, as_json: bool, folder: Path, allow_errors: bool) -> None:
     """Print the result; exit 1 when nothing was read, or when images failed (unless allowed)."""
-    from vision.evaluate import main_summary
+    from garita.vision.evaluate import main_summary
 
     click.echo(json.dumps(result, indent=2, default=str) if as_json else main_summary(result))
     if result["images"] == 0:
@@ -64,7 +64,7 @@ def eval_group() -> None:
 @ALLOW_ERRORS
 def eval_plates(folder: Path, region: str, as_json: bool, allow_errors: bool) -> None:
     """Folder of images, each with NAME.txt: `IMAGE X Y W H PLATE`."""
-    from vision.evaluate import eval_plates as run_eval
+    from garita.vision.evaluate import eval_plates as run_eval
 
     recognizer = _recognizer((region,))
     _report(_run_with_progress("plates", lambda p: run_eval(folder, recognizer, (region,), p)), as_json, folder,
@@ -77,7 +77,7 @@ def eval_plates(folder: Path, region: str, as_json: bool, allow_errors: bool) ->
 @ALLOW_ERRORS
 def eval_containers(folder: Path, as_json: bool, allow_errors: bool) -> None:
     """Folder with labels.csv (`image,code[,group]`); groups are also fused and scored."""
-    from vision.evaluate import eval_containers as run_eval
+    from garita.vision.evaluate import eval_containers as run_eval
 
     if not (folder / "labels.csv").is_file():
         raise click.UsageError(f"{folder}/labels.csv not found (columns image,code[,group])")
@@ -96,7 +96,7 @@ def eval_containers(folder: Path, as_json: bool, allow_errors: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of one line per set.")
 def bench_vision(root: Path | None, limit: int | None, threads: tuple[int, ...], runs: int, as_json: bool) -> None:
     """Per-frame time (median, p95, frames/s) with 1 and 2 threads, against the generic-OCR baseline."""
-    from vision.bench import run_bench
+    from garita.station.bench.vision_speed import run_bench
 
     result = run_bench(root, limit, tuple(threads), runs)
     if as_json:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from station.commands.options import CONFIG, DATA_DIR, SummaryGroup, open_store, watchlist_context
-from station.config_loader import EX_CONFIG
+from garita.station.commands.common_options import CONFIG, DATA_DIR, SummaryGroup, open_store, watchlist_context
+from garita.station.config.loader import EX_CONFIG
 
 
 def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path, dict]:
     """The data directory and the central keys signed feeds are checked against; exits if none are set."""
-    from station.signed_feed import trusted_keys
+    from garita.station.links.signed_feed import trusted_keys
 
     directory, section = watchlist_context(data_dir, config_path)
     if not section.public_keys:
@@ -36,8 +36,8 @@ def watchlist_import(file: Path, data_dir: Path | None, config_path: Path | None
     """Verify and apply a signed snapshot or delta (all or nothing)."""
     from rich.progress import Progress
 
-    from station.signed_feed import FeedError
-    from station.watchlist.importer import import_file
+    from garita.station.links.signed_feed import FeedError
+    from garita.station.watchlist.importer import import_file
 
     directory, keys = _feed_context(data_dir, config_path)
     with Progress(transient=True) as bar:
@@ -62,7 +62,7 @@ def watchlist_status(data_dir: Path | None, config_path: Path | None, as_json: b
 
     Exit 1 when no watchlist is held or it is stale, 0 when it is current.
     """
-    from station.watchlist.cache import open_watchlist
+    from garita.station.watchlist.cache import open_watchlist
 
     directory, section = watchlist_context(data_dir, config_path)
     status = open_watchlist(directory, section).status()
@@ -92,7 +92,7 @@ def watchlist_check(value: str, kind: str | None, data_dir: Path | None, config_
 
     Exit 0 when it is not, 3 when there is no watchlist to look in.
     """
-    from station.watchlist.cache import open_watchlist
+    from garita.station.watchlist.cache import open_watchlist
 
     directory, section = watchlist_context(data_dir, config_path)
     listing = open_watchlist(directory, section)
@@ -124,8 +124,8 @@ def declarations() -> None:
 @CONFIG
 def declarations_import(file: Path, data_dir: Path | None, config_path: Path | None) -> None:
     """Verify and apply a signed declarations snapshot or delta (one transaction, audited)."""
-    from station.declarations.store import import_declarations
-    from station.signed_feed import FeedError
+    from garita.station.declarations.declaration_store import import_declarations
+    from garita.station.links.signed_feed import FeedError
 
     directory, keys = _feed_context(data_dir, config_path)
     store = open_store(directory, None)

@@ -6,11 +6,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from station.crossing_facts import Observed
-from station.declarations.keys import declaration_keys
-from station.declarations.model import Declaration
-from station.watchlist import normalise
-from station.watchlist.matching import edit_tier
+from garita.station.core.crossing_facts import Observed
+from garita.station.declarations.declaration import Declaration
+from garita.station.declarations.declaration_keys import declaration_keys
+from garita.station.watchlist import normalise
+from garita.station.watchlist.matching import edit_tier
 
 CLOSE_ENOUGH = ("exact", "ocr_confusion")  # a plate read one OCR confusion off is the declared plate
 

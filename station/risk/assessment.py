@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from station.config import RiskRule
-from station.risk.inputs import RiskInputs
-from station.risk.rules import fired, matching_hits
-from station.risk.sampling import Sample
+from garita.station.config.lane_config import RiskRule
+from garita.station.risk.inputs import RiskInputs
+from garita.station.risk.rules import fired, matching_hits
+from garita.station.risk.sampling import Sample
 
 SEVERITY = {"release": 0, "secondary": 1, "detain": 2}
 

@@ -14,19 +14,19 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from station.config import LaneConfig
-from station.crossing_facts import observe
-from station.declarations import discrepancies
-from station.declarations import store as declaration_store
-from station.ids import uuid7
-from station.logs import log_event
-from station.risk import expected, sampling
-from station.risk.assessment import Assessment, assess
-from station.risk.booth_view import booth_view
-from station.risk.inputs import RiskInputs
-from station.risk.lookups import watchlist_hits
-from station.storage.lane_store import LaneStore
-from station.watchlist.cache import Watchlist, open_watchlist
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.crossing_facts import observe
+from garita.station.core.ids import uuid7
+from garita.station.declarations import declaration_store as declaration_store
+from garita.station.declarations import discrepancies
+from garita.station.ops.event_log import log_event
+from garita.station.risk import expected, sampling
+from garita.station.risk.assessment import Assessment, assess
+from garita.station.risk.booth_view import booth_view
+from garita.station.risk.inputs import RiskInputs
+from garita.station.risk.lookups import watchlist_hits
+from garita.station.storage.lane_store import LaneStore
+from garita.station.watchlist.cache import Watchlist, open_watchlist
 
 log = logging.getLogger("garita.risk")
 PRIORITY_ALERT, PRIORITY_ASSESSMENT = 1, 3  # an alert jumps a read backlog, like a decision

@@ -1,4 +1,4 @@
-"""An assessment in the shape the booth screen renders (see station/booth/assessment.py)."""
+"""An assessment in the shape the booth screen renders (see station/booth/risk_panel.py)."""
 
 from __future__ import annotations
 

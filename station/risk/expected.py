@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from station.config import ExpectedReads, Need
-from station.crossing_facts import Observed
+from garita.station.config.lane_config import ExpectedReads, Need
+from garita.station.core.crossing_facts import Observed
 
 
 def crossing_kind(observed: Observed, lane_type: str) -> str:

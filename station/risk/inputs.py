@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station.crossing_facts import Observed
-from station.declarations.discrepancies import Discrepancy
-from station.declarations.model import Declaration
-from station.watchlist.matching import Hit
+from garita.station.core.crossing_facts import Observed
+from garita.station.declarations.declaration import Declaration
+from garita.station.declarations.discrepancies import Discrepancy
+from garita.station.watchlist.matching import Hit
 
 
 @dataclass(frozen=True)

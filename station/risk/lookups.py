@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from station.crossing_facts import Observed
-from station.watchlist.cache import parse_dob
-from station.watchlist.matching import Hit, Matcher
+from garita.station.core.crossing_facts import Observed
+from garita.station.watchlist.cache import parse_dob
+from garita.station.watchlist.matching import Hit, Matcher
 
 
 def watchlist_hits(matcher: Matcher, observed: Observed, now: datetime) -> tuple[Hit, ...]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from station.config import RiskCondition, RiskRule
-from station.risk.inputs import RiskInputs
-from station.watchlist.matching import Hit
+from garita.station.config.lane_config import RiskCondition, RiskRule
+from garita.station.risk.inputs import RiskInputs
+from garita.station.watchlist.matching import Hit
 
 
 def _any(wanted: list, present: set) -> bool:

@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from station.storage import audit_chain
-from station.storage.audit_chain import chain_existing
-from station.storage.database import DB_NAME, StorageError
-from station.storage.migrations import LATEST, MIGRATIONS, current_version, migrate
+from garita.station.storage import audit_chain
+from garita.station.storage.audit_chain import chain_existing
+from garita.station.storage.database import DB_NAME, StorageError
+from garita.station.storage.migrations import LATEST, MIGRATIONS, current_version, migrate
 
 MANIFEST = "garita_backup"
 CHAINED_FROM = MIGRATIONS.index(chain_existing) + 1  # the schema version from which the audit is hash-chained

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from station.storage.migrations import migrate
+from garita.station.storage.migrations import migrate
 
 DB_NAME = "garita.db"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from station.storage.lane_store import LaneStore, Tx
+from garita.station.storage.lane_store import LaneStore, Tx
 
 REMEMBER = timedelta(days=30)  # how long an applied id is kept when its message sets no expiry
 

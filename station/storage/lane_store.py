@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
-from station.ids import uuid7
-from station.storage import audit_chain
+from garita.station.core.ids import uuid7
+from garita.station.storage import audit_chain
 
 # Backlog, after the decisions it vouches for. (Retention never sheds audit rows, by kind: sync.retention keep_kinds.)
 PRIORITY_AUDIT = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from station.storage.audit_chain import chain_existing
+from garita.station.storage.audit_chain import chain_existing
 
 # Each entry moves the schema from version N-1 to N. Never edit a released entry:
 # add a new one, so a lane upgraded in the field migrates in place.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from station.storage.database import DB_NAME
+from garita.station.storage.database import DB_NAME
 
 
 def connect_readonly(data_dir: Path) -> sqlite3.Connection:

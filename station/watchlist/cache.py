@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from station.watchlist import rejections, store
-from station.watchlist.matching import Hit, Matcher, MatchSettings
+from garita.station.watchlist import rejections
+from garita.station.watchlist import watchlist_store as store
+from garita.station.watchlist.matching import Hit, Matcher, MatchSettings
 
 
 @dataclass(frozen=True)

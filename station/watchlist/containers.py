@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vision.iso6346 import CODE_RE, check_digit, is_valid
+from garita.vision.iso6346 import CODE_RE, check_digit, is_valid
 
 __all__ = ["check_digit", "is_valid", "repairs"]  # the check digit itself lives in vision.iso6346, once
 

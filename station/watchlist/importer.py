@@ -17,8 +17,7 @@ from typing import Literal, NoReturn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from station.logs import log_event
-from station.signed_feed import (
+from garita.station.links.signed_feed import (
     FeedError,
     FeedHeader,
     MalformedFeed,
@@ -27,9 +26,11 @@ from station.signed_feed import (
     check_sequence,
     read_header,
 )
-from station.watchlist import rejections, store
-from station.watchlist.entries import Entry
-from station.watchlist.keys import entry_keys
+from garita.station.ops.event_log import log_event
+from garita.station.watchlist import rejections
+from garita.station.watchlist import watchlist_store as store
+from garita.station.watchlist.entries import Entry
+from garita.station.watchlist.watchlist_keys import entry_keys
 
 FEED = "watchlist"
 BATCH = 20_000

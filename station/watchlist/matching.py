@@ -10,9 +10,9 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from station.watchlist import containers, normalise
-from station.watchlist.entries import Entry
-from station.watchlist.keys import fuzzy_probes, name_keys
+from garita.station.watchlist import containers, normalise
+from garita.station.watchlist.entries import Entry
+from garita.station.watchlist.watchlist_keys import fuzzy_probes, name_keys
 
 # Lower sorts first: how sure the match is.
 TIER_RANK = {"exact": 0, "check_digit": 1, "ocr_confusion": 2, "edit1": 3, "name": 4}

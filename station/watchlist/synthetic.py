@@ -7,7 +7,7 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
-from station.watchlist.containers import check_digit
+from garita.station.watchlist.containers import check_digit
 
 # Share of each kind in a synthetic list: plates dominate real lists, and are the hardest lookup.
 MIX = (("plate", 60), ("container", 15), ("document", 10), ("person", 10), ("rfid", 3), ("carrier", 2))

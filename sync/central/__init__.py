@@ -4,7 +4,7 @@
 consumer group. SQL lives in those two modules only.
 """
 
-from sync.central.consumer import Batching, Central, open_central
-from sync.central.gaps import GapWatch
+from garita.sync.central.consumer import Batching, Central, open_central
+from garita.sync.central.gaps import GapWatch
 
 __all__ = ["Batching", "Central", "GapWatch", "open_central"]

@@ -26,15 +26,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from sync.central.gaps import GapWatch
-from sync.central.store import CentralStore, StoreUnavailable, created_at
-from sync.envelope import EnvelopeError, UplinkEvent, decode_uplink
-from sync.link import BrokerSettings
-from sync.logs import log_event
-from sync.signing import sign
-from sync.snapshots import total_hash
-from sync.tls import client_context
-from sync.topics import STATUS_WILDCARD, UPLINK_WILDCARD, check_segment, lane_down, parse_status, parse_up, port_down
+from garita.sync.central.event_store import CentralStore, StoreUnavailable, created_at
+from garita.sync.central.gaps import GapWatch
+from garita.sync.envelope import EnvelopeError, UplinkEvent, decode_uplink
+from garita.sync.link import BrokerSettings
+from garita.sync.logs import log_event
+from garita.sync.signing import sign
+from garita.sync.snapshots import total_hash
+from garita.sync.tls import client_context
+from garita.sync.topics import (
+    STATUS_WILDCARD,
+    UPLINK_WILDCARD,
+    check_segment,
+    lane_down,
+    parse_status,
+    parse_up,
+    port_down,
+)
 
 RESEND_EXPIRY_S = 300  # a resend request queued for a lane that is away this long is re-decided, not replayed
 RECEIVE_MAXIMUM = 1000  # unacknowledged messages the broker may have in flight to one consumer: bounds memory

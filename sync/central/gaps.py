@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sync.logs import log_event
+from garita.sync.logs import log_event
 
 LaneKey = tuple[str, str]  # (port, lane)
 MAX_RANGES = 100  # per request, as the uplink-resend schema allows

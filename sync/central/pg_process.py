@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sync.broker import free_port
+from garita.sync.broker import free_port
 
 SETTINGS_FOR_TESTS = {"fsync": "off", "full_page_writes": "off"}  # a server crash (not the OS) still loses nothing
 

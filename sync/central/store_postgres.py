@@ -22,8 +22,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from sync.central.gaps import MAX_RANGES, GapWatch
-from sync.central.store import (
+from garita.sync.central.event_store import (
     AuditHead,
     Due,
     LaneKey,
@@ -34,8 +33,9 @@ from sync.central.store import (
     match_kinds,
     watchlist_version,
 )
-from sync.envelope import UplinkEvent
-from sync.logs import log_event
+from garita.sync.central.gaps import MAX_RANGES, GapWatch
+from garita.sync.envelope import UplinkEvent
+from garita.sync.logs import log_event
 
 T = TypeVar("T")
 _LOCK_SCHEMA, _LOCK_GAPS, _LOCK_PARTITIONS = 2_104_001, 2_104_002, 2_104_003  # advisory lock keys

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sync.central.gaps import GapWatch
-from sync.central.store import AuditHead, Due, LaneKey, LaneVersion, assemble_crossings, match_kinds
-from sync.envelope import UplinkEvent
-from sync.signing import canonical, now_iso
+from garita.sync.central.event_store import AuditHead, Due, LaneKey, LaneVersion, assemble_crossings, match_kinds
+from garita.sync.central.gaps import GapWatch
+from garita.sync.envelope import UplinkEvent
+from garita.sync.signing import canonical, now_iso
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

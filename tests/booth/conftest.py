@@ -31,9 +31,9 @@ def free_port() -> int:
 
 
 def seed_officers(data_dir: Path) -> None:
-    from station.booth.officers import add_officer
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.booth.officer_accounts import add_officer
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(data_dir))
     for officer_id, name, role, pin, badge in OFFICERS:

@@ -21,12 +21,12 @@ import sys
 import threading
 from pathlib import Path
 
-from drivers.events import DeviceHealth, DeviceRead
-from station.config import LaneConfig
-from station.daemon import LaneDaemon
-from station.logs import setup_logging
-from station.storage.database import open_database
-from station.storage.lane_store import LaneStore
+from garita.drivers.events import DeviceHealth, DeviceRead
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.daemon import LaneDaemon
+from garita.station.ops.event_log import setup_logging
+from garita.station.storage.database import open_database
+from garita.station.storage.lane_store import LaneStore
 
 DEVICES = {"plate-cam": "camera", "rfid-1": "rfid", "docs-1": "document-reader", "badge-1": "rfid"}
 EMITTERS: dict[str, object] = {}
@@ -94,8 +94,8 @@ def config(data_dir: Path, booth_port: int) -> LaneConfig:
 
 def with_watchlist(lane_config: LaneConfig, data_dir: Path) -> LaneConfig:
     """``--watchlist``: the real risk engine on the test central's signed list (tests/station/watchlist_feeds.py)."""
-    from station.signed_feed import public_key_b64
-    from station.watchlist.importer import import_file
+    from garita.station.links.signed_feed import public_key_b64
+    from garita.station.watchlist.importer import import_file
     from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot
 
     import_file(data_dir, snapshot(data_dir / "wl.feed", 1, LISTED), KEYS)
@@ -115,7 +115,7 @@ def main() -> int:
     devices: list = [FeedDevice(name) for name in DEVICES]
     ports = [option for option in options if not option.startswith("--")]
     if ports:
-        from drivers.barcode_scanner import BarcodeScanner
+        from garita.drivers.barcode_scanner import BarcodeScanner
 
         devices.append(BarcodeScanner("scan-1", ports[0]))
     lane = LaneDaemon(lane_config, data_dir, store, devices)

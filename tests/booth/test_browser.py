@@ -6,7 +6,7 @@ import statistics
 
 from playwright.sync_api import expect
 
-from station.booth.i18n import catalog
+from garita.station.booth.i18n import catalog
 from tests.booth.conftest import shot, sign_in, until
 
 MRZ = {"surname": "GARCIA LOPEZ", "given_names": "JUAN CARLOS", "nationality": "MEX", "birth_date": "1985-03-15",
@@ -34,7 +34,7 @@ def close_open_crossing(lane) -> None:
         import sys
 
         # The supervisor, with the PIN on stdin: the CLI decides under the booth's rules.
-        subprocess.run([sys.executable, "-m", "station", "decide", row["id"], "release", "--officer", "s-200",
+        subprocess.run([sys.executable, "-m", "garita.station", "decide", row["id"], "release", "--officer", "s-200",
                         "--reason", "test cleanup", "--pin-stdin", "--data-dir", str(lane.data_dir)],
                        check=True, capture_output=True, input=b"5555\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from station.booth.i18n import catalog
+from garita.station.booth.i18n import catalog
 from tests.booth.conftest import shot, sign_in
 from tests.booth.test_browser import MRZ, close_open_crossing
 

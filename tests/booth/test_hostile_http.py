@@ -13,7 +13,7 @@ import time
 
 import httpx
 
-from station.booth.limits import BODY_LIMITS, MAX_CONNECTIONS
+from garita.station.booth.limits import BODY_LIMITS, MAX_CONNECTIONS
 from tests.booth.test_http import signed_in
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from station.booth import pins
-from station.booth.officers import Officer, pin_matches
-from station.booth.throttle import MAX_CLIENT_FAILURES, MAX_FAILURES
+from garita.station.booth import pins
+from garita.station.booth.officer_accounts import Officer, pin_matches
+from garita.station.booth.throttle import MAX_CLIENT_FAILURES, MAX_FAILURES
 from tests.booth.conftest import Lane, seed_officers
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from station.booth.i18n import catalog
+from garita.station.booth.i18n import catalog
 from tests.booth.conftest import Lane, seed_officers, shot, sign_in
 
 

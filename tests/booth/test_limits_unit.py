@@ -8,8 +8,8 @@ import socket
 import pytest
 import uvicorn
 
-from station.booth import limits
-from station.booth.limits import BoundedH11, host_name
+from garita.station.booth import limits
+from garita.station.booth.limits import BoundedH11, host_name
 
 
 async def _app(scope, receive, send) -> None:

@@ -27,7 +27,8 @@ def mock_lane(tmp_path):
     (tmp_path / "lane.toml").write_text(config)
     log = open(tmp_path / "lane.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "station", "run", "--mock", "--scenario", "small", "--speed", "1", "--auto-decide",
+        [sys.executable, "-m", "garita.station", "run", "--mock", "--scenario", "small", "--speed", "1",
+         "--auto-decide",
          "--config", str(tmp_path / "lane.toml"), "--data-dir", str(data_dir)],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"

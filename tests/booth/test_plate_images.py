@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from station.booth.plate_images import CROP_HEIGHT, NoImage, boxed_jpeg, crop_jpeg
+from garita.station.booth.plate_images import CROP_HEIGHT, NoImage, boxed_jpeg, crop_jpeg
 
 
 @pytest.fixture

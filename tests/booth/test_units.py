@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
-from station.booth.history import like_pattern
-from station.booth.i18n import LANGUAGES, catalog, check_catalogs
-from station.booth.officers import add_officer, get_officer
-from station.booth.pins import PinError, hash_pin, verify_pin
-from station.booth.sessions import SessionStore
+from garita.station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
+from garita.station.booth.history import like_pattern
+from garita.station.booth.i18n import LANGUAGES, catalog, check_catalogs
+from garita.station.booth.officer_accounts import add_officer, get_officer
+from garita.station.booth.pins import PinError, hash_pin, verify_pin
+from garita.station.booth.sessions import SessionStore
 
 
 def test_pins_are_salted_scrypt_hashes():
@@ -58,10 +58,9 @@ def test_catalogs_have_the_same_keys_and_differ():
 
 
 def test_technician_mock_controls_offer_the_faults_of_the_reader_in_use(tmp_path):
-    from hardware_mocks.lane import MockLane
-    from hardware_mocks.scenario import load_scenario
-
-    from station.booth.mock_controls import MockControlError, MockControls
+    from garita.hardware_mocks.mock_lane import MockLane
+    from garita.hardware_mocks.scenario import load_scenario
+    from garita.station.booth.mock_controls import MockControlError, MockControls
 
     for protocol, own, foreign in (("llrp", "reboot", "garbage"), ("alien", "garbage", "refuse_rospec")):
         with MockLane(load_scenario("small"), tmp_path / protocol, rfid_protocol=protocol) as lane:
@@ -76,10 +75,9 @@ def test_technician_mock_controls_offer_the_faults_of_the_reader_in_use(tmp_path
 def test_technician_mock_controls_say_whether_the_scenario_plays(tmp_path):
     import threading
 
-    from hardware_mocks.lane import MockLane
-    from hardware_mocks.scenario import load_scenario
-
-    from station.booth.mock_controls import MockControls
+    from garita.hardware_mocks.mock_lane import MockLane
+    from garita.hardware_mocks.scenario import load_scenario
+    from garita.station.booth.mock_controls import MockControls
 
     with MockLane(load_scenario("small"), tmp_path / "lane", speed=50) as lane:
         controls = MockControls(lane, threading.Event())
@@ -98,8 +96,8 @@ def test_a_badge_tapped_between_long_polls_is_handed_to_the_next_one():
     import asyncio
     from datetime import UTC, datetime
 
-    from drivers.events import DeviceRead
-    from station.booth.badges import HOLD_S, BadgeGate
+    from garita.drivers.events import DeviceRead
+    from garita.station.booth.badges import HOLD_S, BadgeGate
 
     now = [100.0]
     gate = BadgeGate("badge-1", clock=lambda: now[0])
@@ -133,7 +131,7 @@ def test_the_booth_key_is_made_once_private_and_kept(data_dir):
     import os
     import stat
 
-    from station.booth.csrf import load_secret
+    from garita.station.booth.csrf import load_secret
 
     secret = load_secret(data_dir)
     path = data_dir / "booth.key"
@@ -146,7 +144,7 @@ def test_a_csrf_token_is_the_hmac_of_its_cookie_and_needs_our_origin():
     import hashlib
     import hmac
 
-    from station.booth.csrf import token_for, valid
+    from garita.station.booth.csrf import token_for, valid
 
     secret, cookie = b"k" * 32, "cookie-1"
     token = token_for(secret, cookie)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
 from pty_device import FakePort, Running
+
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 import tty
 from collections.abc import Callable
 
-from drivers.events import DeviceRead
+from garita.drivers.events import DeviceRead
 
 
 class FakePort:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.alien_notify_config import notify_address, setup_commands
-from drivers.alien_notify_listener import (
+from garita.drivers.alien_notify_config import notify_address, setup_commands
+from garita.drivers.alien_notify_listener import (
     _FILLER,
     END,
     START,
@@ -22,10 +22,10 @@ from drivers.alien_notify_listener import (
     PeerFilter,
     parse_message,
 )
-from drivers.events import DeviceHealth
-from drivers.rfid_alien import AlienReader
-from drivers.rfid_taglist import Notification, TagListError
-from drivers.tcp_port import parse_host_port
+from garita.drivers.events import DeviceHealth
+from garita.drivers.rfid_alien import AlienReader
+from garita.drivers.rfid_taglist import Notification, TagListError
+from garita.drivers.tcp_port import parse_host_port
 
 MESSAGE = (
     b"#Alien RFID Reader Auto Notification Message\r\n#ReaderName: Lane 3\r\n"

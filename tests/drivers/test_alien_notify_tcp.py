@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from hardware_mocks.alien_notifier import NotifyFaults
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
 
-from drivers.rfid_alien import AlienReader
-from sync.broker import free_port
+from garita.drivers.rfid_alien import AlienReader
+from garita.hardware_mocks.alien_notifier import NotifyFaults
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
+from garita.sync.broker import free_port
 from tests.drivers.conftest import tcp_url
 
 SENTRI = "E2003411B802011512345678"

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from drivers.alien_login import AlienLogin, LoginRefused
-from drivers.registry import build_device
-from drivers.rfid_alien import AlienReader
+from garita.drivers.alien_login import AlienLogin, LoginRefused
+from garita.drivers.registry import build_device
+from garita.drivers.rfid_alien import AlienReader
 from tests.drivers.conftest import tcp_url
 
 SENTRI = "E2003411B802011512345678"

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.camera import Camera
-from drivers.motion_trigger import MotionTrigger, thumbnail
+from garita.drivers.camera import Camera
+from garita.drivers.motion_trigger import MotionTrigger, thumbnail
 
 
 def _background() -> np.ndarray:

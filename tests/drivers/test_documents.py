@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.documents.aamva import AamvaError, expected_length, parse_aamva
-from drivers.documents.aim import split_symbology
-from drivers.documents.cfdi import CfdiError, parse_sat_url
-from drivers.documents.classify import classify
-from drivers.documents.gs1 import GS, Gs1Error, gs1_check_digit, parse_gs1
-from drivers.documents.mrz import MrzError, check_digit, parse_date, parse_mrz
-from drivers.documents.paps import PapsError, parse_paps
-from drivers.documents.pedimento import PedimentoError, parse_pedimento
+from garita.drivers.documents.aamva import AamvaError, expected_length, parse_aamva
+from garita.drivers.documents.aim import split_symbology
+from garita.drivers.documents.cfdi import CfdiError, parse_sat_url
+from garita.drivers.documents.classify import classify
+from garita.drivers.documents.gs1 import GS, Gs1Error, gs1_check_digit, parse_gs1
+from garita.drivers.documents.mrz import MrzError, check_digit, parse_date, parse_mrz
+from garita.drivers.documents.paps import PapsError, parse_paps
+from garita.drivers.documents.pedimento import PedimentoError, parse_pedimento
 
 TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
        "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
@@ -173,7 +173,7 @@ def test_mrz_malformed_says_why(text: str, message: str) -> None:
 
 
 def test_mrz_character_values() -> None:
-    from drivers.documents.mrz import char_value
+    from garita.drivers.documents.mrz import char_value
 
     assert [char_value(c) for c in "09AZ<"] == [0, 9, 10, 35, 0]
     with pytest.raises(MrzError, match=r"^character 'a' is not allowed in an MRZ$"):

@@ -13,18 +13,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hardware_mocks import documents as gen
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
-from hardware_mocks.barcode_scanner import BarcodeScanner as MockScanner
-from hardware_mocks.mjpeg_camera import MjpegCamera
-from hardware_mocks.passport_reader import PassportReader
-from hardware_mocks.pty_port import GARBAGE, Faults
-from hardware_mocks.synthetic_images import vehicle_with_plate
 
-from drivers.barcode_scanner import BarcodeScanner
-from drivers.camera import Camera
-from drivers.document_reader import DocumentReader
-from drivers.rfid_alien import AlienReader
+from garita.drivers.barcode_scanner import BarcodeScanner
+from garita.drivers.camera import Camera
+from garita.drivers.document_reader import DocumentReader
+from garita.drivers.rfid_alien import AlienReader
+from garita.hardware_mocks import documents as gen
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
+from garita.hardware_mocks.barcode_emulator import BarcodeScanner as MockScanner
+from garita.hardware_mocks.mjpeg_camera import MjpegCamera
+from garita.hardware_mocks.passport_reader import PassportReader
+from garita.hardware_mocks.pty_port import GARBAGE, Faults
+from garita.hardware_mocks.synthetic_images import vehicle_with_plate
 
 SENTRI = "E2003411B802011512345678"
 FAST = "3000214160C0040000006013"

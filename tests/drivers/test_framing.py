@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer, bcc_xor, build_block
+from garita.drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer, bcc_xor, build_block
 
 TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]

@@ -10,23 +10,23 @@ import random
 from datetime import date, datetime
 from pathlib import Path
 
-from hardware_mocks import documents as gen
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
-from hardware_mocks.alien_tags import TagRead as MockTag
-from hardware_mocks.alien_tags import format_tag, format_tag_list
-from hardware_mocks.barcode_scanner import BarcodeScanner
-from hardware_mocks.passport_reader import build_frame, build_plain
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from drivers.documents.aamva import parse_aamva
-from drivers.documents.aim import split_symbology
-from drivers.documents.classify import classify
-from drivers.documents.mrz import clean_lines, parse_mrz
-from drivers.documents.paps import parse_paps
-from drivers.documents.pedimento import parse_pedimento
-from drivers.framing import BlockFramer, LineFramer
-from drivers.rfid_taglist import parse_notification, parse_tag_line, parse_taglist
+from garita.drivers.documents.aamva import parse_aamva
+from garita.drivers.documents.aim import split_symbology
+from garita.drivers.documents.classify import classify
+from garita.drivers.documents.mrz import clean_lines, parse_mrz
+from garita.drivers.documents.paps import parse_paps
+from garita.drivers.documents.pedimento import parse_pedimento
+from garita.drivers.framing import BlockFramer, LineFramer
+from garita.drivers.rfid_taglist import parse_notification, parse_tag_line, parse_taglist
+from garita.hardware_mocks import documents as gen
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
+from garita.hardware_mocks.alien_tags import TagRead as MockTag
+from garita.hardware_mocks.alien_tags import format_tag, format_tag_list
+from garita.hardware_mocks.barcode_emulator import BarcodeScanner
+from garita.hardware_mocks.passport_reader import build_frame, build_plain
 
 TODAY = date.today()
 words = st.from_regex(r"[A-Z]{1,10}( [A-Z]{1,8})?", fullmatch=True)

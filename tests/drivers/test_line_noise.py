@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.line_noise import strip_noise
+from garita.drivers.line_noise import strip_noise
 
 printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=60)
 noise_byte = st.sampled_from([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1C), 0x1F, 0x7F, 0xFE, 0xFF])

@@ -10,14 +10,14 @@ import struct
 from types import SimpleNamespace
 
 import pytest
-from hardware_mocks import llrp_wire as wire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drivers import llrp_messages as m
-from drivers.llrp_codec import MAX_MESSAGE, Framer, FramingError, LlrpError, decode_params, encode_message
-from drivers.llrp_session import ReaderDown
-from drivers.rfid_llrp import LlrpReader
+from garita.drivers import llrp_messages as m
+from garita.drivers.llrp_codec import MAX_MESSAGE, Framer, FramingError, LlrpError, decode_params, encode_message
+from garita.drivers.llrp_session import ReaderDown
+from garita.drivers.rfid_llrp import LlrpReader
+from garita.hardware_mocks import llrp_wire as wire
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -154,7 +154,7 @@ def test_every_reported_tag_becomes_one_read(seen: list[wire.TagSeen]) -> None:
 
 def test_driver_messages_decode_with_the_emulator_parser() -> None:
     """What the driver sends is what the emulator understands (each is written from the spec)."""
-    from hardware_mocks.llrp_rospec import parse_add_rospec, parse_reader_config
+    from garita.hardware_mocks.llrp_rospec import parse_add_rospec, parse_reader_config
 
     settings_ = m.InventorySettings(rospec_id=7, antennas=(1, 3), tx_power_index=20, session=3, tag_population=4)
     spec = parse_add_rospec(m.add_rospec(1, settings_)[10:])

@@ -13,11 +13,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hardware_mocks.llrp_reader import LlrpReaderMock
-from hardware_mocks.llrp_rospec import ACTIVE, RoSpec
 
-from drivers.registry import build_device
-from drivers.rfid_llrp import LlrpReader
+from garita.drivers.registry import build_device
+from garita.drivers.rfid_llrp import LlrpReader
+from garita.hardware_mocks.llrp_reader import LlrpReaderMock
+from garita.hardware_mocks.llrp_rospec import ACTIVE, RoSpec
 
 SENTRI = "E2003411B802011512345678"
 FAST = "3000214160C0040000006013"

@@ -6,9 +6,9 @@ import os
 import random
 import threading
 
-from drivers.barcode_scanner import BarcodeScanner
-from drivers.events import DeviceHealth
-from drivers.noise_gate import GateSettings, NoiseGate
+from garita.drivers.barcode_scanner import BarcodeScanner
+from garita.drivers.events import DeviceHealth
+from garita.drivers.noise_gate import GateSettings, NoiseGate
 
 FLOOD_BYTES = 2_000_000  # the attack used 10 MB; 2 MB shows the same on two shared cores
 
@@ -78,7 +78,7 @@ def test_random_bytes_on_the_line_then_a_real_scan(fake_port, run_device) -> Non
 
 def test_any_driver_flooded_with_garbage_is_marked_noisy_once(fake_port, run_device) -> None:
     """The passport reader parses no read from noise; its health still says noisy, one event per burst."""
-    from drivers.document_reader import DocumentReader
+    from garita.drivers.document_reader import DocumentReader
 
     reader = DocumentReader("mrz-flood", fake_port.path, {"framing": "lines"})
     run = run_device(reader)

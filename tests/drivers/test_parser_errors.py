@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.documents import aamva, aim, cfdi, classify, gs1, mrz, paps, pedimento
-from drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer, resolve_terminator
-from drivers.rfid_taglist import (
+from garita.drivers.documents import aamva, aim, cfdi, classify, gs1, mrz, paps, pedimento
+from garita.drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer, resolve_terminator
+from garita.drivers.rfid_taglist import (
     TagListError,
     is_tag_line,
     normalise_epc,

@@ -2,12 +2,12 @@
 
 import pytest
 
-from drivers.barcode_scanner import BarcodeScanner
-from drivers.camera import Camera
-from drivers.document_reader import DocumentReader
-from drivers.registry import build_device
-from drivers.rfid_alien import AlienReader
-from drivers.rfid_llrp import LlrpReader
+from garita.drivers.barcode_scanner import BarcodeScanner
+from garita.drivers.camera import Camera
+from garita.drivers.document_reader import DocumentReader
+from garita.drivers.registry import build_device
+from garita.drivers.rfid_alien import AlienReader
+from garita.drivers.rfid_llrp import LlrpReader
 
 
 def test_builds_each_driver() -> None:

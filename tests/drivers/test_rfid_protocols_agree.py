@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
-from hardware_mocks.llrp_reader import LlrpReaderMock
-
-from drivers.rfid_alien import AlienReader
-from drivers.rfid_llrp import LlrpReader
+from garita.drivers.rfid_alien import AlienReader
+from garita.drivers.rfid_llrp import LlrpReader
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
+from garita.hardware_mocks.llrp_reader import LlrpReaderMock
 
 # A SENTRI/passport card, a FAST card, a truck transponder and a badge (96-bit EPCs).
 CARDS = ["E2003411B802011512345678", "3000214160C0040000006013", "A5B6C7D8E9F0112233445566",

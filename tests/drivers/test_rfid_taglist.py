@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.rfid_alien import POLL_COMMAND
-from drivers.rfid_taglist import (
-    TagListError,
-    normalise_epc,
-    parse_notification,
-    parse_tag_line,
-    parse_taglist,
-)
+from garita.drivers.rfid_alien import POLL_COMMAND
+from garita.drivers.rfid_taglist import TagListError, normalise_epc, parse_notification, parse_tag_line, parse_taglist
 
 V1_CMD = b"\x01get TagList\r\n"
 V1_REPLY = (b"Tag:E200 3411 B802 0115 1234 5678, Disc:2025/03/14 09:26:53, "

@@ -9,10 +9,10 @@ from pty_device import FakePort
 from test_documents import AAMVA, TD1, TD3
 from test_rfid_taglist import V1_CMD, V1_REPLY, V2_EMPTY
 
-from drivers.barcode_scanner import BarcodeScanner
-from drivers.document_reader import DocumentReader
-from drivers.framing import build_block
-from drivers.rfid_alien import AlienReader
+from garita.drivers.barcode_scanner import BarcodeScanner
+from garita.drivers.document_reader import DocumentReader
+from garita.drivers.framing import build_block
+from garita.drivers.rfid_alien import AlienReader
 
 
 def _responder(port: FakePort, replies: list[bytes], stop: threading.Event) -> threading.Thread:

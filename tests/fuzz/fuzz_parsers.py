@@ -14,12 +14,12 @@ import contextlib
 import sys
 from collections.abc import Callable
 
-from drivers.documents import aamva, cfdi, classify, gs1, mrz, paps, pedimento
-from drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer
-from drivers.llrp_codec import Framer as LlrpFramer
-from drivers.llrp_codec import LlrpError
-from drivers.llrp_messages import parse_reader_event, parse_ro_access_report, parse_status
-from drivers.rfid_taglist import TagListError, parse_notification, parse_taglist, parse_xml
+from garita.drivers.documents import aamva, cfdi, classify, gs1, mrz, paps, pedimento
+from garita.drivers.framing import AnyByteFramer, BlockFramer, LineFramer, NulFramer
+from garita.drivers.llrp_codec import Framer as LlrpFramer
+from garita.drivers.llrp_codec import LlrpError
+from garita.drivers.llrp_messages import parse_reader_event, parse_ro_access_report, parse_status
+from garita.drivers.rfid_taglist import TagListError, parse_notification, parse_taglist, parse_xml
 
 
 def _text(parser: Callable[[str], object]) -> Callable[[bytes], object]:

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hardware_mocks.alien_notifier import NotifyFaults
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
+
+from garita.hardware_mocks.alien_notifier import NotifyFaults
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
 
 SENTRI = "E2003411B802011512345678"
 GEN2 = "3000214160C0040000006013"

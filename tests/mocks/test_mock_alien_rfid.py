@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hardware_mocks.alien_rfid_reader import AlienRfidReader
 
+from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
 from tests.mocks.serial_helpers import read_until
 
 TS = r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hardware_mocks.barcode_scanner import BarcodeScanner
 
+from garita.hardware_mocks.barcode_emulator import BarcodeScanner
 from tests.mocks.serial_helpers import read_until
 
 AAMVA = (

@@ -9,9 +9,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hardware_mocks.file_camera import FileCamera
-from hardware_mocks.mjpeg_camera import MjpegCamera
-from hardware_mocks.synthetic_images import vehicle_with_plate
+
+from garita.hardware_mocks.file_camera import FileCamera
+from garita.hardware_mocks.mjpeg_camera import MjpegCamera
+from garita.hardware_mocks.synthetic_images import vehicle_with_plate
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import re
 from datetime import date
 
 import pytest
-from hardware_mocks import documents as gen
+
+from garita.hardware_mocks import documents as gen
 
 ANNA = dict(surname="ERIKSSON", given_names="ANNA MARIA", nationality="UTO",
             birth=date(1974, 8, 12), sex="F", expiry=date(2012, 4, 15))

@@ -11,10 +11,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hardware_mocks.lane import MockLane, vehicle_image
-from hardware_mocks.pty_port import GARBAGE
-from hardware_mocks.scenario import load_scenario
 
+from garita.hardware_mocks.mock_lane import MockLane, vehicle_image
+from garita.hardware_mocks.pty_port import GARBAGE
+from garita.hardware_mocks.scenario import load_scenario
 from tests.mocks.serial_helpers import read_for, read_until
 
 EXPECTED = [

@@ -8,8 +8,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hardware_mocks.llrp_reader import LlrpReaderMock
-from hardware_mocks.llrp_rospec import ACTIVE, INACTIVE
+
+from garita.hardware_mocks.llrp_reader import LlrpReaderMock
+from garita.hardware_mocks.llrp_rospec import ACTIVE, INACTIVE
 
 SENTRI = "E2003411B802011512345678"
 

@@ -7,9 +7,9 @@ from functools import reduce
 from pathlib import Path
 
 import pytest
-from hardware_mocks.passport_reader import PassportReader, build_frame
-from hardware_mocks.pty_port import Faults
 
+from garita.hardware_mocks.passport_reader import PassportReader, build_frame
+from garita.hardware_mocks.pty_port import Faults
 from tests.mocks.serial_helpers import read_until
 
 TD3 = [

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import serial
-from hardware_mocks.pty_port import GARBAGE, Faults, PtyPort
 
+from garita.hardware_mocks.pty_port import GARBAGE, Faults, PtyPort
 from tests.mocks.serial_helpers import read_for, read_until
 
 

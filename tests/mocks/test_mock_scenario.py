@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hardware_mocks.scenario import Scenario, ScenarioError, load_scenario
+
+from garita.hardware_mocks.scenario import Scenario, ScenarioError, load_scenario
 
 VEHICLE = """
 [[vehicles]]

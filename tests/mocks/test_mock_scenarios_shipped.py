@@ -6,15 +6,15 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from hardware_mocks.documents import mrz_check_digit
-from hardware_mocks.lane import MockLane
-from hardware_mocks.llrp_reader import LlrpReaderMock
-from hardware_mocks.scenario import FAULTS_BY_DEVICE, LLRP_FAULTS, Scenario, ScenarioError, load_scenario
 
+from garita.hardware_mocks.documents import mrz_check_digit
+from garita.hardware_mocks.llrp_reader import LlrpReaderMock
+from garita.hardware_mocks.mock_lane import MockLane
+from garita.hardware_mocks.scenario import FAULTS_BY_DEVICE, LLRP_FAULTS, Scenario, ScenarioError, load_scenario
 from tests.mocks.test_mock_scenario import VEHICLE, iso6346, write
 
 SHIPPED = sorted(p.name.removesuffix(".toml")
-                 for p in resources.files("hardware_mocks.scenarios").iterdir() if p.name.endswith(".toml"))
+                 for p in resources.files("garita.hardware_mocks.scenarios").iterdir() if p.name.endswith(".toml"))
 FAST_CARD = "3000214160C0040000006013"
 
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from hardware_mocks.synthetic_images import (
-    container_side,
-    empty_lane,
-    plate_image,
-    vehicle_with_plate,
-)
+
+from garita.hardware_mocks.synthetic_images import container_side, empty_lane, plate_image, vehicle_with_plate
 
 
 def test_empty_lane_shape_and_determinism() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from station.cli import cli
+from garita.station.cli import cli
 
 # Placeholder values for required arguments and options, by parameter name.
 PLACEHOLDERS = {"crossing_id": "0190", "action": "release", "officer": "o-1", "value": "ABC123",

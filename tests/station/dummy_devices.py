@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from drivers.events import DeviceHealth, DeviceRead, Emit
+from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 
 
 class DummyDevice:

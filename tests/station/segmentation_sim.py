@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from station.lifecycle import IllegalTransition, Lifecycle, ReadIn
-from station.storage.lane_store import LaneStore
+from garita.station.core.lifecycle import IllegalTransition, Lifecycle, ReadIn
+from garita.station.storage.lane_store import LaneStore
 
 MODES = ("loop", "camera", "rfid")
 START = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from station.lifecycle import Lifecycle, OverrideNeedsReason, ReadIn
-from station.storage.audit_chain import verify
-from station.storage.database import DB_NAME
-from station.storage.migrations import migrate
+from garita.station.core.lifecycle import Lifecycle, OverrideNeedsReason, ReadIn
+from garita.station.storage.audit_chain import verify
+from garita.station.storage.database import DB_NAME
+from garita.station.storage.migrations import migrate
 from tests.station.test_cli import garita
 
 
@@ -84,8 +84,8 @@ def test_an_untouched_trail_verifies(store):
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_any_edit_or_removal_is_found_at_that_entry(tmp_path_factory, data):
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(tmp_path_factory.mktemp("chain")))
     _lane_with_history(store, vehicles=2)
@@ -177,8 +177,8 @@ def test_migration_chains_several_older_entries_in_order(data_dir: Path):
 
 def _deliver_audit(store, central_db: Path) -> None:
     """What the uplink does for the audit rows: each goes to the central with its hash."""
-    from sync.central.store_sqlite import SqliteStore
-    from sync.envelope import UplinkEvent
+    from garita.sync.central.store_sqlite import SqliteStore
+    from garita.sync.envelope import UplinkEvent
 
     rows = store.query("SELECT id, seq, kind, created_at, payload FROM outbox WHERE kind = 'audit' ORDER BY seq")
     central = SqliteStore(central_db)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from station.storage.audit_chain import chain_existing, verify
-from station.storage.migrations import LATEST, NOTES, migrate
+from garita.station.storage.audit_chain import chain_existing, verify
+from garita.station.storage.migrations import LATEST, NOTES, migrate
 from tests.station.test_cli import garita
 from tests.station.test_metrics import stop, wait_for
 from tests.station.test_mock_run import start_mock
@@ -76,7 +76,7 @@ def tamper(path: Path, sql: str) -> None:
     (None, "not a usable SQLite database"),
 ])
 def test_restore_refuses_a_backup_that_does_not_vouch_for_itself(tmp_path, store, data_dir, damage, message):
-    from station.lifecycle import Lifecycle, ReadIn
+    from garita.station.core.lifecycle import Lifecycle, ReadIn
 
     lifecycle = Lifecycle(store, "lane-t", 300)
     for value in ("ABC123", "XYZ789", "QQQ111"):

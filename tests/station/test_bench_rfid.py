@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.bench_rfid import RECONNECT_FAULTS, run_bench
+from garita.station.bench.rfid_latency import RECONNECT_FAULTS, run_bench
 from tests.station.test_cli import garita
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from station.lifecycle import Lifecycle, ReadIn
+from garita.station.core.lifecycle import Lifecycle, ReadIn
 from tests.conftest import REPO
 
 
 def garita(*args: str, env: dict | None = None, cwd: Path = REPO, stdin: str | None = None
            ) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "garita.station", *args], capture_output=True, text=True,
                           timeout=60, env={**os.environ, **(env or {})}, cwd=cwd,
                           input=stdin if stdin is not None else "")
 
@@ -66,8 +66,8 @@ def test_unwritable_data_dir_exits_73(tmp_path):
 
 @pytest.fixture
 def filled(data_dir):
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(data_dir))
     now = datetime.now(UTC)
@@ -78,7 +78,7 @@ def filled(data_dir):
     lifecycle.decide(first, "secondary", "off-42", "random compliance exam")
     clock[0] = now + timedelta(seconds=30)  # the next vehicle, well after the late-read window
     second = lifecycle.record_read(ReadIn("scanner-1", "barcode", "ABCD2403150001", {}, now)).crossing_id
-    from station.booth.officers import add_officer
+    from garita.station.booth.officer_accounts import add_officer
 
     add_officer(store, "off-1", "Ana Ruiz", "officer", "1234")
     add_officer(store, "sup-1", "Luis Soto", "supervisor", "5555")

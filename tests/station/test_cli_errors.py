@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from station.storage.database import open_database
+from garita.station.storage.database import open_database
 from tests.conftest import REPO
 from tests.station.cli_matrix import run_all
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import click
 import pytest
 
-from station.cli import cli
-from station.commands.since import parse_since
-from station.lifecycle import Lifecycle, ReadIn
+from garita.station.cli import cli
+from garita.station.commands.since import parse_since
+from garita.station.core.lifecycle import Lifecycle, ReadIn
 from tests.station.test_cli import garita
 
 NOW = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)

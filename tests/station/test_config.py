@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from station.config_loader import ConfigError, key_lines, load_config
+from garita.station.config.loader import ConfigError, key_lines, load_config
 from tests.conftest import REPO
 
 MINIMAL = """
@@ -108,7 +108,7 @@ def test_key_lines_maps_nested_tables():
 
 def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):
     """config/lane.example.toml's commented LLRP reader, uncommented, passes check-config's device build."""
-    from drivers.registry import build_device
+    from garita.drivers.registry import build_device
 
     text = (REPO / "config/lane.example.toml").read_text()
     block = text[text.index("# [[devices]]\n# name = \"rfid-2\""):text.index("[[devices]]\nname = \"scanner-1\"")]
@@ -144,7 +144,7 @@ def test_the_config_reference_matches_the_models():
     """docs/lane-config.schema.json is the operators' reference: every key, title, default and bound."""
     import json
 
-    from station.config import LaneConfig
+    from garita.station.config.lane_config import LaneConfig
 
     shipped = json.loads((REPO / "docs/lane-config.schema.json").read_text())
     assert _stable(LaneConfig.model_json_schema()) == _stable(shipped), (

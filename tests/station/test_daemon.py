@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from drivers.events import DeviceRead
-from station.config import LaneConfig
-from station.daemon import LaneDaemon
-from station.logs import EventFormatter, log_event, setup_logging
-from station.sdnotify import Notifier, watchdog_interval_s
+from garita.drivers.events import DeviceRead
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.daemon import LaneDaemon
+from garita.station.ops.event_log import EventFormatter, log_event, setup_logging
+from garita.station.ops.sdnotify import Notifier, watchdog_interval_s
 from tests.station.dummy_devices import DummyDevice
 
 CONFIG = LaneConfig.model_validate({
@@ -181,9 +181,9 @@ def _fill(path: Path) -> None:
 
 def test_a_full_disk_sheds_images_and_holds_reads_until_space_returns(small_disk):
     """Issue 17 row 8: the disk fills for real, then space returns; nothing lost, each crossing its own."""
-    from station.disk_budget import DiskBudget
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.core.disk_budget import DiskBudget
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     data_dir = small_disk / "data"
     store = LaneStore(open_database(data_dir))
@@ -217,7 +217,7 @@ def test_a_full_disk_sheds_images_and_holds_reads_until_space_returns(small_disk
 def test_images_past_their_retention_are_deleted(data_dir):
     from datetime import UTC, datetime
 
-    from station.disk_budget import DiskBudget
+    from garita.station.core.disk_budget import DiskBudget
 
     old, kept = data_dir / "images/2020/01/02", data_dir / "images/2099/01/01"
     for day in (old, kept):

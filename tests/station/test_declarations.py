@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.crossing_facts import DocumentSeen, Observed, observe
-from station.declarations import discrepancies
-from station.declarations import store as declaration_store
-from station.declarations.keys import declaration_keys, pedimento_key
-from station.declarations.model import Declaration
-from station.signed_feed import BadSignature, GapNeedsResync, OlderVersion, json_line, write_feed
-from station.watchlist.matching import MatchSettings
+from garita.station.core.crossing_facts import DocumentSeen, Observed, observe
+from garita.station.declarations import declaration_store as declaration_store
+from garita.station.declarations import discrepancies
+from garita.station.declarations.declaration import Declaration
+from garita.station.declarations.declaration_keys import declaration_keys, pedimento_key
+from garita.station.links.signed_feed import BadSignature, GapNeedsResync, OlderVersion, json_line, write_feed
+from garita.station.watchlist.matching import MatchSettings
 from tests.station.watchlist_feeds import CENTRAL, KEYS, ROGUE
 
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from drivers.events import DeviceRead
-from station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
-from station.config import ExpectedReads
-from station.crossing_facts import Observed
-from station.daemon import LaneDaemon
-from station.lifecycle import OverrideNeedsReason
-from station.risk.expected import crossing_kind, waiting_for
-from station.watchlist.importer import import_file
+from garita.drivers.events import DeviceRead
+from garita.station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
+from garita.station.config.lane_config import ExpectedReads
+from garita.station.core.crossing_facts import Observed
+from garita.station.core.daemon import LaneDaemon
+from garita.station.core.lifecycle import OverrideNeedsReason
+from garita.station.risk.expected import crossing_kind, waiting_for
+from garita.station.watchlist.importer import import_file
 from tests.station.test_risk_lane import lane_config
 from tests.station.watchlist_feeds import KEYS, LISTED, snapshot
 

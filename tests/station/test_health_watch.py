@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drivers.events import DeviceHealth
-from station.health_watch import HealthWatch
+from garita.drivers.events import DeviceHealth
+from garita.station.ops.health_watch import HealthWatch
 
 
 def test_changes_are_reported_once():

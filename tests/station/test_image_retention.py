@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from station.images import prune_images
+from garita.station.core.evidence_images import prune_images
 
 
 def test_only_day_folders_older_than_the_retention_go(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.lifecycle import TRANSITIONS, IllegalTransition, Lifecycle, ReadIn, State, next_state
+from garita.station.core.lifecycle import TRANSITIONS, IllegalTransition, Lifecycle, ReadIn, State, next_state
 
 
 class FakeClock:
@@ -123,7 +123,7 @@ def test_failed_write_leaves_nothing_half_done(lifecycle, store, monkeypatch):
     def broken_outbox(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    from station.storage import lane_store
+    from garita.station.storage import lane_store
 
     monkeypatch.setattr(lane_store.Tx, "outbox", broken_outbox)
     with pytest.raises(RuntimeError):
@@ -146,8 +146,8 @@ EVENTS = st.lists(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=EVENTS)
 def test_random_event_orders_lose_nothing(tmp_path_factory, events):
-    from station.storage.database import open_database
-    from station.storage.lane_store import LaneStore
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
 
     store = LaneStore(open_database(tmp_path_factory.mktemp("db")))
     clock = FakeClock()

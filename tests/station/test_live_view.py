@@ -17,15 +17,15 @@ from datetime import UTC, datetime
 import pytest
 from rich.console import Console
 
-from station.lifecycle import Lifecycle, ReadIn
-from station.live_view import LiveView, crossing_row
+from garita.station.core.lifecycle import Lifecycle, ReadIn
+from garita.station.mock.live_view import LiveView, crossing_row
 from tests.conftest import REPO
 
 ROW = re.compile(r"^\d\d:\d\d:\d\d [0-9a-f]{8}-[0-9a-f]{4} ")  # the id prefix `garita show` takes
 
 
 def mock_command(data_dir, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "station", "run", "--mock", "--scenario", "small", "--speed", "3",
+    return [sys.executable, "-m", "garita.station", "run", "--mock", "--scenario", "small", "--speed", "3",
             "--auto-decide", "--until-done", "--data-dir", str(data_dir), *extra]
 
 
@@ -110,9 +110,8 @@ def vehicle_crossings(data_dir) -> dict[str, set[str]]:
     """For each scripted vehicle of the small scenario, the crossings holding its tag, scan or document."""
     import sqlite3
 
-    from hardware_mocks.scenario import load_scenario
-
-    from station.auto_officer import _carries
+    from garita.hardware_mocks.scenario import load_scenario
+    from garita.station.mock.scripted_officer import _carries
 
     with sqlite3.connect(data_dir / "garita.db") as db:
         reads = db.execute("SELECT crossing_id, kind, value FROM reads").fetchall()

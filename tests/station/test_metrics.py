@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from station.config import LaneConfig
-from station.readiness import WatchlistInfo, combine, exit_code, watchlist_check
+from garita.station.config.lane_config import LaneConfig
+from garita.station.ops.readiness import WatchlistInfo, combine, exit_code, watchlist_check
 from tests.conftest import REPO
 from tests.station.test_cli import garita
 
@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 def start(config: Path, data_dir: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "station", "run", "--config", str(config), "--data-dir",
+    return subprocess.Popen([sys.executable, "-m", "garita.station", "run", "--config", str(config), "--data-dir",
                              str(data_dir), *extra], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
@@ -229,8 +229,8 @@ def test_scrape_time_values_from_a_real_database(store, data_dir):
 
     from prometheus_client import generate_latest
 
-    from station.lifecycle import Lifecycle, ReadIn
-    from station.metrics import LaneMetrics
+    from garita.station.core.lifecycle import Lifecycle, ReadIn
+    from garita.station.ops.metrics import LaneMetrics
 
     lifecycle = Lifecycle(store, "lane-t", 300)
     old = datetime.now(UTC) - timedelta(minutes=10)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from station.mock_feeds import demo_public_key_b64, publish_demo_feeds
-from station.runner import packaged_file
-from station.watchlist.cache import Watchlist
-from station.watchlist.rejections import load
+from garita.station.mock.demo_feeds import demo_public_key_b64, publish_demo_feeds
+from garita.station.runner import packaged_file
+from garita.station.watchlist.cache import Watchlist
+from garita.station.watchlist.rejections import load
 
 
 def test_demo_feeds_import_once_and_are_trusted_only_by_the_mock_lane(store, data_dir):

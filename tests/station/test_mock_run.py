@@ -18,7 +18,7 @@ READ_LINE = re.compile(r"event=read\.recorded crossing=(\S+) device=(\S+)")
 
 
 def start_mock(data_dir: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "station", "run", "--mock", "--auto-decide",
+    command = [sys.executable, "-m", "garita.station", "run", "--mock", "--auto-decide",
                "--data-dir", str(data_dir), *extra]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hardware_mocks.scenario import load_scenario
-
+from garita.hardware_mocks.scenario import load_scenario
 from tests.station.test_mock_run import database, start_mock
 
 

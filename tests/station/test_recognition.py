@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.events import DeviceRead
-from station.config import LaneConfig
-from station.daemon import LaneDaemon
+from garita.drivers.events import DeviceRead
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.daemon import LaneDaemon
 from tests.conftest import shared_path
 from tests.station.dummy_devices import DummyDevice
 from tests.station.test_daemon import run_until
@@ -69,7 +69,7 @@ def test_a_backlog_of_frames_hands_the_worker_jpegs_not_more_decoded_frames():
 
     import numpy as np
 
-    from station.recognition import MAX_FRAMES_WAITING, ImageRecognition
+    from garita.station.core.recognition import MAX_FRAMES_WAITING, ImageRecognition
 
     release, seen = threading.Event(), []
 

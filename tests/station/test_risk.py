@@ -6,15 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.config import RiskRule, RiskSection
-from station.crossing_facts import DocumentSeen, Observed
-from station.declarations.discrepancies import Discrepancy
-from station.declarations.model import Declaration
-from station.risk import sampling
-from station.risk.assessment import assess
-from station.risk.booth_view import booth_view
-from station.risk.inputs import RiskInputs
-from station.watchlist.matching import Hit
+from garita.station.config.lane_config import RiskRule, RiskSection
+from garita.station.core.crossing_facts import DocumentSeen, Observed
+from garita.station.declarations.declaration import Declaration
+from garita.station.declarations.discrepancies import Discrepancy
+from garita.station.risk import sampling
+from garita.station.risk.assessment import assess
+from garita.station.risk.booth_view import booth_view
+from garita.station.risk.inputs import RiskInputs
+from garita.station.watchlist.matching import Hit
 from tests.station.test_declarations import declaration
 
 RULES = list(RiskSection().rules)
@@ -139,7 +139,7 @@ def test_assessment_is_pure_and_its_cost_reported():
 
 
 def test_rules_load_from_the_example_config():
-    from station.config_loader import load_config
+    from garita.station.config.loader import load_config
     from tests.conftest import REPO
 
     config = load_config(REPO / "config/lane.example.toml")

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from drivers.events import DeviceRead
-from station.config import LaneConfig
-from station.daemon import LaneDaemon
-from station.declarations import store as declaration_store
-from station.signed_feed import json_line, public_key_b64, write_feed
-from station.watchlist.importer import import_file
+from garita.drivers.events import DeviceRead
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.daemon import LaneDaemon
+from garita.station.declarations import declaration_store as declaration_store
+from garita.station.links.signed_feed import json_line, public_key_b64, write_feed
+from garita.station.watchlist.importer import import_file
 from tests.station.test_declarations import declaration
 from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station import segmentation as seg
-from station.lifecycle import IllegalTransition, Lifecycle, ReadIn
-from station.storage.database import open_database
-from station.storage.lane_store import LaneStore
+from garita.station.core import segmentation as seg
+from garita.station.core.lifecycle import IllegalTransition, Lifecycle, ReadIn
+from garita.station.storage.database import open_database
+from garita.station.storage.lane_store import LaneStore
 from tests.station.segmentation_sim import MODES, play, schedule, vehicles
 
 NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
-from station.storage.database import DB_NAME, open_database
-from station.storage.lane_store import LaneStore
+from garita.station.storage.database import DB_NAME, open_database
+from garita.station.storage.lane_store import LaneStore
 from tests.conftest import REPO
 from tests.station.test_cli import garita
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from station.booth.status import status_strip
-from station.config import LaneConfig
-from station.daemon import LaneDaemon
-from station.watchlist.importer import import_file
+from garita.station.booth.status import status_strip
+from garita.station.config.lane_config import LaneConfig
+from garita.station.core.daemon import LaneDaemon
+from garita.station.watchlist.importer import import_file
 from tests.station.watchlist_feeds import KEYS, LISTED, snapshot
 
 CONFIG = LaneConfig.model_validate({

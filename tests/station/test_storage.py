@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from station.storage.database import DB_NAME, StorageError, open_database
-from station.storage.migrations import LATEST, SchemaTooNew, migrate
+from garita.station.storage.database import DB_NAME, StorageError, open_database
+from garita.station.storage.migrations import LATEST, SchemaTooNew, migrate
 
 
 def test_fresh_database_has_latest_schema_and_pragmas(data_dir: Path):
@@ -52,7 +52,7 @@ def test_newer_schema_is_refused_with_advice(data_dir: Path):
 
 
 def test_failed_migration_rolls_back(data_dir: Path, monkeypatch):
-    from station.storage import migrations
+    from garita.station.storage import migrations
 
     conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
     migrate(conn, target=1)
@@ -77,6 +77,6 @@ def test_not_a_database_is_a_clear_error(data_dir: Path):
 
 
 def test_every_migration_has_its_note_for_migrate_check():
-    from station.storage.migrations import LATEST, MIGRATIONS, NOTES
+    from garita.station.storage.migrations import LATEST, MIGRATIONS, NOTES
 
     assert len(NOTES) == len(MIGRATIONS) == LATEST  # a migration added without its line breaks `garita migrate --check`

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from station.status_file import read_status, write_status
+from garita.station.ops.status_file import read_status, write_status
 from tests.station.test_cli import garita
 
 

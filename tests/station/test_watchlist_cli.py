@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from station.signed_feed import public_key_b64
+from garita.station.links.signed_feed import public_key_b64
 from tests.conftest import REPO
 from tests.station.test_cli import garita
 from tests.station.watchlist_feeds import CENTRAL, LISTED, ROGUE, snapshot
@@ -77,8 +77,8 @@ def test_bench_watchlist_json_has_the_figures():
 
 
 def test_declarations_import(tmp_path, lane):
-    from station.signed_feed import json_line, write_feed
-    from station.storage.database import open_database
+    from garita.station.links.signed_feed import json_line, write_feed
+    from garita.station.storage.database import open_database
     from tests.station.test_declarations import declaration
 
     open_database(tmp_path / "data").conn.close()  # the lane has run once

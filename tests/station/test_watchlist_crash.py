@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from station.watchlist import store
-from station.watchlist.cache import Watchlist
-from station.watchlist.importer import import_file
+from garita.station.watchlist import watchlist_store as store
+from garita.station.watchlist.cache import Watchlist
+from garita.station.watchlist.importer import import_file
 from tests.conftest import REPO
 from tests.station.watchlist_feeds import KEYS, LISTED, delta, entry, snapshot
 

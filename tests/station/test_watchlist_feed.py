@@ -10,7 +10,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from station.signed_feed import (
+from garita.station.links.signed_feed import (
     BadSignature,
     FeedError,
     GapNeedsResync,
@@ -19,9 +19,10 @@ from station.signed_feed import (
     OutOfSequence,
     UnsignedFeed,
 )
-from station.watchlist import rejections, store
-from station.watchlist.cache import Watchlist
-from station.watchlist.importer import import_file
+from garita.station.watchlist import rejections
+from garita.station.watchlist import watchlist_store as store
+from garita.station.watchlist.cache import Watchlist
+from garita.station.watchlist.importer import import_file
 from tests.station.watchlist_feeds import KEYS as TRUSTED
 from tests.station.watchlist_feeds import LISTED, ROGUE, delta, entry, snapshot
 
@@ -169,7 +170,7 @@ def test_duplicate_ids_are_refused(tmp_path, held):
 
 
 def test_a_declarations_feed_is_not_a_watchlist(tmp_path, held):
-    from station.signed_feed import json_line, write_feed
+    from garita.station.links.signed_feed import json_line, write_feed
     from tests.station.watchlist_feeds import CENTRAL
 
     write_feed(tmp_path / "x.feed", "declarations", "snapshot", 9, [json_line({})], CENTRAL)
@@ -197,7 +198,7 @@ def test_open_reader_follows_a_new_snapshot(tmp_path, held):
 def test_any_bytes_are_a_feed_error_never_a_crash(content):
     import io
 
-    from station.signed_feed import FeedError, read_header
+    from garita.station.links.signed_feed import FeedError, read_header
 
     with pytest.raises(FeedError):
         read_header(io.BytesIO(content), "watchlist", TRUSTED)
@@ -222,7 +223,7 @@ def _damaged_entry(entry_dict: dict) -> st.SearchStrategy[bytes]:
 
 
 def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory):
-    from station.signed_feed import FeedError, write_feed
+    from garita.station.links.signed_feed import FeedError, write_feed
     from tests.station.watchlist_feeds import CENTRAL
 
     outcomes: dict[str, int] = {"applied": 0, "refused": 0}
@@ -252,7 +253,7 @@ def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory):
 
 def _signed_header_fields(**changes) -> dict:
     """A valid signed header as a dict (then changed), for FeedHeader-level checks."""
-    from station.signed_feed import FeedHeader
+    from garita.station.links.signed_feed import FeedHeader
 
     fields = {"format": "garita-feed/1", "feed": "watchlist", "kind": "snapshot", "version": 4,
               "created_at": "2026-12-01T00:00:00+00:00", "count": 0, "body_sha256": "0" * 64,
@@ -270,7 +271,7 @@ def _signed_header_fields(**changes) -> dict:
 def test_a_header_field_out_of_bounds_is_malformed(changes):
     from pydantic import ValidationError
 
-    from station.signed_feed import FeedHeader
+    from garita.station.links.signed_feed import FeedHeader
 
     with pytest.raises(ValidationError):
         FeedHeader.model_validate(_signed_header_fields(**changes))
@@ -279,7 +280,7 @@ def test_a_header_field_out_of_bounds_is_malformed(changes):
 def test_header_bounds_that_are_allowed_and_immutable():
     from pydantic import ValidationError
 
-    from station.signed_feed import FeedError, FeedHeader
+    from garita.station.links.signed_feed import FeedError, FeedHeader
 
     header = FeedHeader.model_validate(_signed_header_fields(feed="w" * 32, version=1))
     assert FeedHeader.model_validate(_signed_header_fields(feed="w")).feed == "w"
@@ -303,7 +304,7 @@ def test_a_header_line_may_be_4096_bytes_and_no_more(tmp_path, held):
 def test_delta_and_snapshot_rules_say_why():
     from pydantic import ValidationError
 
-    from station.signed_feed import FeedHeader
+    from garita.station.links.signed_feed import FeedHeader
 
     with pytest.raises(ValidationError, match="error, a delta needs base_version lower than version"):
         FeedHeader.model_validate(_signed_header_fields(kind="delta", base_version=4))
@@ -314,7 +315,7 @@ def test_delta_and_snapshot_rules_say_why():
 
 def test_the_signed_bytes_are_canonical_json_the_central_can_produce():
     """Sorted keys, no spaces, every field but the signature: another implementation must sign the same bytes."""
-    from station.signed_feed import FeedHeader
+    from garita.station.links.signed_feed import FeedHeader
 
     header = FeedHeader.model_validate(_signed_header_fields(signature="c2ln"))
     assert header.signed_bytes() == (
@@ -324,7 +325,7 @@ def test_the_signed_bytes_are_canonical_json_the_central_can_produce():
 
 
 def test_configured_keys_are_base64_of_32_raw_bytes():
-    from station.signed_feed import key_id, public_key_b64, public_key_from_b64, trusted_keys
+    from garita.station.links.signed_feed import key_id, public_key_b64, public_key_from_b64, trusted_keys
     from tests.station.watchlist_feeds import CENTRAL
 
     text = public_key_b64(CENTRAL.public_key())
@@ -341,7 +342,7 @@ def test_a_header_without_its_newline_is_refused(tmp_path, held):
 
 
 def _header_error(path, keys=TRUSTED, feed="watchlist") -> str:
-    from station.signed_feed import FeedError, read_header
+    from garita.station.links.signed_feed import FeedError, read_header
 
     with path.open("rb") as stream, pytest.raises(FeedError) as caught:
         read_header(stream, feed, keys)
@@ -377,7 +378,7 @@ def test_each_refusal_says_exactly_why(tmp_path):
 def test_sequence_and_body_refusals_say_exactly_why():
     import io
 
-    from station.signed_feed import FeedHeader, body_lines, check_sequence
+    from garita.station.links.signed_feed import FeedHeader, body_lines, check_sequence
 
     snap = FeedHeader.model_validate(_signed_header_fields(version=4))
     delta_of = lambda base, version: FeedHeader.model_validate(  # noqa: E731

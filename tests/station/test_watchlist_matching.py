@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from station.watchlist.cache import Watchlist
-from station.watchlist.importer import import_file
-from station.watchlist.matching import MatchSettings
-from station.watchlist.synthetic import container_value
+from garita.station.watchlist.cache import Watchlist
+from garita.station.watchlist.importer import import_file
+from garita.station.watchlist.matching import MatchSettings
+from garita.station.watchlist.synthetic import container_value
 from tests.station.watchlist_feeds import KEYS, LISTED, entry, snapshot
 
 CONFUSION_PAIRS = [(a, b) for group in MatchSettings().confusion_classes for a in group for b in group if a != b]

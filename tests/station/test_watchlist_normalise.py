@@ -8,9 +8,9 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from station.watchlist import containers, normalise
-from station.watchlist.keys import deletions, fuzzy_keys, fuzzy_probes
-from station.watchlist.matching import MatchSettings
+from garita.station.watchlist import containers, normalise
+from garita.station.watchlist.matching import MatchSettings
+from garita.station.watchlist.watchlist_keys import deletions, fuzzy_keys, fuzzy_probes
 
 CONFUSIONS = MatchSettings().confusions()
 

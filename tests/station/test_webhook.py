@@ -14,8 +14,8 @@ from typing import ClassVar
 
 import pytest
 
-from station.config import LaneConfig
-from station.webhook import signature, verify
+from garita.station.config.lane_config import LaneConfig
+from garita.station.links.webhook import signature, verify
 from tests.conftest import REPO
 from tests.station.test_metrics import free_port, stop, wait_for
 from tests.station.test_mock_run import start_mock
@@ -101,7 +101,8 @@ def test_a_mock_lane_posts_signed_events_in_order_and_retries_refusals(tmp_path,
 
 def test_a_dead_receiver_never_holds_the_lane(tmp_path):
     config = lane_config(tmp_path, f"http://127.0.0.1:{free_port()}/nobody-listens")
-    done = subprocess.run([sys.executable, "-m", "station", "run", "--mock", "--scenario", "small", "--speed", "3",
+    done = subprocess.run([sys.executable, "-m", "garita.station", "run", "--mock", "--scenario", "small",
+                           "--speed", "3",
                            "--auto-decide", "--until-done", "--config", config, "--data-dir", str(tmp_path / "d")],
                           cwd=REPO, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -120,9 +121,9 @@ def test_webhook_config_is_checked(tmp_path):
     short.write_bytes(b"abc")
     config = lane_config(tmp_path, "http://127.0.0.1:9/")
     (tmp_path / "lane.toml").write_text(Path(config).read_text().replace(str(tmp_path / "webhook.key"), str(short)))
-    ran = subprocess.run([sys.executable, "-m", "station", "run", "--config", config, "--data-dir",
+    ran = subprocess.run([sys.executable, "-m", "garita.station", "run", "--config", config, "--data-dir",
                           str(tmp_path / "d")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert ran.returncode == 78 and "webhook.secret_file: holds fewer than 16 bytes" in ran.stdout
-    checked = subprocess.run([sys.executable, "-m", "station", "check-config", config], cwd=REPO,
+    checked = subprocess.run([sys.executable, "-m", "garita.station", "check-config", config], cwd=REPO,
                              capture_output=True, text=True, timeout=60)
     assert checked.returncode == 78 and "webhook.secret_file" in checked.stdout

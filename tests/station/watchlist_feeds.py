@@ -8,7 +8,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.signed_feed import json_line, key_id, write_feed
+from garita.station.links.signed_feed import json_line, key_id, write_feed
 
 CENTRAL = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 ROGUE = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.broker import BrokerTls, MosquittoProcess
-from sync.central import Central
-from sync.central.store_sqlite import SqliteStore
-from sync.link import BrokerSettings
-from sync.tls import TlsFiles
+from garita.sync.broker import BrokerTls, MosquittoProcess
+from garita.sync.central import Central
+from garita.sync.central.store_sqlite import SqliteStore
+from garita.sync.link import BrokerSettings
+from garita.sync.tls import TlsFiles
 from tests.sync.pki import TestCA
 
 PORT, LANE = "2504", "lane-03"

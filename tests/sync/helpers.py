@@ -8,13 +8,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.storage.database import open_database
-from station.storage.lane_store import LaneStore
-from station.uplink import LaneStoreOutbox
-from sync.downlink import Verified
-from sync.link import BrokerSettings, LinkSettings, SyncLink
-from sync.topics import LaneTopics
-from sync.uplink import UplinkSettings
+from garita.station.links.mqtt_uplink import LaneStoreOutbox
+from garita.station.storage.database import open_database
+from garita.station.storage.lane_store import LaneStore
+from garita.sync.downlink import Verified
+from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
+from garita.sync.topics import LaneTopics
+from garita.sync.uplink import UplinkSettings
 
 PORT, LANE = "2504", "lane-03"
 

@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from sync.link import BrokerSettings
-from sync.tls import TlsFiles
+from garita.sync.link import BrokerSettings
+from garita.sync.tls import TlsFiles
 from tests.sync.helpers import add_events, lane_store, make_link, unsent
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.broker import MosquittoProcess, free_port, override_conf, run_as
-from sync.central import Batching, Central
-from sync.central.gaps import GapWatch
-from sync.central.store_sqlite import SqliteStore
-from sync.link import BrokerSettings
-from sync.tls import TlsFiles
+from garita.sync.broker import MosquittoProcess, free_port, override_conf, run_as
+from garita.sync.central import Batching, Central
+from garita.sync.central.gaps import GapWatch
+from garita.sync.central.store_sqlite import SqliteStore
+from garita.sync.link import BrokerSettings
+from garita.sync.tls import TlsFiles
 from tests.sync.conftest import Pki, needs_mosquitto
 from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.signing import sign
-from sync.tls import client_context
-from sync.topics import lane_down, port_down
+from garita.sync.signing import sign
+from garita.sync.tls import client_context
+from garita.sync.topics import lane_down, port_down
 from tests.sync.conftest import needs_mosquitto
 from tests.sync.helpers import LANE, PORT, Received, lane_store, make_link, public_keys, pump_until
 

@@ -13,11 +13,11 @@ import paho.mqtt.client as mqtt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.downlink_apply import DownlinkApplier
-from station.downlink_counters import PersistedCounters
-from sync.signing import sign
-from sync.tls import client_context
-from sync.topics import lane_down, port_down
+from garita.station.links.downlink_apply import DownlinkApplier
+from garita.station.links.downlink_counters import PersistedCounters
+from garita.sync.signing import sign
+from garita.sync.tls import client_context
+from garita.sync.topics import lane_down, port_down
 from tests.sync.conftest import needs_mosquitto
 from tests.sync.helpers import LANE, PORT, lane_store, make_link, public_keys, pump_until
 

@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.downlink import Downlink
-from sync.signing import canonical, sign
-from sync.snapshots import total_hash
-from sync.topics import LaneTopics, lane_down, port_down
+from garita.sync.downlink import Downlink
+from garita.sync.signing import canonical, sign
+from garita.sync.snapshots import total_hash
+from garita.sync.topics import LaneTopics, lane_down, port_down
 from tests.sync.helpers import Received
 
 KEY = Ed25519PrivateKey.generate()

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.envelope import EnvelopeError, decode_uplink, encode_batch, encode_event
-from sync.outbox import OutboxRow
-from sync.schema_check import first_error, schema_names
+from garita.sync.envelope import EnvelopeError, decode_uplink, encode_batch, encode_event
+from garita.sync.outbox import OutboxRow
+from garita.sync.schema_check import first_error, schema_names
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(max_size=20),
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
@@ -64,6 +64,6 @@ def test_every_shipped_schema_is_valid_json_schema():
     assert {"uplink-event.json", "uplink-batch.json", "presence.json", "downlink-signed.json", "declaration.json",
             "watchlist-snapshot-chunk.json", "watchlist-delta.json", "lane-command.json"} <= set(names)
     for name in names:
-        from sync.schema_check import load_schema
+        from garita.sync.schema_check import load_schema
 
         Draft202012Validator.check_schema(load_schema(name))

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from station.lifecycle import Lifecycle, ReadIn
-from station.storage.database import open_database
-from station.storage.lane_store import LaneStore
-from station.watchlist.cache import Watchlist
+from garita.station.core.lifecycle import Lifecycle, ReadIn
+from garita.station.storage.database import open_database
+from garita.station.storage.lane_store import LaneStore
+from garita.station.watchlist.cache import Watchlist
 from tests.conftest import REPO
 from tests.sync.conftest import LANE, PORT, USERS, needs_mosquitto
 
@@ -78,7 +78,7 @@ def _entry(entry_id: str, plate: str) -> dict:
 
 def test_lane_daemon_syncs_both_ways(tmp_path, broker, pki, central, signing_key):
     config, data_dir = _lane_config(tmp_path, broker, pki, signing_key), tmp_path / "data"
-    lane = subprocess.Popen([sys.executable, "-m", "station", "run", "--config", str(config),
+    lane = subprocess.Popen([sys.executable, "-m", "garita.station", "run", "--config", str(config),
                              "--data-dir", str(data_dir)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -127,7 +127,7 @@ def test_mock_mode_honours_mqtt(tmp_path, broker, pki, central, signing_key):
     config = tmp_path / "mock.toml"
     config.write_text(mock.replace("[mqtt]\nenabled = false\n", mqtt).replace('id = "', f'id = "{LANE}" #', 1)
                       .replace('port_code = "', f'port_code = "{PORT}" #', 1))
-    command = [sys.executable, "-m", "station", "run", "--mock", "--config", str(config), "--auto-decide",
+    command = [sys.executable, "-m", "garita.station", "run", "--mock", "--config", str(config), "--auto-decide",
                "--until-done", "--scenario", "small", "--speed", "4", "--data-dir", str(tmp_path / "data")]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})

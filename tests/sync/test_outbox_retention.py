@@ -6,9 +6,9 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from station.config_loader import load_config
-from station.uplink import LaneStoreOutbox, link_settings
-from sync.retention import RetentionSettings, enforce
+from garita.station.config.loader import load_config
+from garita.station.links.mqtt_uplink import LaneStoreOutbox, link_settings
+from garita.sync.retention import RetentionSettings, enforce
 from tests.conftest import REPO
 from tests.sync.helpers import add_events, lane_store, unsent
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from sync.tls import TlsFiles
+from garita.sync.tls import TlsFiles
 from tests.sync.conftest import needs_mosquitto
 from tests.sync.helpers import lane_store, make_link, pump_until
 
@@ -50,7 +50,7 @@ def test_wrong_credentials_are_refused(case, broker_settings, pki, data_dir):
 @pytest.fixture
 def acl_broker(pki, tmp_path):
     """A broker whose ACL lets lane-03 announce its presence but not publish uplink events."""
-    from sync.broker import BrokerTls, MosquittoProcess
+    from garita.sync.broker import BrokerTls, MosquittoProcess
     from tests.sync.conftest import USERS
 
     acl = tmp_path / "lane.acl"

@@ -33,7 +33,7 @@ def test_bench_sync_measures_both_ways_and_loses_nothing():
 
 
 def test_a_percentile_needs_samples_above_it():
-    from sync.bench import percentile
+    from garita.station.bench.sync_link import percentile
 
     assert percentile(list(range(100)), 95) == 95 and percentile(list(range(99)), 95) is None
     assert percentile(list(range(500)), 99) == 495 and percentile(list(range(100)), 99) is None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from station.uplink import LaneStoreOutbox
-from sync.topics import LaneTopics
-from sync.uplink import Uplink, UplinkSettings
+from garita.station.links.mqtt_uplink import LaneStoreOutbox
+from garita.sync.topics import LaneTopics
+from garita.sync.uplink import Uplink, UplinkSettings
 from tests.sync.helpers import add_events, lane_store, unsent
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from garita.vision.text_recognizer import CharGuess, TextLine
 from tests.conftest import shared_path, unavailable
-from vision.text_recognizer import CharGuess, TextLine
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def datasets() -> Path:
 @pytest.fixture(scope="session")
 def recognizer():
     """One Recognizer for the session (models load once), or skip when a model wheel is missing."""
-    from vision import Recognizer, VisionError
+    from garita.vision import Recognizer, VisionError
 
     try:
         return Recognizer(regions=("any",), threads=2)

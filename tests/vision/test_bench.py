@@ -7,8 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.bench import DIFFERS, _compare, percentile
-from vision.datasets import Sample
+from garita.station.bench.vision_speed import DIFFERS, _compare, percentile
+from garita.vision.datasets import Sample
 
 
 def test_both_sides_read_every_image_each_run_and_accuracy_is_counted_once(tmp_path: Path) -> None:

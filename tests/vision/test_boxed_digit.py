@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from vision.boxed_digit import INSET, box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
-from vision.container_reader import Token
-from vision.text_detector import TextBox
-from vision.text_recognizer import crop_quad
+from garita.vision.boxed_digit import INSET, box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
+from garita.vision.container_reader import Token
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import crop_quad
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 

@@ -7,10 +7,10 @@ import string
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from vision.container_code import MAX_REWRITES, code_candidates
-from vision.iso6346 import CATEGORIES, check_digit, is_valid
-from vision.plate_grammar import CONFUSIONS
-from vision.text_recognizer import ALNUM, CharGuess
+from garita.vision.container_code import MAX_REWRITES, code_candidates
+from garita.vision.iso6346 import CATEGORIES, check_digit, is_valid
+from garita.vision.plate_grammar import CONFUSIONS
+from garita.vision.text_recognizer import ALNUM, CharGuess
 
 
 def read(text: str, conf: float = 0.99) -> tuple[CharGuess, ...]:

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vision import fuse_plates
-from vision.evaluate import eval_containers, eval_plates
+from garita.vision import fuse_plates
+from garita.vision.evaluate import eval_containers, eval_plates
 
 
 def _plate_folder(src: Path, dst: Path, count: int) -> Path:

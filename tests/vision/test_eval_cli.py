@@ -14,7 +14,7 @@ BR_IMAGES = 6  # a handful: enough to catch a broken pipeline, few enough for CI
 
 
 def garita(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "garita.station", *args], capture_output=True, text=True,
                           timeout=300, cwd=REPO, env={**os.environ})
 
 

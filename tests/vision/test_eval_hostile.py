@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vision import VisionError, decode_image, load_image
-from vision.datasets import container_samples, plate_samples
-from vision.evaluate import _timed
-from vision.image_header import image_size
+from garita.vision import VisionError, decode_image, load_image
+from garita.vision.datasets import container_samples, plate_samples
+from garita.vision.evaluate import _timed
+from garita.vision.image_header import image_size
 
 
 def _png_header(width: int, height: int) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vision.fusion import fuse_candidates, fuse_containers
-from vision.reads import Candidate, ContainerRead
+from garita.vision.fusion import fuse_candidates, fuse_containers
+from garita.vision.reads import Candidate, ContainerRead
 
 plates = st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789", min_size=5, max_size=8)
 
@@ -51,7 +51,7 @@ def test_containers_fuse_per_container_valid_first() -> None:
 
 def test_eval_chooses_a_crossings_containers_without_the_labels() -> None:
     """Every check-digit-valid fused code is reported (a spurious third container costs the group), else the best."""
-    from vision.evaluate import _group_results, crossing_containers
+    from garita.vision.evaluate import _group_results, crossing_containers
 
     def read(text: str) -> ContainerRead:
         return ContainerRead((cand(text, 0.9, "iso6346"),), (), True)

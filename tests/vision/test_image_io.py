@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vision import VisionError, decode_image, load_image
-from vision.image_io import check_frame
+from garita.vision import VisionError, decode_image, load_image
+from garita.vision.image_io import check_frame
 
 
 def test_good_jpeg_decodes() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from vision.iso6346 import LETTER_VALUES, check_digit, is_strong, is_valid, remainder, repair_digit
+from garita.vision.iso6346 import LETTER_VALUES, check_digit, is_strong, is_valid, remainder, repair_digit
 
 owners = st.text(alphabet=string.ascii_uppercase, min_size=3, max_size=3)
 serials = st.text(alphabet=string.digits, min_size=6, max_size=6)
@@ -64,7 +64,7 @@ def test_repair_of_flagged_position_recovers_code(owner: str, category: str, ser
 
 
 def test_check_digit_refuses_what_is_not_owner_category_and_serial() -> None:
-    from vision.iso6346 import CATEGORIES, CODE_LENGTH
+    from garita.vision.iso6346 import CATEGORIES, CODE_LENGTH
 
     assert (CODE_LENGTH, CATEGORIES) == (11, "UJZ")
     for bad in ("CSQU30543", "CSQU30543X", "CSQ1305438", "CSQU3054383"):

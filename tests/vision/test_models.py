@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vision.errors import VisionError
-from vision.models import DET_FILE, DET_PACKAGE, INSTALL_HINT, REC_FILE, REC_PACKAGE, wheel_model
+from garita.vision.errors import VisionError
+from garita.vision.models import DET_FILE, DET_PACKAGE, INSTALL_HINT, REC_FILE, REC_PACKAGE, wheel_model
 
 
 def test_a_missing_model_package_names_the_install_command() -> None:

@@ -7,7 +7,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from vision.onnx_fold import fold_graph
+from garita.vision.onnx_fold import fold_graph
 
 
 def _const(name: str, value: np.ndarray) -> onnx.NodeProto:

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from garita.vision import Recognizer
+from garita.vision import plate_fragments as pf
+from garita.vision.plate_fragments import HALF_WIDTH, fragments, is_fragment, line_through, plate_wide_box
+from garita.vision.plate_reader import with_fragment_reads
+from garita.vision.plate_refine import region_around
+from garita.vision.reads import Candidate, PlateRead
+from garita.vision.text_detector import TextBox
 from tests.vision.conftest import line
-from vision import Recognizer
-from vision import plate_fragments as pf
-from vision.plate_fragments import HALF_WIDTH, fragments, is_fragment, line_through, plate_wide_box
-from vision.plate_reader import with_fragment_reads
-from vision.plate_refine import region_around
-from vision.reads import Candidate, PlateRead
-from vision.text_detector import TextBox
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 

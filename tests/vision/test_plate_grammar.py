@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vision.plate_candidates import plate_candidates
-from vision.plate_grammar import FORMATS, fits_any, formats_for, matches, normalise
-from vision.text_recognizer import CharGuess
+from garita.vision.plate_candidates import plate_candidates
+from garita.vision.plate_grammar import FORMATS, fits_any, formats_for, matches, normalise
+from garita.vision.text_recognizer import CharGuess
 
 
 def guesses(text: str, conf: float = 0.95, alts: dict[int, tuple[str, float]] | None = None) -> tuple[CharGuess, ...]:
@@ -69,7 +69,7 @@ def test_model_alternative_beats_confusion_guess() -> None:
 
 @given(st.sampled_from(FORMATS), st.randoms())
 def test_exact_fit_reads_are_kept_unchanged(fmt, rnd) -> None:
-    from vision.plate_grammar import SLOTS
+    from garita.vision.plate_grammar import SLOTS
 
     text = "".join(rnd.choice(SLOTS[s]) for s in fmt.template)
     cands = plate_candidates(guesses(text), (fmt.region,))

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vision.plate_line import CHARSET, HEIGHT, WIDTH, greedy_decode, layouts, line_image, rectify, text_log_prob
+from garita.vision.plate_line import CHARSET, HEIGHT, WIDTH, greedy_decode, layouts, line_image, rectify, text_log_prob
 
 
 def _peaked(text: str, steps: int = 32) -> np.ndarray:
@@ -69,8 +69,8 @@ def test_rectify_straightens_a_tilted_plate():
 def test_a_missing_plate_line_model_is_a_clear_error(tmp_path):
     import pytest
 
-    from vision.errors import VisionError
-    from vision.plate_line_reader import PlateLineReader
+    from garita.vision.errors import VisionError
+    from garita.vision.plate_line_reader import PlateLineReader
 
     with pytest.raises(VisionError, match=r"plate line model .* missing"):
         PlateLineReader(tmp_path / "absent.onnx")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.plate_reader import rank_plates
-from vision.text_detector import TextBox
-from vision.text_recognizer import CharGuess, TextLine
+from garita.vision.plate_reader import rank_plates
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import CharGuess, TextLine
 
 
 def box(x: float, y: float, w: float = 90.0, h: float = 30.0) -> TextBox:

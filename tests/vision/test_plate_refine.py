@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from garita.vision.plate_reader import with_second_look
+from garita.vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, region_around
+from garita.vision.reads import Candidate, PlateRead
+from garita.vision.text_detector import TextBox
 from tests.vision.conftest import line
-from vision.plate_reader import with_second_look
-from vision.plate_refine import LINES, MAX_SCALE, TARGET_HEIGHT, central_lines, region_around
-from vision.reads import Candidate, PlateRead
-from vision.text_detector import TextBox
 
 
 def quad(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float], ...]:

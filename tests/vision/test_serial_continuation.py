@@ -7,10 +7,16 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vision.container_reader import Token
-from vision.serial_continuation import SERIAL_AND_CHECK, SLACK, continued_box, is_continuation, wants_continuation
-from vision.text_detector import TextBox
-from vision.text_recognizer import crop_quad
+from garita.vision.container_reader import Token
+from garita.vision.serial_continuation import (
+    SERIAL_AND_CHECK,
+    SLACK,
+    continued_box,
+    is_continuation,
+    wants_continuation,
+)
+from garita.vision.text_detector import TextBox
+from garita.vision.text_recognizer import crop_quad
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> TextBox:

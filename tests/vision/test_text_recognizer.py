@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from vision.text_recognizer import MIN_REC_WIDTH, padded_width
+from garita.vision.text_recognizer import MIN_REC_WIDTH, padded_width
 
 
 def line(text: str, width: int) -> np.ndarray:
@@ -29,7 +29,7 @@ def test_a_plate_reads_the_same_alone_and_next_to_a_long_caption(recognizer) -> 
 
 
 def test_fullwidth_forms_and_latin_look_alikes_count_as_the_character_itself() -> None:
-    from vision.text_recognizer import CtcDecoder
+    from garita.vision.text_recognizer import CtcDecoder
 
     charset = ("<blank>", "2", "\uff12", "\u0417", "\uff41", "\u6f22", "\u039b", " ")
     decoder = CtcDecoder(charset)

@@ -10,8 +10,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="the training smoke test needs the train extra (torch)")
 pytest.importorskip("PIL", reason="the training smoke test needs the train extra (Pillow)")
 
-from vision.plate_line import CHARSET, HEIGHT, WIDTH  # noqa: E402
-from vision.training import fonts  # noqa: E402
+from garita.vision.plate_line import CHARSET, HEIGHT, WIDTH  # noqa: E402
+from garita.vision.training import fonts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +23,9 @@ def _fonts():
 
 
 def test_every_series_renders_a_plate_with_its_label():
-    from vision.training.augment import photograph
-    from vision.training.render import render_plate
-    from vision.training.series import SERIES, SLOTS
+    from garita.vision.training.augment import photograph
+    from garita.vision.training.render import render_plate
+    from garita.vision.training.series import SERIES, SLOTS
 
     rng = random.Random(5)
     regions = {s.region for s in SERIES}
@@ -40,10 +40,10 @@ def test_every_series_renders_a_plate_with_its_label():
 
 
 def test_recipe_trains_resumes_exports_and_reads(tmp_path):
-    from vision.plate_line_reader import PlateLineReader
-    from vision.training.data import synthetic
-    from vision.training.export import export
-    from vision.training.train import parser, train
+    from garita.vision.plate_line_reader import PlateLineReader
+    from garita.vision.training.data import synthetic
+    from garita.vision.training.export import export
+    from garita.vision.training.train import parser, train
 
     run = tmp_path / "run"
     argv = ["--run", str(run), "--steps", "3", "--batch", "8", "--pool", "24", "--renew", "2", "--val", "8",

@@ -7,9 +7,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vision.container_reader import Token
-from vision.text_detector import TextBox
-from vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
+from garita.vision.container_reader import Token
+from garita.vision.text_detector import TextBox
+from garita.vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, split_rows
 
 CODE = "SEGU2508263"
 

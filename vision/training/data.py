@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.plate_line import line_image
-from vision.training.augment import photograph
-from vision.training.real_material import br_crops, char_tiles, photo_crop, tile_line, us_designs
-from vision.training.render import render_plate
-from vision.training.series import pick
+from garita.vision.plate_line import line_image
+from garita.vision.training.augment import photograph
+from garita.vision.training.real_material import br_crops, char_tiles, photo_crop, tile_line, us_designs
+from garita.vision.training.render import render_plate
+from garita.vision.training.series import pick
 
 Sample = tuple[np.ndarray, str]  # (HEIGHT x WIDTH grey line, label)
 

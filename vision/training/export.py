@@ -1,6 +1,6 @@
 """Export a checkpoint to ONNX (float) and quantise it to int8 (QDQ, per-channel), measuring both.
 
-    python -m vision.training.export .train/base/best.pt --out .train/base/onnx
+    python -m garita.vision.training.export .train/base/best.pt --out .train/base/onnx
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vision.plate_line import HEIGHT, WIDTH, greedy_decode, softmax, to_tensor
-from vision.training.data import Sample, synthetic
-from vision.training.model import PlateLineNet
+from garita.vision.plate_line import HEIGHT, WIDTH, greedy_decode, softmax, to_tensor
+from garita.vision.training.data import Sample, synthetic
+from garita.vision.training.line_net import PlateLineNet
 
 
 def to_onnx(checkpoint: Path, target: Path) -> PlateLineNet:
@@ -56,7 +56,7 @@ def quantise(source: Path, target: Path, calibration: list[Sample]) -> None:
 
 def onnx_exact(path: Path, samples: list[Sample]) -> float:
     """Exact greedy readings of samples with an ONNX file."""
-    from vision.models import open_session
+    from garita.vision.models import open_session
 
     session = open_session(path, 1)
     right = 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from vision.plate_line import line_image
-from vision.training.real_material import LabelledPhoto, development_photos, photo_crop, photo_regions
+from garita.vision.plate_line import line_image
+from garita.vision.training.real_material import LabelledPhoto, development_photos, photo_crop, photo_regions
 
 PLATES = Path("../shared/datasets/plates")
 FOLDS = 5

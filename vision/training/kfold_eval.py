@@ -1,7 +1,7 @@
 """Honest figures for the plate line recogniser: 5 folds over plates/us and plates/br, split by plate text.
 
-    python -m vision.training.kfold_eval --models .train/fold{k}/onnx/plate_line_int8.onnx
-    python -m vision.training.kfold_eval --models .train/base/onnx/plate_line_int8.onnx   # one model, never saw a photo
+    python -m garita.vision.training.kfold_eval --models .train/fold{k}/onnx/plate_line_int8.onnx
+    python -m garita.vision.training.kfold_eval --models .train/base/onnx/plate_line_int8.onnx  # one model
 
 Per held-out photo: the current pipeline's first answer (its figure, per fold, for comparison), our
 reading of the crop the current detector found (rectified from its corners), the pipeline's top-5
@@ -19,10 +19,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.plate_line import rectify
-from vision.plate_line_reader import PlateLineReader
-from vision.training.folds import FOLDS, PLATES, all_photos, assign_folds
-from vision.training.real_material import photo_crop
+from garita.vision.plate_line import rectify
+from garita.vision.plate_line_reader import PlateLineReader
+from garita.vision.training.folds import FOLDS, PLATES, all_photos, assign_folds
+from garita.vision.training.real_material import photo_crop
 
 CACHE = Path(".train/detections.json")
 
@@ -31,7 +31,7 @@ def detections(cache: Path = CACHE, root: Path = PLATES) -> dict[str, dict]:
     """The current pipeline's plate reads of every development photo (cached: they take minutes)."""
     if cache.is_file():
         return json.loads(cache.read_text())
-    from vision import Recognizer, load_image
+    from garita.vision import Recognizer, load_image
 
     recognisers = {r: Recognizer(regions=(r,), threads=1) for r in ("us", "br")}
     found = {}
@@ -89,7 +89,7 @@ def evaluate(models: list[Path], root: Path = PLATES) -> dict:
 
 def synthetic_mexican(model: Path, count: int = 500) -> float:
     """SYNTHETIC figure: exact readings of rendered Mexican plates (seed never used in training)."""
-    from vision.training.data import synthetic
+    from garita.vision.training.data import synthetic
 
     rng = random.Random(90210)
     reader = PlateLineReader(model, threads=1)
@@ -103,7 +103,7 @@ def synthetic_mexican(model: Path, count: int = 500) -> float:
 
 
 def _read_lines(reader: PlateLineReader, lines: list[np.ndarray]):
-    from vision.plate_line import greedy_decode, softmax, to_tensor
+    from garita.vision.plate_line import greedy_decode, softmax, to_tensor
 
     logits = reader.session.run(None, {reader.input: to_tensor(lines)})[0]
     return [greedy_decode(softmax(lg)) for lg in logits]

@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.plate_grammar import normalise
+from garita.vision.plate_grammar import normalise
 
 
 @dataclass(frozen=True)

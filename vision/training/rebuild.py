@@ -1,9 +1,9 @@
 """Rebuild the shipped plate line model from scratch: train, export, quantise, measure, copy.
 
-    nice -n 19 python -m vision.training.rebuild --run .train/ship --steps 6000 --photos --out vision/model_files
+    nice -n 19 python -m garita.vision.training.rebuild --run .train/ship --steps 6000 --photos --out vision/model_files
 
 --photos adds every development photo (plates/us, plates/br) to the training mixture: do that only for the
-model you ship, after its figures were measured fold by fold (python -m vision.training.kfold_eval).
+model you ship, after its figures were measured fold by fold (python -m garita.vision.training.kfold_eval).
 int8 is kept when it reads the rendered check set within half a point of the float model.
 """
 
@@ -14,10 +14,10 @@ import json
 import shutil
 from pathlib import Path
 
-from vision.training import train as training
-from vision.training.export import export
-from vision.training.folds import all_photos
-from vision.training.real_material import photo_regions
+from garita.vision.training import train as training
+from garita.vision.training.export import export
+from garita.vision.training.folds import all_photos
+from garita.vision.training.real_material import photo_regions
 
 INT8_TOLERANCE = 0.005
 

@@ -10,8 +10,8 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from vision.training.fonts import plate_fonts
-from vision.training.series import Series, label, serial
+from garita.vision.training.fonts import plate_fonts
+from garita.vision.training.series import Series, label, serial
 
 EU_BLUE = (0, 51, 153)
 STAR_YELLOW = (255, 204, 0)

@@ -1,6 +1,6 @@
 """Fine-tune one model per fold from a base checkpoint, export each, and measure them fold by fold.
 
-    nice -n 19 python -m vision.training.run_folds --init .train/base/best.pt --steps 300
+    nice -n 19 python -m garita.vision.training.run_folds --init .train/base/best.pt --steps 300
 
 Each fold's model trains on the rendered plates, the training pack and the other four folds' photos,
 and is measured only on its own fold (vision.training.kfold_eval). The fold's exact rate logged during
@@ -13,10 +13,10 @@ import argparse
 import json
 from pathlib import Path
 
-from vision.training import train as training
-from vision.training.export import export
-from vision.training.folds import FOLDS, fold_material
-from vision.training.kfold_eval import evaluate, synthetic_mexican
+from garita.vision.training import train as training
+from garita.vision.training.export import export
+from garita.vision.training.folds import FOLDS, fold_material
+from garita.vision.training.kfold_eval import evaluate, synthetic_mexican
 
 
 def main(argv: list[str] | None = None) -> None:

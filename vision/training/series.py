@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from vision.plate_grammar import SLOTS as GRAMMAR_SLOTS
+from garita.vision.plate_grammar import SLOTS as GRAMMAR_SLOTS
 
 # The run-time grammar's slot classes (vision/plate_grammar.py), plus those only the renderer's series need.
 SLOTS: dict[str, str] = {

@@ -1,7 +1,7 @@
 """Train the plate line recogniser; resumes from the run folder's last checkpoint.
 
-    nice -n 19 python -m vision.training.train --run .train/base --steps 4000
-    nice -n 19 python -m vision.training.train --run .train/fold0 --fold 0 --init .train/base/best.pt --steps 600
+    nice -n 19 python -m garita.vision.training.train --run .train/base --steps 4000
+    nice -n 19 python -m garita.vision.training.train --run .train/fold0 --fold 0 --init .train/base/best.pt --steps 600
 
 With --fold k, the development photos of the other folds (vision.training.folds) join the mixture and
 fold k's photos are the validation set; without it, validation is rendered plates only.
@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.plate_line import CHARSET, greedy_decode, softmax, to_tensor
-from vision.training.data import Mixture, Sample, synthetic
-from vision.training.model import PlateLineNet
+from garita.vision.plate_line import CHARSET, greedy_decode, softmax, to_tensor
+from garita.vision.training.data import Mixture, Sample, synthetic
+from garita.vision.training.line_net import PlateLineNet
 
 DEFAULT_PACK = Path("../shared/datasets/plates-train")
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.fold is None:
         train(args)
         return
-    from vision.training.folds import fold_material
+    from garita.vision.training.folds import fold_material
 
     photos, validation = fold_material(args.fold)
     train(args, photos, validation)

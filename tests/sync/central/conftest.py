@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync.central import pg_process
-from sync.central.pg_process import SETTINGS_FOR_TESTS, PostgresProcess
+from garita.sync.central import pg_process
+from garita.sync.central.pg_process import SETTINGS_FOR_TESTS, PostgresProcess
 
 needs_postgres = pytest.mark.skipif(
     not pg_process.available(),

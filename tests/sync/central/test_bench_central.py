@@ -17,7 +17,8 @@ pytestmark = [needs_mosquitto, needs_postgres]
 def test_bench_central_loses_nothing_through_a_consumer_kill_and_a_database_crash():
     argv = ["bench", "central", "--lanes", "6", "--consumers", "1,2", "--events", "250", "--decisions-per-s", "20",
             "--fault-rate", "250", "--json"]
-    result = subprocess.run([sys.executable, "-m", "station", *argv], capture_output=True, text=True, timeout=280,
+    result = subprocess.run([sys.executable, "-m", "garita.station", *argv], capture_output=True, text=True,
+                            timeout=280,
                             cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     # a burst of 1,500 reads drained at 250/s: about 6 s, room for both faults to land inside it

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import paho.mqtt.client as mqtt
 import pytest
 
-from sync.central import Batching, Central, GapWatch
-from sync.central.store_postgres import PostgresStore
-from sync.link import BrokerSettings
-from sync.tls import client_context
+from garita.sync.central import Batching, Central, GapWatch
+from garita.sync.central.store_postgres import PostgresStore
+from garita.sync.link import BrokerSettings
+from garita.sync.tls import client_context
 from tests.sync.central.conftest import needs_postgres
 from tests.sync.conftest import needs_mosquitto
 from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent

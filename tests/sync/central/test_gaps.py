@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.central.gaps import MAX_RANGES, GapWatch
+from garita.sync.central.gaps import MAX_RANGES, GapWatch
 
 LANE = ("2504", "lane-03")
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.central.gaps import GapWatch
-from sync.central.store import StoreUnavailable
-from sync.central.store_postgres import PostgresStore
-from sync.envelope import UplinkEvent
+from garita.sync.central.event_store import StoreUnavailable
+from garita.sync.central.gaps import GapWatch
+from garita.sync.central.store_postgres import PostgresStore
+from garita.sync.envelope import UplinkEvent
 from tests.station.test_cli import REPO
 from tests.sync.central.conftest import needs_postgres
 from tests.sync.central.test_store_sqlite import expected_gaps
@@ -174,7 +174,7 @@ def test_central_db_behind_names_the_lanes_behind(store: PostgresStore, pg_dsn: 
     store.add([event(1, "lane-1", "lane.metrics", {"lane": "lane-1", "watchlist": {"version": 2}}),
                event(1, "lane-2", "lane.metrics", {"lane": "lane-2", "watchlist": {"version": 3}})])
     store.record_published(PORT, 3)
-    result = subprocess.run([sys.executable, "-m", "station", "central-db", "behind", "--dsn", pg_dsn, "--json"],
+    result = subprocess.run([sys.executable, "-m", "garita.station", "central-db", "behind", "--dsn", pg_dsn, "--json"],
                             capture_output=True, text=True, timeout=60, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert [(row["lane"], row["version"], row["published"]) for row in json.loads(result.stdout)] == [("lane-1", 2, 3)]

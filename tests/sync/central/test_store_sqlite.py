@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.central.store_sqlite import SqliteStore
-from sync.envelope import UplinkEvent
+from garita.sync.central.store_sqlite import SqliteStore
+from garita.sync.envelope import UplinkEvent
 
 
 def expected_gaps(seqs: set[int]) -> list[tuple[int, int]]:

@@ -1,0 +1,1 @@
+"""Every `garita bench` measurement, each against its baseline in the same run."""

@@ -1,0 +1,100 @@
+"""What ``garita crossings``, ``show`` and ``export`` print, built from the lane store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from garita.station.mock.live_view import summarise_reads
+from garita.station.storage.lane_store import LaneStore
+
+# The decision whole: what was recommended, what was decided, whether and why it was overridden, who co-signed.
+DECISION_FIELDS = ("id", "action", "recommendation", "override", "reason", "officer_id", "second_officer_id",
+                   "decided_at", "notes")
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """One line for people: decision, recommendation, override and reason, officers."""
+    recommended = decision.get("recommendation") or "none"
+    how = f"OVERRIDE of {recommended}" if decision.get("override") else f"recommended {recommended}"
+    cosigned = f", co-signed by {decision['second_officer_id']}" if decision.get("second_officer_id") else ""
+    return (f"{decision['action']} ({how}) by {decision['officer_id']}{cosigned} at {decision['decided_at']}"
+            f" — {decision['reason'] or 'no reason given'}")
+
+
+def _crossing_json(store: LaneStore, row: dict[str, Any]) -> dict[str, Any]:
+    reads = store.reads_of(row["id"])
+    decision = store.decision_of(row["id"])
+    return {
+        "id": row["id"], "lane": row["lane_id"], "state": row["state"], "trigger": row["trigger"],
+        "opened_at": row["opened_at"], "closed_at": row["closed_at"], "flagged_at": row["flagged_at"],
+        "departed_at": row.get("departed_at"),
+        "decision": None if decision is None else {
+            key: decision[key] for key in DECISION_FIELDS},
+        "reads": [{key: read[key] for key in ("id", "device", "kind", "value", "data", "read_at", "image_path",
+                                              "rule", "ambiguous")} for read in reads],
+    }
+
+
+def crossings_json(store: LaneStore, limit: int) -> list[dict[str, Any]]:
+    return [_crossing_json(store, row) for row in store.recent_crossings(limit)]
+
+
+def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None:
+    row = store.find_crossing(crossing_id)
+    if row is None:
+        return None
+    detail = _crossing_json(store, row)
+    detail["audit"] = store.query("SELECT at, actor, action, detail FROM audit WHERE crossing_id = ? ORDER BY id",
+                                  (row["id"],))
+    return detail
+
+
+def wide_console() -> Console:
+    """The terminal's console; 160 columns when piped, instead of squeezing tables to 80."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def crossings_table(store: LaneStore, limit: int, console: Console | None = None) -> None:
+    table = Table(title=f"Last {limit} crossings",
+                  caption="ids are shortened; `garita show ID` takes any unique prefix")
+    for column in ("opened (UTC)", "id", "state", "recommended", "decision", "officer", "co-signer"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold", max_width=30)
+    table.add_column("reads", overflow="fold", min_width=24)
+    for row in store.recent_crossings(limit):
+        decision = store.decision_of(row["id"]) or {}
+        action = decision.get("action") or "-"
+        shown = f"{action} OVERRIDE" if decision.get("override") else action
+        table.add_row(row["opened_at"][5:19].replace("T", " "), row["id"][:13], row["state"],
+                      decision.get("recommendation") or "-", shown,
+                      decision.get("officer_id") or "", decision.get("second_officer_id") or "",
+                      decision.get("reason") or "", summarise_reads(store.reads_of(row["id"])))
+    (console or wide_console()).print(table)
+
+
+def print_detail(detail: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console(soft_wrap=True)
+    console.print(f"[bold]Crossing {detail['id']}[/]  lane {detail['lane']}  state {detail['state']}")
+    console.print(f"opened {detail['opened_at']} by {detail['trigger']}; closed {detail['closed_at'] or '-'}")
+    decision = detail["decision"]
+    if decision:
+        console.print(f"decision: {decision_line(decision)}", highlight=False)
+    for read in detail["reads"]:
+        console.print(f"  {read['read_at'][11:23]} {read['device']:<12} {read['kind']:<9} {read['value']}"
+                      + (f"  image {read['image_path']}" if read["image_path"] else ""), highlight=False)
+    for entry in detail["audit"]:
+        console.print(f"  audit {entry['at'][11:23]} {entry['actor']} {entry['action']}", highlight=False)
+
+
+def export_lines(store: LaneStore, since: str | None) -> Iterator[str]:
+    """One JSON object per crossing, oldest first; ``since`` compares as an ISO prefix."""
+    rows = store.query("SELECT * FROM crossings WHERE (? IS NULL OR opened_at >= ?) ORDER BY opened_at",
+                       (since, since))
+    for row in rows:
+        yield json.dumps(_crossing_json(store, row), sort_keys=True)

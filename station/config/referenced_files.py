@@ -1,0 +1,119 @@
+"""Every file a lane config names is opened and checked before the lane starts (check-config does the same).
+
+A key or certificate that is missing, unreadable or not what its key says is a config problem
+naming the key and its line (exit 78), never a traceback minutes later when the link first connects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+
+from garita.station.config.lane_config import LaneConfig
+from garita.station.config.loader import ConfigError, ConfigProblem, key_lines, line_for, render_loc
+
+MAX_SMALL_FILE = 1024 * 1024  # keys, certificates and passwords are small; a huge one is a wrong path
+
+
+def check_files(config: LaneConfig, config_path: Path) -> None:
+    """Raise ConfigError with one problem per bad file; silent when all of them are usable."""
+    try:
+        lines = key_lines(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        lines = {}
+    problems = [ConfigProblem(render_loc(loc), message, line_for(loc, lines))
+                for loc, message in _file_problems(config)]
+    if problems:
+        raise ConfigError(config_path, problems)
+
+
+def _file_problems(config: LaneConfig) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    mqtt = config.mqtt
+    if mqtt.enabled:
+        for index, key in enumerate(mqtt.downlink_keys):
+            _check(found, ("mqtt", "downlink_keys", index, "public_key_file"), key.public_key_file, _ed25519_public)
+        if mqtt.password_file is not None:
+            _check(found, ("mqtt", "password_file"), mqtt.password_file, _non_empty)
+        if mqtt.tls is not None:
+            found += _tls_problems(mqtt.tls)
+    if config.vision.enabled:
+        found += [(("vision", "enabled"), problem) for problem in _model_problems()]
+    return found
+
+
+def _check(found: list, loc: tuple, path: Path, parse: Callable[[bytes], str | None]) -> None:
+    try:
+        if path.stat().st_size > MAX_SMALL_FILE:
+            found.append((loc, f"{path} is larger than {MAX_SMALL_FILE} bytes: not a key or password file"))
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        found.append((loc, f"{path} cannot be read: {exc.strerror or exc}"))
+        return
+    problem = parse(data)
+    if problem:
+        found.append((loc, f"{path}: {problem}"))
+
+
+def _ed25519_public(data: bytes) -> str | None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        if b"BEGIN" in data:
+            key = serialization.load_pem_public_key(data)
+            return None if isinstance(key, Ed25519PublicKey) else "a public key, but not Ed25519"
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(data.strip(), validate=True))
+    except (ValueError, TypeError, binascii.Error):
+        return "not an Ed25519 public key (PEM, or base64 of the raw 32 bytes)"
+    return None
+
+
+def _non_empty(data: bytes) -> str | None:
+    return None if data.strip() else "is empty"
+
+
+def _tls_problems(tls) -> list[tuple[tuple, str]]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_verify_locations(cafile=str(tls.ca_file))
+    except (OSError, ssl.SSLError) as exc:
+        return [(("mqtt", "tls", "ca_file"), f"{tls.ca_file} is not a readable PEM CA certificate: {exc}")]
+    if (tls.cert_file is None) != (tls.key_file is None):
+        return [(("mqtt", "tls", "cert_file"), "cert_file and key_file go together")]
+    if tls.cert_file is not None:
+        try:
+            context.load_cert_chain(str(tls.cert_file), str(tls.key_file))
+        except (OSError, ssl.SSLError) as exc:
+            return [(("mqtt", "tls", "cert_file"),
+                     f"{tls.cert_file} with {tls.key_file} is not a usable certificate and key: {exc}")]
+    return []
+
+
+def _model_problems() -> list[str]:
+    """The ONNX files vision opens (shipped in the package and two model wheels) are there and not empty."""
+    from garita.vision.errors import VisionError
+    from garita.vision.models import (
+        DET_FILE,
+        DET_PACKAGE,
+        PLATE_DET_FILE,
+        REC_FILE,
+        REC_PACKAGE,
+        bundled_dir,
+        wheel_model,
+    )
+
+    problems = []
+    for locate in (lambda: wheel_model(DET_PACKAGE, DET_FILE), lambda: wheel_model(REC_PACKAGE, REC_FILE),
+                   lambda: bundled_dir() / PLATE_DET_FILE):
+        try:
+            path = locate()
+            if not path.is_file() or path.stat().st_size == 0:
+                problems.append(f"model file {path} is missing or empty (reinstall garita)")
+        except (VisionError, OSError) as exc:
+            problems.append(str(exc))
+    return problems

@@ -1,0 +1,1 @@
+"""The lane core: device threads, the asyncio daemon, crossings, recognition, decisions."""

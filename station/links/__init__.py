@@ -1,0 +1,1 @@
+"""The lane's links outward: MQTT uplink, webhook, downlink applied, signed feeds."""

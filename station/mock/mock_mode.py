@@ -1,0 +1,126 @@
+"""``garita run --mock``: emulated devices on ptys and loopback, a scenario, a live table."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+
+from garita.station.config.lane_config import LaneConfig
+from garita.station.config.loader import EX_CONFIG, ConfigError
+from garita.station.core.daemon import LaneDaemon
+from garita.station.mock.demo_feeds import publish_demo_feeds
+from garita.station.mock.live_view import LiveView
+from garita.station.mock.scripted_officer import AutoOfficer
+from garita.station.ops.event_log import log_event, setup_logging
+from garita.station.runner import (
+    MockOptions,
+    attach_uplink,
+    build_devices,
+    mock_rfid_protocol,
+    packaged_file,
+    run_in_thread_until,
+)
+from garita.station.storage.lane_store import LaneStore
+
+log = logging.getLogger("garita.mock")
+
+# The lane is empty before the first vehicle: give the camera time to learn the empty scene,
+# or a vehicle present from the first frame becomes the "background" its departure fires on.
+LEAD_IN_S = 1.5
+CONNECT_WAIT_S = 10.0
+
+
+def _play_when_ready(mock_lane, devices: list, stop: threading.Event) -> None:
+    """Start the scenario once every driver is connected and the lead-in has passed."""
+    deadline = time.monotonic() + CONNECT_WAIT_S
+    while not all(device.health.connected for device in devices) and time.monotonic() < deadline:
+        if stop.wait(0.05):
+            return
+    missing = [device.name for device in devices if not device.health.connected]
+    if missing:
+        log_event(log, "mock.devices_not_connected", logging.WARNING, devices=",".join(missing))
+    if not stop.wait(LEAD_IN_S):
+        mock_lane.play(stop)
+
+
+def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str):
+    # Imported here: the mocks are a test and demo tool, not needed to run a real lane.
+    from garita.hardware_mocks.mock_lane import MockLane
+    from garita.hardware_mocks.scenario import load_scenario
+
+    scenario = load_scenario(options.scenario)
+    lane = MockLane(scenario, data_dir / "mock-devices", speed=options.speed, rfid_protocol=rfid_protocol)
+    lane.start()
+    return scenario, lane
+
+
+def where_things_are(config: LaneConfig, log_path: Path | None) -> str:
+    """One line for the top of the view: where the logs go, the booth address, how to stop."""
+    booth = config.booth
+    shown = (f"booth http://{booth.host}:{booth.port}/" if booth.enabled
+             else "booth off ([booth] enabled = false)")
+    logs = f"logs → {log_path}" if log_path else "logs → stderr"
+    return f"{logs} · {shown} · Ctrl-C stops"
+
+
+def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: MockOptions) -> int:
+    """Run the lane against the mock devices; with until_done, exit 0 once every vehicle is done."""
+    view = LiveView(store)
+    log_file = None
+    if view.console.is_terminal:  # keep log lines from tearing the live table
+        log_file = open(data_dir / "garita.log", "a", encoding="utf-8")  # noqa: SIM115
+    # Piped, stdout is the table's rows only; the log lines go to stderr.
+    setup_logging(config.logging.format, config.logging.level, stream=log_file or sys.stderr)
+    view.recognises = config.vision.enabled
+    view.where = where_things_are(config, data_dir / "garita.log" if log_file else None)
+    if not view.console.is_terminal:
+        print(view.where, file=sys.stderr, flush=True)
+    publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store)
+    try:
+        _scenario, mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))
+    except ValueError as exc:
+        print(f"garita: scenario {options.scenario!r}: {exc}", flush=True)
+        return EX_CONFIG
+    try:
+        return _run_with(config, data_dir, store, options, mock_lane, view)
+    except ConfigError as exc:
+        print(exc.render(), flush=True)
+        return EX_CONFIG
+    finally:
+        mock_lane.stop()
+        if log_file:
+            log_file.close()
+
+
+def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
+    devices = build_devices(config, endpoints=mock_lane.endpoints)
+    lane = LaneDaemon(config, data_dir, store, devices)
+    lane.lifecycle.late_read_s = config.lifecycle.late_read_s / options.speed  # scenario time runs `speed` x
+    stop_scenario = threading.Event()
+    lane.mock_lane, lane.mock_stop = mock_lane, stop_scenario  # the booth's technician scenario controls
+    attach_uplink(lane)  # [mqtt] is honoured in mock mode too: the emulated lane syncs like a real one
+    mqtt = config.mqtt
+    log_event(log, "mock.mqtt", state="on" if mqtt.enabled else "off",
+              broker=f"{mqtt.host}:{mqtt.port}" if mqtt.enabled else "none (outbox kept for a later sync)")
+    player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)
+    log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
+              endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))
+    officer = AutoOfficer(mock_lane, options.speed) if options.auto_decide else None
+    if officer:
+        lane.plugins.append(officer)
+    if options.until_done:
+        # Done when the script has played and every vehicle is decided; a stray open crossing
+        # (a read no scripted vehicle explains) stays open for the next run's idle flag.
+        lane.stop_when = lambda: not player.is_alive() and (
+            officer.all_decided if officer else not store.crossings_in_state("open"))
+    lane.listeners.append(view)
+    with view:
+        code = asyncio.run(lane.run())
+    stop_scenario.set()
+    player.join(timeout=5)
+    log_event(log, "mock.finished", crossings=lane.stats.crossings_opened, decisions=lane.stats.decisions)
+    return code

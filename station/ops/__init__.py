@@ -1,0 +1,1 @@
+"""What port IT runs and watches: logs, metrics, health, readiness, systemd, device tools."""
