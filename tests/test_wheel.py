@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,9 +16,13 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     out = tmp_path_factory.mktemp("wheel")
+    # From a copy: setuptools reuses ./build/, where a module deleted since the last build would linger.
+    source = out / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "*.egg-info", ".garita", "tests", "__pycache__", ".hypothesis", ".train"))
     # No build isolation: the test must not fetch setuptools from the network; the venv's own is used.
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                            "-w", str(out), str(REPO)], capture_output=True, text=True, timeout=240)
+                            "-w", str(out), str(source)], capture_output=True, text=True, timeout=240)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = out.glob("garita-*.whl")
     return zipfile.ZipFile(wheel).namelist()
