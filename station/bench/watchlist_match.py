@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from garita.station.links.signed_feed import json_line, key_id, write_feed
+from garita.station.storage import watchlist_repo
 from garita.station.watchlist import normalise, synthetic
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.importer import import_file
@@ -69,12 +70,12 @@ def make_queries(plates: list[str], count: int, seed: int) -> list[str]:
 
 def listed_plates(snapshot: Path) -> list[str]:
     """Every listed plate, normalised, in entry order."""
-    conn = store.connect(snapshot, readonly=True)
+    conn = watchlist_repo.connect(snapshot, readonly=True)
     try:
-        rows = conn.execute("SELECT data FROM entries WHERE kind = 'plate' ORDER BY n").fetchall()
+        lines = watchlist_repo.entry_lines_of_kind(conn, "plate")
     finally:
         conn.close()
-    return [normalise.plate(json.loads(row[0])["plate"]) for row in rows]
+    return [normalise.plate(json.loads(line)["plate"]) for line in lines]
 
 
 def indexed_lookups(data_dir: Path, queries: list[str]) -> dict[str, Any]:

@@ -1,31 +1,19 @@
-"""The officers table: who may sign in at the booth, with which role, PIN hash and badge."""
+"""Officer accounts: who may sign in at the booth, with which role, PIN and badge (rows: storage.officers_repo)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 from garita.station.booth.pins import DECOY_HASH, hash_pin, verify_pin
 from garita.station.booth.throttle import PinThrottle, Throttled
+from garita.station.storage import officers_repo
 from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.officers_repo import Officer, Role
 
-Role = Literal["officer", "supervisor", "technician"]
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "technician")
 DECIDING_ROLES = frozenset({"officer", "supervisor"})
-
-
-@dataclass(frozen=True)
-class Officer:
-    id: str
-    name: str
-    role: Role
-    pin_hash: str | None
-    badge_epc: str | None
-    language: str
-    active: bool
 
 
 def normalise_epc(epc: str) -> str:
@@ -33,23 +21,16 @@ def normalise_epc(epc: str) -> str:
     return "".join(epc.split()).upper()
 
 
-def _officer(row: dict) -> Officer:
-    return Officer(row["id"], row["name"], row["role"], row["pin_hash"], row["badge_epc"],
-                   row["language"], bool(row["active"]))
-
-
 def get_officer(store: LaneStore, officer_id: str) -> Officer | None:
-    rows = store.query("SELECT * FROM officers WHERE id = ?", (officer_id,))
-    return _officer(rows[0]) if rows else None
+    return officers_repo.officer(store, officer_id)
 
 
 def officer_by_badge(store: LaneStore, epc: str) -> Officer | None:
-    rows = store.query("SELECT * FROM officers WHERE badge_epc = ? AND active = 1", (normalise_epc(epc),))
-    return _officer(rows[0]) if rows else None
+    return officers_repo.active_officer_by_badge(store, normalise_epc(epc))
 
 
 def list_officers(store: LaneStore) -> list[Officer]:
-    return [_officer(row) for row in store.query("SELECT * FROM officers ORDER BY id")]
+    return officers_repo.all_officers(store)
 
 
 def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: str | None,
@@ -63,14 +44,7 @@ def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: s
     epc = normalise_epc(badge) if badge else None
     now = datetime.now(UTC)
     with store.transaction() as tx:
-        tx.conn.execute(
-            "INSERT INTO officers (id, name, role, pin_hash, badge_epc, language, active, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-            " role = excluded.role, pin_hash = COALESCE(excluded.pin_hash, officers.pin_hash),"
-            " badge_epc = COALESCE(excluded.badge_epc, officers.badge_epc), language = excluded.language,"
-            " active = 1",
-            (officer_id, name, role, pin_hash, epc, language, now.isoformat()),
-        )
+        officers_repo.save_officer(tx, officer_id, name, role, pin_hash, epc, language, now.isoformat())
         tx.audit(now, "admin", "officer.saved", None,
                  {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc)})
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from garita.station.booth.officer_accounts import Officer, get_officer
+from garita.station.storage import officers_repo
 from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.officers_repo import SessionRow
 
 
 def token_hash(token: str) -> str:
@@ -46,27 +48,22 @@ class SessionStore:
         token = secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.transaction() as tx:
-            tx.conn.execute("DELETE FROM booth_sessions WHERE officer_id = ?", (officer.id,))
-            tx.conn.execute(
-                "INSERT INTO booth_sessions (token_hash, officer_id, created_at, last_active, locked, language)"
-                " VALUES (?, ?, ?, ?, 0, ?)", (token_hash(token), officer.id, now, now, language))
+            officers_repo.start_session(tx, SessionRow(token_hash(token), officer.id, now, now, False, language))
         return token, Session(token_hash(token), officer, now, now, False, language)
 
     def get(self, token: str | None) -> Session | None:
         """The live session for a cookie token, locked if idle too long; None if absent or expired."""
         if not token:
             return None
-        rows = self.store.query("SELECT * FROM booth_sessions WHERE token_hash = ?", (token_hash(token),))
-        if not rows:
+        row = officers_repo.session(self.store, token_hash(token))
+        if row is None:
             return None
-        row = rows[0]
-        officer = get_officer(self.store, row["officer_id"])
+        officer = get_officer(self.store, row.officer_id)
         now = self.clock()
-        if officer is None or not officer.active or now - row["created_at"] > self.max_age_s:
-            self._delete(row["token_hash"])
+        if officer is None or not officer.active or now - row.created_at > self.max_age_s:
+            self._delete(row.token_hash)
             return None
-        session = Session(row["token_hash"], officer, row["created_at"], row["last_active"],
-                          bool(row["locked"]), row["language"])
+        session = Session(row.token_hash, officer, row.created_at, row.last_active, row.locked, row.language)
         if not session.locked and now - session.last_active > self.lock_after_s:
             session = self.lock(session)
         return session
@@ -76,30 +73,29 @@ class SessionStore:
         if session.locked:
             return session
         now = self.clock()
-        self._update(session.token_hash, "last_active = ?", (now,))
+        with self.store.transaction() as tx:
+            officers_repo.touch_session(tx, session.token_hash, now)
         return replace(session, last_active=now)
 
     def lock(self, session: Session) -> Session:
-        self._update(session.token_hash, "locked = 1", ())
+        with self.store.transaction() as tx:
+            officers_repo.lock_session(tx, session.token_hash)
         return replace(session, locked=True)
 
     def unlock(self, session: Session) -> Session:
         now = self.clock()
-        self._update(session.token_hash, "locked = 0, last_active = ?", (now,))
+        with self.store.transaction() as tx:
+            officers_repo.unlock_session(tx, session.token_hash, now)
         return replace(session, locked=False, last_active=now)
 
     def set_language(self, session: Session, language: str) -> Session:
-        self._update(session.token_hash, "language = ?", (language,))
+        with self.store.transaction() as tx:
+            officers_repo.set_session_language(tx, session.token_hash, language)
         return replace(session, language=language)
 
     def end(self, session: Session) -> None:
         self._delete(session.token_hash)
 
-    def _update(self, hashed: str, assignments: str, params: tuple) -> None:
-        # ``assignments`` is one of the fixed strings above, never user input.
-        with self.store.transaction() as tx:
-            tx.conn.execute(f"UPDATE booth_sessions SET {assignments} WHERE token_hash = ?", (*params, hashed))
-
     def _delete(self, hashed: str) -> None:
         with self.store.transaction() as tx:
-            tx.conn.execute("DELETE FROM booth_sessions WHERE token_hash = ?", (hashed,))
+            officers_repo.end_session(tx, hashed)

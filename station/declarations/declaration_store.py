@@ -1,4 +1,7 @@
-"""Declarations cached in ``garita.db``: a signed snapshot or delta lands in one lane transaction, audited."""
+"""Declarations cached in ``garita.db``: a signed snapshot or delta lands in one lane transaction, audited.
+
+The rows are read and written by ``storage.declarations_repo``; this module verifies and sequences the feeds.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from garita.station.links.signed_feed import (
     read_header,
 )
 from garita.station.ops.event_log import log_event
-from garita.station.storage import downlink_state
+from garita.station.storage import declarations_repo, downlink_state
 from garita.station.storage.lane_store import LaneStore, Tx
 from garita.station.watchlist import rejections
 
@@ -50,8 +53,7 @@ class DeclarationOp(BaseModel):
 
 
 def held_version(store: LaneStore) -> int | None:
-    rows = store.query("SELECT version FROM feeds WHERE feed = ?", (FEED,))
-    return rows[0]["version"] if rows else None
+    return declarations_repo.feed_version(store, FEED)
 
 
 def import_declarations(store: LaneStore, data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey]) -> int:
@@ -118,36 +120,24 @@ def _apply(store: LaneStore, header: FeedHeader, ops: list[DeclarationOp]) -> No
     with store.transaction() as tx:
         check_sequence(header, held_version(store))  # again, under the write lock
         if header.kind == "snapshot":
-            tx.conn.execute("DELETE FROM declaration_keys")
-            tx.conn.execute("DELETE FROM declarations")
+            declarations_repo.clear(tx)
             downlink_state.forget_declaration_versions(tx)
         for op in ops:
             _apply_op(tx, op)
-        tx.conn.execute("INSERT OR REPLACE INTO feeds (feed, version, created_at, applied_at, key_id)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (FEED, header.version, header.created_at.isoformat(), now.isoformat(), header.key_id))
+        declarations_repo.record_feed(tx, FEED, header.version, header.created_at, now, header.key_id)
         tx.audit(now, "central", "declarations.applied", None,
                  {"kind": header.kind, "version": header.version, "lines": len(ops), "key_id": header.key_id})
 
 
 def _apply_op(tx: Tx, op: DeclarationOp) -> None:
     target = op.declaration.id if op.declaration else op.id
-    gone = tx.conn.execute("DELETE FROM declarations WHERE id = ?", (target,)).rowcount
-    tx.conn.execute("DELETE FROM declaration_keys WHERE declaration_id = ?", (target,))
+    gone = declarations_repo.remove(tx, target)
     if op.op == "remove" and not gone:
         raise OutOfSequence(f"delta removes declaration {target!r}, which is not held: request a resync")
     if op.declaration is not None:
-        tx.conn.execute("INSERT INTO declarations (id, version, data) VALUES (?, ?, ?)",
-                        (target, op.declaration.version, op.declaration.model_dump_json()))
-        tx.conn.executemany("INSERT INTO declaration_keys (k, declaration_id) VALUES (?, ?)",
-                            [(k, target) for k in sorted(declaration_keys(op.declaration))])
+        declarations_repo.insert(tx, op.declaration, sorted(declaration_keys(op.declaration)))
 
 
 def candidates(store: LaneStore, keys: set[str]) -> list[Declaration]:
     """Declarations filed under any of ``keys``."""
-    if not keys:
-        return []
-    marks = ",".join("?" * len(keys))
-    rows = store.query(f"SELECT data FROM declarations WHERE id IN"
-                       f" (SELECT declaration_id FROM declaration_keys WHERE k IN ({marks}))", sorted(keys))
-    return [Declaration.model_validate_json(row["data"]) for row in rows]
+    return declarations_repo.filed_under(store, keys)

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from garita.station.storage import watchlist_repo
+from garita.station.storage.watchlist_repo import WatchlistMeta
 from garita.station.watchlist import rejections
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.matching import Hit, Matcher, MatchSettings
@@ -55,7 +57,7 @@ class Watchlist:
         if path != self._opened:
             self.close()
             if path is not None and path.exists():
-                self._conn, self._opened = store.connect(path, readonly=True), path
+                self._conn, self._opened = watchlist_repo.connect(path, readonly=True), path
         return self._conn
 
     def close(self) -> None:
@@ -70,8 +72,8 @@ class Watchlist:
 
     def status(self, now: datetime | None = None) -> WatchlistStatus:
         conn = self._refresh()
-        meta = store.read_meta(conn) if conn is not None else {}
-        counts = store.counts_by_kind(conn) if conn is not None else {}
+        meta = watchlist_repo.read_meta(conn) if conn is not None else WatchlistMeta()
+        counts = watchlist_repo.counts_by_kind(conn) if conn is not None else {}
         refused = rejections.load(self.directory)
         age = None
         if meta.get("created_at"):
@@ -80,19 +82,19 @@ class Watchlist:
                                meta.get("applied_at"), age, age is None or age > self.stale_after_s, counts,
                                refused["counts"], refused["last"])
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> WatchlistMeta:
         """The current snapshot's header (version, created_at, ...) without counting entries."""
         conn = self._refresh()
-        return store.read_meta(conn) if conn is not None else {}
+        return watchlist_repo.read_meta(conn) if conn is not None else WatchlistMeta()
 
     def version(self) -> int | None:
         conn = self._refresh()
-        return store.read_meta(conn).get("version") if conn is not None else None
+        return watchlist_repo.read_meta(conn).get("version") if conn is not None else None
 
     def freshness(self, now: datetime | None = None) -> tuple[int | None, bool]:
         """(version, stale) without counting entries: cheap enough for every read."""
         conn = self._refresh()
-        meta = store.read_meta(conn) if conn is not None else {}
+        meta = watchlist_repo.read_meta(conn) if conn is not None else WatchlistMeta()
         if not meta.get("created_at"):
             return None, True
         age = ((now or datetime.now(UTC)) - datetime.fromisoformat(meta["created_at"])).total_seconds()

@@ -27,6 +27,8 @@ from garita.station.links.signed_feed import (
     read_header,
 )
 from garita.station.ops.event_log import log_event
+from garita.station.storage import watchlist_repo
+from garita.station.storage.watchlist_repo import EntryRow, KeyRow
 from garita.station.watchlist import rejections
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.entries import Entry
@@ -135,18 +137,12 @@ def _import_snapshot(directory: Path, header: FeedHeader, lines: Iterator[bytes]
     name = f"wl-{header.version:010d}-{uuid.uuid4().hex[:8]}.db"
     partial = directory / (name + ".partial")
     previous = store.current_file(directory)
-    conn = sqlite3.connect(partial, isolation_level=None)
+    conn = watchlist_repo.create_snapshot(partial)  # a crash leaves a .partial file the next import deletes
     try:
-        # The file is not live until renamed, so the bulk load needs no journal: a crash just leaves a
-        # .partial file that the next import deletes.
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;"
-                           + store.SCHEMA)
-        conn.execute("BEGIN")
-        count = _load(conn, lines, lambda done: progress(done, header.count))
-        _build_indexes(conn)
-        _record(conn, header, count)
-        conn.execute("COMMIT")
-        conn.execute("PRAGMA journal_mode=WAL")
+        with watchlist_repo.bulk_load(conn):
+            count = _load(conn, lines, lambda done: progress(done, header.count))
+            _build_indexes(conn)
+            _record(conn, header, count)
         conn.close()
         _fsync(partial)
         os.replace(partial, directory / name)
@@ -160,8 +156,8 @@ def _import_snapshot(directory: Path, header: FeedHeader, lines: Iterator[bytes]
 
 
 def _load(conn: sqlite3.Connection, lines: Iterator[bytes], progress: Callable[[int], None]) -> int:
-    rows: list[tuple[int, str, str, str]] = []
-    key_rows: list[tuple[str, int]] = []
+    rows: list[EntryRow] = []
+    key_rows: list[KeyRow] = []
     n = 0
     for n, line in enumerate(lines, 1):
         entry = _parse(Entry, line, n)
@@ -175,17 +171,15 @@ def _load(conn: sqlite3.Connection, lines: Iterator[bytes], progress: Callable[[
     return n
 
 
-def _flush(conn: sqlite3.Connection, rows: list, key_rows: list) -> None:
-    conn.executemany("INSERT INTO entries (n, id, kind, data) VALUES (?, ?, ?, ?)", rows)
-    conn.executemany("INSERT INTO idx (k, n) VALUES (?, ?)", key_rows)
+def _flush(conn: sqlite3.Connection, rows: list[EntryRow], key_rows: list[KeyRow]) -> None:
+    watchlist_repo.insert_entries(conn, rows, key_rows)
     rows.clear()
     key_rows.clear()
 
 
 def _build_indexes(conn: sqlite3.Connection) -> None:
     try:
-        for statement in store.INDEXES.split(";"):
-            conn.execute(statement)
+        watchlist_repo.build_indexes(conn)
     except sqlite3.IntegrityError:
         raise MalformedFeed("two entries share an id") from None
 
@@ -193,11 +187,13 @@ def _build_indexes(conn: sqlite3.Connection) -> None:
 def _record(conn: sqlite3.Connection, header: FeedHeader, lines: int) -> None:
     """Remember the version, its provenance and one history row."""
     now = datetime.now(UTC).isoformat()
-    snapshot = {"snapshot_version": header.version} if header.kind == "snapshot" else {}
-    store.write_meta(conn, version=header.version, created_at=header.created_at.isoformat(), applied_at=now,
-                     key_id=header.key_id, **snapshot)
-    conn.execute("INSERT INTO history (version, kind, created_at, applied_at, key_id, lines) VALUES (?,?,?,?,?,?)",
-                 (header.version, header.kind, header.created_at.isoformat(), now, header.key_id, lines))
+    meta: watchlist_repo.WatchlistMeta = {"version": header.version, "created_at": header.created_at.isoformat(),
+                                          "applied_at": now, "key_id": header.key_id}
+    if header.kind == "snapshot":
+        meta["snapshot_version"] = header.version
+    watchlist_repo.write_meta(conn, meta)
+    watchlist_repo.add_history(conn, header.version, header.kind, header.created_at.isoformat(), now, header.key_id,
+                               lines)
 
 
 def _fsync(path: Path) -> None:
@@ -208,20 +204,15 @@ def _fsync(path: Path) -> None:
 def _apply_delta(directory: Path, header: FeedHeader, lines: Iterator[bytes], progress: Progress) -> int:
     """Read and verify the whole delta first, then apply it in one transaction."""
     ops = [_parse(DeltaOp, line, n) for n, line in enumerate(lines, 1)]
-    conn = store.connect(store.current_file(directory), readonly=False)
+    conn = watchlist_repo.connect(store.current_file(directory), readonly=False)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            check_sequence(header, store.read_meta(conn).get("version"))  # again, under the write lock
+        with watchlist_repo.write_transaction(conn):
+            check_sequence(header, watchlist_repo.read_meta(conn).get("version"))  # again, under the write lock
             for done, op in enumerate(ops, 1):
                 _apply_op(conn, op)
                 if done % BATCH == 0:
                     progress(done, len(ops))
             _record(conn, header, len(ops))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         conn.close()
     progress(len(ops), len(ops))
@@ -230,16 +221,11 @@ def _apply_delta(directory: Path, header: FeedHeader, lines: Iterator[bytes], pr
 
 def _apply_op(conn: sqlite3.Connection, op: DeltaOp) -> None:
     entry_id = op.entry.id if op.entry else op.id
-    row = conn.execute("SELECT n, data FROM entries WHERE id = ?", (entry_id,)).fetchone()
-    if row is not None:
-        old = Entry.model_validate_json(row[1])
-        conn.executemany("DELETE FROM idx WHERE k = ? AND n = ?", [(k, row[0]) for k in entry_keys(old)])
-        conn.execute("DELETE FROM entries WHERE n = ?", (row[0],))
+    held = watchlist_repo.entry_by_id(conn, entry_id)
+    if held is not None:
+        watchlist_repo.delete_entry(conn, held.n, entry_keys(held.entry))
     elif op.op == "remove":
         raise OutOfSequence(f"delta removes entry {entry_id!r}, which is not held: the cache has diverged, "
                             "request a resync")
     if op.entry is not None:
-        data = op.entry.model_dump_json(exclude_none=True)
-        n = conn.execute("INSERT INTO entries (id, kind, data) VALUES (?, ?, ?)",
-                         (op.entry.id, op.entry.kind, data)).lastrowid
-        conn.executemany("INSERT INTO idx (k, n) VALUES (?, ?)", [(k, n) for k in entry_keys(op.entry)])
+        watchlist_repo.insert_entry(conn, op.entry, entry_keys(op.entry))

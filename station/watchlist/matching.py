@@ -10,6 +10,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from garita.station.storage import watchlist_repo
 from garita.station.watchlist import containers, normalise
 from garita.station.watchlist.entries import Entry
 from garita.station.watchlist.watchlist_keys import fuzzy_probes, name_keys
@@ -104,10 +105,7 @@ class Matcher:
 
     def _entries(self, keys: list[str]) -> list[Entry]:
         """The entries filed under any of ``keys`` (each once)."""
-        marks = ",".join("?" * len(keys))
-        rows = self.conn.execute(
-            f"SELECT data FROM entries WHERE n IN (SELECT n FROM idx WHERE k IN ({marks}))", keys).fetchall()
-        return [Entry.model_validate_json(row[0]) for row in rows]
+        return watchlist_repo.entries_under(self.conn, keys)
 
     def _in_force(self, hits: list[Hit], entries: dict[str, Entry], now: datetime | None) -> list[Hit]:
         moment = now or datetime.now(UTC)

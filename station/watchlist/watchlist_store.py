@@ -3,28 +3,15 @@
 A snapshot is built into a new file and becomes live by atomically replacing ``CURRENT``, so a crash
 while importing leaves the previous version in force. Deltas change the live file in one transaction.
 It is kept apart from ``garita.db`` so a million-row import never holds the lane's write lock.
+The SQL inside a snapshot file is ``storage.watchlist_repo``'s.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 from pathlib import Path
-from typing import Any
 
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE idx (k TEXT NOT NULL, n INTEGER NOT NULL);
-CREATE TABLE history (version INTEGER NOT NULL, kind TEXT NOT NULL, created_at TEXT NOT NULL,
-                      applied_at TEXT NOT NULL, key_id TEXT NOT NULL, lines INTEGER NOT NULL)
-"""
-# Built after the bulk load: sorting once is far faster than growing a B-tree row by row.
-INDEXES = """
-CREATE UNIQUE INDEX entries_id ON entries(id);
-CREATE INDEX idx_k ON idx(k, n)
-"""
+from garita.station.storage import watchlist_repo
 
 
 def watchlist_dir(data_dir: Path) -> Path:
@@ -61,40 +48,16 @@ def set_current(directory: Path, name: str) -> None:
     fsync_dir(directory)
 
 
-def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    """A connection to a snapshot file (read-only ones cannot take the write lock by mistake)."""
-    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache: the hot index pages stay resident
-    if not readonly:
-        conn.execute("PRAGMA synchronous=FULL")
-    return conn
-
-
-def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The held version and its provenance."""
-    return {key: json.loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
-
-
-def write_meta(conn: sqlite3.Connection, **values: Any) -> None:
-    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                     [(key, json.dumps(value, default=str)) for key, value in values.items()])
-
-
 def held_version(directory: Path) -> int | None:
     """The version now in force, or None when no snapshot was ever imported."""
     path = current_file(directory)
     if path is None or not path.exists():
         return None
-    conn = connect(path, readonly=True)
+    conn = watchlist_repo.connect(path, readonly=True)
     try:
-        return read_meta(conn).get("version")
+        return watchlist_repo.read_meta(conn).get("version")
     finally:
         conn.close()
-
-
-def counts_by_kind(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind ORDER BY kind").fetchall())
 
 
 def remove_stale_files(directory: Path, keep: set[str]) -> None:
