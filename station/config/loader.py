@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from garita.station.config.lane_config import LaneConfig
+from garita.station.config.moved_keys import moved_keys
 
 EX_CONFIG = 78  # sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from looping
 
@@ -118,7 +119,18 @@ def load_config(file: Path) -> LaneConfig:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise ConfigError(file, [ConfigProblem("(syntax)", f"not valid TOML: {exc}", line)]) from None
+    raw, moved = moved_keys(raw)
+    problems = [ConfigProblem(render_loc(loc), message, _first_line(loc, key_lines(text))) for loc, message in moved]
     try:
-        return LaneConfig.model_validate(raw)
+        config = LaneConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(file, _problems_from(exc, text)) from None
+        problems += _problems_from(exc, text)
+    if problems:
+        raise ConfigError(file, problems) from None
+    return config
+
+
+def _first_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
+    """The first line that sets ``loc`` or a table inside it (``[[mqtt.downlink_keys]]`` is ``loc + (0,)``)."""
+    inside = [n for key, n in lines.items() if key[:len(loc)] == loc]
+    return min(inside) if inside else line_for(loc, lines)
