@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from garita.sync.signing import Clock, KeyRing, TrustedKey, public_key_from_b64, utc_now
 
@@ -215,13 +215,14 @@ class TrustSection(StrictModel):
     keys: list[TrustKey] = Field(default_factory=list, max_length=8,
                                  title="Central keys; during a rotation list old and new with overlapping windows")
 
-    @model_validator(mode="after")
-    def _each_key_once(self) -> TrustSection:
-        for what, values in (("id", [k.id for k in self.keys]), ("public_key", [k.public_key for k in self.keys])):
+    @field_validator("keys")
+    @classmethod
+    def _each_key_once(cls, keys: list[TrustKey]) -> list[TrustKey]:
+        for what, values in (("id", [k.id for k in keys]), ("public_key", [k.public_key for k in keys])):
             twice = sorted({v for v in values if values.count(v) > 1})
             if twice:
-                raise ValueError(f"trust.keys: {what} {', '.join(map(repr, twice))} is listed twice")
-        return self
+                raise ValueError(f"{what} {', '.join(map(repr, twice))} is listed twice")
+        return keys
 
     def ring(self, clock: Clock | None = None) -> KeyRing:
         """The key ring every signature (feed file or downlink message) is checked against."""

@@ -84,7 +84,11 @@ def render_loc(loc: tuple) -> str:
 
 
 def line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    """The line of the key, or of the nearest enclosing table that the file names."""
+    """The line of the key, of the first table inside it (``[[trust.keys]]`` for ``trust.keys``), or of the
+    nearest enclosing table that the file names."""
+    inside = [n for key, n in lines.items() if loc and key[:len(loc)] == loc]
+    if inside:
+        return min(inside)
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
@@ -120,7 +124,7 @@ def load_config(file: Path) -> LaneConfig:
         line = int(match.group(1)) if match else None
         raise ConfigError(file, [ConfigProblem("(syntax)", f"not valid TOML: {exc}", line)]) from None
     raw, moved = moved_keys(raw)
-    problems = [ConfigProblem(render_loc(loc), message, _first_line(loc, key_lines(text))) for loc, message in moved]
+    problems = [ConfigProblem(render_loc(loc), message, line_for(loc, key_lines(text))) for loc, message in moved]
     try:
         config = LaneConfig.model_validate(raw)
     except ValidationError as exc:
@@ -129,8 +133,3 @@ def load_config(file: Path) -> LaneConfig:
         raise ConfigError(file, problems) from None
     return config
 
-
-def _first_line(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    """The first line that sets ``loc`` or a table inside it (``[[mqtt.downlink_keys]]`` is ``loc + (0,)``)."""
-    inside = [n for key, n in lines.items() if key[:len(loc)] == loc]
-    return min(inside) if inside else line_for(loc, lines)
