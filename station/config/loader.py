@@ -124,7 +124,9 @@ def load_config(file: Path) -> LaneConfig:
         line = int(match.group(1)) if match else None
         raise ConfigError(file, [ConfigProblem("(syntax)", f"not valid TOML: {exc}", line)]) from None
     raw, moved = moved_keys(raw)
-    problems = [ConfigProblem(render_loc(loc), message, line_for(loc, key_lines(text))) for loc, message in moved]
+    lines = key_lines(text)
+    problems = sorted((ConfigProblem(render_loc(loc), message, line_for(loc, lines)) for loc, message in moved),
+                      key=lambda problem: problem.line or 0)
     try:
         config = LaneConfig.model_validate(raw)
     except ValidationError as exc:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-_TRUST_TABLE = ("[[trust.keys]] table each: id, public_key (base64 of the 32 raw bytes), not_before and "
-                "not_after (see docs/trust.md)")
 MOVED: dict[tuple[str, str], str] = {
     ("watchlist", "public_keys"): (
-        "moved to [trust]: list each of these keys as a " + _TRUST_TABLE + "; the same keys now also "
-        "sign the MQTT downlink"),
+        "moved to [trust]: write one [[trust.keys]] table per key with id, public_key (this base64), "
+        "not_before and not_after (docs/trust.md); the same keys now sign the MQTT downlink too"),
     ("mqtt", "downlink_keys"): (
-        "moved to [trust]: list each key as a " + _TRUST_TABLE + "; id is the old key_id, public_key "
-        "is printed by `garita keys show PUBLIC_KEY_FILE`"),
+        "moved to [trust]: write one [[trust.keys]] table per key with id (the old key_id), public_key "
+        "(`garita keys show PUBLIC_KEY_FILE` prints it), not_before and not_after (docs/trust.md)"),
 }
 
 

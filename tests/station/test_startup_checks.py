@@ -43,8 +43,8 @@ def _refused_with_78(tmp_path: Path, config: Path, expected: str) -> None:
 def test_an_old_downlink_key_table_is_78_saying_what_to_move_where(tmp_path: Path) -> None:
     config, line = _config_with(tmp_path, OLD_KEY_TABLE.format(path=tmp_path / "central.pub"),
                                 "[[mqtt.downlink_keys]]")
-    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys: moved to [trust]: list each key as a "
-                                       "[[trust.keys]] table each: id, public_key")
+    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys: moved to [trust]: write one "
+                                       "[[trust.keys]] table per key with id (the old key_id), public_key")
 
 
 def test_a_trusted_key_that_is_not_a_key_is_78_with_key_and_line(tmp_path: Path) -> None:
