@@ -101,7 +101,16 @@ def link_settings(config: LaneConfig) -> LinkSettings:
 
 def build_link(config: LaneConfig, store: LaneStore, handler: Handler) -> SyncLink:
     topics = LaneTopics(config.lane.port_code, config.lane.id)
+    warn_if_nothing_is_trusted(config)
     return SyncLink(link_settings(config), topics, LaneStoreOutbox(store), config.trust.ring(), handler)
+
+
+def warn_if_nothing_is_trusted(config: LaneConfig) -> None:
+    """A lane whose [trust] has no key valid now refuses every downlink message: say so at start, once."""
+    now = datetime.now(UTC)
+    if not any(key.not_before <= now <= key.not_after for key in config.trust.keys):
+        log_event(log, "trust.no_valid_key", logging.WARNING, configured=len(config.trust.keys),
+                  detail="every downlink message will be refused; list the central's current key in [[trust.keys]]")
 
 
 _DEVICE_METRICS = ("kind", "connected", "frames_ok", "frames_rejected", "bytes_discarded", "reconnects")

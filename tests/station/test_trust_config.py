@@ -95,3 +95,19 @@ def test_keys_show_prints_the_table_a_lane_lists(tmp_path):
     backwards = CliRunner().invoke(cli, ["keys", "show", str(tmp_path / "c.pub"), "--not-before", "2027-01-01",
                                          "--not-after", "2026-01-01"])
     assert backwards.exit_code == 2 and "later than --not-before" in backwards.output
+
+
+def test_a_lane_with_no_key_valid_now_says_so_at_start(tmp_path, caplog):
+    import logging
+
+    from garita.station.links.mqtt_uplink import warn_if_nothing_is_trusted
+
+    expired = load_config(write(tmp_path, MINIMAL + key_table(OLD, "old", "2020-01-01T00:00:00Z",
+                                                              "2021-01-01T00:00:00Z")))
+    current = load_config(write(tmp_path, MINIMAL + key_table(OLD, "now", "2020-01-01T00:00:00Z",
+                                                              "2099-01-01T00:00:00Z")))
+    with caplog.at_level(logging.WARNING, logger="garita.uplink"):
+        warn_if_nothing_is_trusted(current)
+        assert not caplog.records
+        warn_if_nothing_is_trusted(expired)
+    assert [r.getMessage() for r in caplog.records] == ["trust.no_valid_key"]
