@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from garita.sync.burst_log import BurstLog
 from garita.sync.logs import log_event
 from garita.sync.schema_check import BODY_SCHEMAS, first_error
-from garita.sync.signing import SignatureError, verify
+from garita.sync.signing import KeyRing, SignatureError, verify
 from garita.sync.snapshots import SnapshotAssembler, SnapshotError
 from garita.sync.topics import LANE_ONLY_KINDS, LaneTopics
 
@@ -34,6 +32,7 @@ class Verified:
     issued_at: str
     body: dict[str, Any]
     expires_at: str | None = None
+    key_id: str = ""  # the trusted key that signed it (kept in the watchlist history)
 
 
 class Refused(Exception):
@@ -56,9 +55,9 @@ class Rejected(Exception):
 class Downlink:
     """Checks each downlink message and passes the good ones to ``handler``."""
 
-    def __init__(self, topics: LaneTopics, keys: dict[str, Ed25519PublicKey], handler: Handler,
+    def __init__(self, topics: LaneTopics, ring: KeyRing, handler: Handler,
                  max_bytes: int = 256 * 1024, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
-        self.topics, self.keys, self.handler = topics, keys, handler
+        self.topics, self.ring, self.handler = topics, ring, handler
         self.max_bytes, self.clock = max_bytes, clock
         self.accepted: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
@@ -87,7 +86,7 @@ class Downlink:
             raise Rejected("oversized", f"{len(payload)} bytes > {self.max_bytes}")
         message = _parse(payload)
         try:
-            signed = verify(message, self.keys)
+            signed = verify(message, self.ring)
         except SignatureError as exc:
             raise Rejected(exc.reason, str(exc)) from None
         self._check_fields(signed, expected)
@@ -115,7 +114,8 @@ class Downlink:
 
     def _assemble(self, signed: dict[str, Any]) -> Verified | None:
         if signed["kind"] != "watchlist.snapshot.chunk":
-            return Verified(signed["kind"], signed["id"], signed["issued_at"], signed["body"], signed.get("expires_at"))
+            return Verified(signed["kind"], signed["id"], signed["issued_at"], signed["body"], signed.get("expires_at"),
+                            signed["key_id"])
         try:
             snapshot = self._snapshots.add(signed["body"])
         except SnapshotError as exc:
@@ -125,7 +125,7 @@ class Downlink:
             return None
         body = {"snapshot_id": snapshot.snapshot_id, "version": snapshot.version, "entries": snapshot.entries,
                 "sha256": snapshot.sha256}
-        return Verified("watchlist.snapshot", signed["id"], signed["issued_at"], body)
+        return Verified("watchlist.snapshot", signed["id"], signed["issued_at"], body, key_id=signed["key_id"])
 
     def _deliver(self, verified: Verified) -> None:
         try:

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -27,6 +26,7 @@ from garita.sync.logs import log_event
 from garita.sync.outbox import OutboxSource
 from garita.sync.presence import presence
 from garita.sync.retention import RetentionSettings, enforce
+from garita.sync.signing import KeyRing
 from garita.sync.tls import TlsFiles, client_context
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import Uplink, UplinkSettings
@@ -70,11 +70,11 @@ class SyncLink:
     """Owns the MQTT client; ``start``, then ``pump`` (or ``await run(stop)``), then ``stop``."""
 
     def __init__(self, settings: LinkSettings, topics: LaneTopics, outbox: OutboxSource,
-                 keys: dict[str, Ed25519PublicKey], handler: Handler):
+                 ring: KeyRing, handler: Handler):
         self.settings, self.topics, self.outbox = settings, topics, outbox
         self.stats = LinkStats()
         self.handler = handler
-        self.downlink = Downlink(topics, keys, self._handle, settings.max_downlink_bytes)
+        self.downlink = Downlink(topics, ring, self._handle, settings.max_downlink_bytes)
         self.uplink = Uplink(outbox, topics, self, settings.uplink)
         self.client = self._make_client()
         self.activity = threading.Event()  # set by the network thread whenever there is work

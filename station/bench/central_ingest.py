@@ -32,7 +32,7 @@ from garita.sync.central.pg_process import PostgresProcess
 from garita.sync.central.store_postgres import PostgresStore
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
 from garita.sync.outbox import OutboxSource
-from garita.sync.signing import load_public_key, write_keypair
+from garita.sync.signing import KeyRing, load_public_key, write_keypair
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import UplinkSettings
 
@@ -94,7 +94,7 @@ class _SimLane:
 class _Lanes:
     """The simulated lanes and the few threads that pump them (each lane always on the same thread)."""
 
-    def __init__(self, make: LaneFactory, work: Path, run: int, numbers: range, broker: BrokerSettings, keys: dict,
+    def __init__(self, make: LaneFactory, work: Path, run: int, numbers: range, broker: BrokerSettings, keys: KeyRing,
                  rate_per_s: float, threads: int = 4):
         self.sims: list[_SimLane] = []
         batch = max(1, min(100, int(rate_per_s)))  # a paced lane's first batch is no bigger than a second's worth
@@ -166,7 +166,7 @@ def _lane_worker(make: LaneFactory, work: Path, run: int, numbers: range, broker
     """A process of simulated lanes (paho's select() loop caps one process at about 340 clients): it runs
     what the bench sends, ``("reads", n)``, ``("decisions", [lane numbers])``, ``("stop",)``."""
     try:
-        lanes = _Lanes(make, work, run, numbers, broker, {"bench": load_public_key(key_file)}, rate_per_s)
+        lanes = _Lanes(make, work, run, numbers, broker, KeyRing.of({"bench": load_public_key(key_file)}), rate_per_s)
         lanes.start()
     except Exception as exc:
         conn.send(("error", repr(exc)))

@@ -28,6 +28,7 @@ from garita.sync.central.store_sqlite import SqliteStore
 from garita.sync.envelope import BATCH_KIND, encode_batch, encode_event
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
 from garita.sync.outbox import OutboxRow, OutboxSource, OutboxUsage
+from garita.sync.signing import KeyRing
 from garita.sync.topics import UPLINK_WILDCARD, LaneTopics
 from garita.sync.uplink import UplinkSettings
 
@@ -183,7 +184,7 @@ class _Bench:
         central = self._central()
         settings = LinkSettings(broker=self.broker, uplink=UplinkSettings(
             max_inflight=MAX_INFLIGHT, batch_max_events=batch, backlog_rate_per_s=1e9), poll_s=0.05)
-        link = SyncLink(settings, self.topics, self.outbox, {}, lambda _v: None)
+        link = SyncLink(settings, self.topics, self.outbox, KeyRing(), lambda _v: None)
         link.start()
         try:
             _pump(link, link.connected)
@@ -219,7 +220,7 @@ class _Bench:
     def live_latencies(self, add_live: Callable[[], None], samples: int) -> list[float]:
         """Commit of a decision row -> its PUBACK recorded in the outbox, ``samples`` times."""
         settings = LinkSettings(broker=self.broker, uplink=UplinkSettings(max_inflight=MAX_INFLIGHT), poll_s=0.05)
-        link = SyncLink(settings, self.topics, self.outbox, {}, lambda _v: None)
+        link = SyncLink(settings, self.topics, self.outbox, KeyRing(), lambda _v: None)
         link.start()
         try:
             _pump(link, lambda: link.connected() and not self.outbox.pending(1) and link.uplink.inflight == 0)

@@ -21,11 +21,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from garita.station.links.signed_feed import json_line, key_id, write_feed
+from garita.station.links.signed_feed import json_line, write_feed
 from garita.station.storage import watchlist_repo
 from garita.station.watchlist import normalise, synthetic
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.importer import import_file
+from garita.sync.signing import KeyRing
 
 CONFUSE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
 
@@ -125,9 +126,9 @@ def run_bench(entries: int, lookups: int = 5000, baseline_lookups_n: int = 100, 
         root, key = Path(tmp), Ed25519PrivateKey.generate()
         started = time.perf_counter()
         write_feed(root / "snapshot.feed", "watchlist", "snapshot", 1,
-                   (json_line(e) for e in synthetic.entries(entries, seed)), key)
+                   (json_line(e) for e in synthetic.entries(entries, seed)), key, key_id="bench")
         build_s = time.perf_counter() - started
-        result = import_file(root / "data", root / "snapshot.feed", {key_id(key.public_key()): key.public_key()},
+        result = import_file(root / "data", root / "snapshot.feed", KeyRing.of({"bench": key.public_key()}),
                              progress)
         import_rss = peak_rss_mb()
         snapshot = store.current_file(store.watchlist_dir(root / "data"))

@@ -1,4 +1,4 @@
-"""`garita central` and `garita keys new`: the central side of sync, for demos, tests and field checks."""
+"""`garita central` and `garita keys`: the central side of sync, for demos, tests and field checks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,20 +23,74 @@ if TYPE_CHECKING:
 
 @click.group("keys", cls=SummaryGroup)
 def keys_group() -> None:
-    """Ed25519 signing keys for the central system's downlink."""
+    """Ed25519 signing keys of the central system (downlink and feed files)."""
+
+
+def _when(text: str | None, default: datetime) -> datetime:
+    if text is None:
+        return default
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time (2026-12-01T00:00:00Z)") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _toml_time(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def trust_table(public_file: Path, key_id: str, not_before: datetime, not_after: datetime) -> str:
+    """The ``[[trust.keys]]`` table that makes a lane trust the key in ``public_file``."""
+    from garita.sync.signing import load_public_key, public_key_b64
+
+    return (f'[[trust.keys]]\nid = "{key_id}"\npublic_key = "{public_key_b64(load_public_key(public_file))}"\n'
+            f"not_before = {_toml_time(not_before)}\nnot_after = {_toml_time(not_after)}")
+
+
+KEY_ID = click.option("--id", "key_id", default="central", show_default=True,
+                      help="The id the central signs under (garita central --key-id).")
+NOT_BEFORE = click.option("--not-before", default=None, help="Start of the key's window (ISO 8601; default now).")
+NOT_AFTER = click.option("--not-after", default=None, help="End of the key's window (default a year later).")
 
 
 @keys_group.command("new")
 @click.argument("private_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("public_file", type=click.Path(dir_okay=False, path_type=Path))
-def keys_new(private_file: Path, public_file: Path) -> None:
-    """Write a key pair: central keeps PRIVATE_FILE (mode 0600), each lane trusts PUBLIC_FILE."""
+@KEY_ID
+@NOT_BEFORE
+@NOT_AFTER
+def keys_new(private_file: Path, public_file: Path, key_id: str, not_before: str | None,
+             not_after: str | None) -> None:
+    """Write a key pair (central keeps PRIVATE_FILE, mode 0600) and print the lanes' [[trust.keys]] table."""
     from garita.sync.signing import write_keypair
 
     if private_file.exists():
         raise click.UsageError(f"{private_file} exists; refusing to overwrite a signing key")
     write_keypair(private_file, public_file)
-    click.echo(f"private key {private_file}, public key {public_file}")
+    click.echo(f"# private key {private_file}, public key {public_file}; add to [trust] in each lane.toml:")
+    _echo_table(public_file, key_id, not_before, not_after)
+
+
+@keys_group.command("show")
+@click.argument("public_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@KEY_ID
+@NOT_BEFORE
+@NOT_AFTER
+def keys_show(public_file: Path, key_id: str, not_before: str | None, not_after: str | None) -> None:
+    """Print the [[trust.keys]] table for a public key file (PEM, or base64 of the raw 32 bytes)."""
+    _echo_table(public_file, key_id, not_before, not_after)
+
+
+def _echo_table(public_file: Path, key_id: str, not_before: str | None, not_after: str | None) -> None:
+    start = _when(not_before, datetime.now(UTC))
+    end = _when(not_after, start + timedelta(days=365))
+    if end <= start:
+        raise click.BadParameter("--not-after must be later than --not-before")
+    try:
+        click.echo(trust_table(public_file, key_id, start, end))
+    except ValueError as exc:
+        raise click.UsageError(f"{public_file}: not an Ed25519 public key ({exc})") from None
 
 
 @click.command("central")
@@ -54,7 +108,7 @@ def keys_new(private_file: Path, public_file: Path) -> None:
               help="Private key of that client certificate.")
 @click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="Ed25519 private key that signs downlink messages (garita keys new).")
-@click.option("--key-id", required=True, help="The id lanes list this key under ([[mqtt.downlink_keys]]).")
+@click.option("--key-id", required=True, help="The id lanes list this key under ([[trust.keys]] id).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("central.db"),
               show_default=True, help="The embedded SQLite store (one central process).")
 @click.option("--dsn", default=None, help="PostgreSQL instead of --db, e.g. 'host=/run/postgresql dbname=garita'"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from garita.station.config.lane_config import LaneConfig
 from garita.station.config.loader import EX_CONFIG, ConfigError, load_config
 from garita.station.runner import EX_CANTCREAT, resolve_data_dir
 
@@ -58,15 +59,19 @@ def lane_config(config_path: Path | None, mock: bool):
         sys.exit(EX_CONFIG)
 
 
-
-def watchlist_context(data_dir: Path | None, config_path: Path | None):
-    """The data directory and ``[watchlist]`` section for the watchlist commands."""
-    from garita.station.config.lane_config import WatchlistSection
-
+def lane_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path, LaneConfig | None]:
+    """The data directory and the lane config (None without --config); exits 78 on a bad config."""
     try:
         config = load_config(config_path) if config_path else None
     except ConfigError as exc:
         click.echo(exc.render())
         sys.exit(EX_CONFIG)
-    return resolve_data_dir(data_dir, config), config.watchlist if config else WatchlistSection()
+    return resolve_data_dir(data_dir, config), config
 
+
+def watchlist_context(data_dir: Path | None, config_path: Path | None):
+    """The data directory and ``[watchlist]`` section for the watchlist commands."""
+    from garita.station.config.lane_config import WatchlistSection
+
+    directory, config = lane_context(data_dir, config_path)
+    return directory, config.watchlist if config else WatchlistSection()

@@ -8,19 +8,26 @@ from pathlib import Path
 
 import click
 
-from garita.station.commands.common_options import CONFIG, DATA_DIR, SummaryGroup, open_store, watchlist_context
+from garita.station.commands.common_options import (
+    CONFIG,
+    DATA_DIR,
+    SummaryGroup,
+    lane_context,
+    open_store,
+    watchlist_context,
+)
 from garita.station.config.loader import EX_CONFIG
+from garita.sync.signing import KeyRing
 
 
-def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path, dict]:
-    """The data directory and the central keys signed feeds are checked against; exits if none are set."""
-    from garita.station.links.signed_feed import trusted_keys
-
-    directory, section = watchlist_context(data_dir, config_path)
-    if not section.public_keys:
-        click.echo("garita: no trusted keys: set [watchlist] public_keys in the lane config (--config)", err=True)
+def _feed_context(data_dir: Path | None, config_path: Path | None) -> tuple[Path, KeyRing]:
+    """The data directory and the key ring signed feeds are checked against; exits if no key is set."""
+    directory, config = lane_context(data_dir, config_path)
+    if config is None or not config.trust.keys:
+        click.echo("garita: no trusted keys: list the central's keys as [[trust.keys]] in the lane config "
+                   "(--config; see docs/trust.md)", err=True)
         sys.exit(EX_CONFIG)
-    return directory, trusted_keys(section.public_keys)
+    return directory, config.trust.ring()
 
 
 @click.group(cls=SummaryGroup)

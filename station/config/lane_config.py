@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from garita.sync.signing import Clock, KeyRing, TrustedKey, public_key_from_b64, utc_now
 
 DeviceKind = Literal["camera", "rfid", "scanner", "document-reader"]
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
@@ -74,11 +76,6 @@ class MqttTls(StrictModel):
     key_file: Path | None = Field(default=None, title="Lane client private key")
 
 
-class MqttDownlinkKey(StrictModel):
-    key_id: str = Field(min_length=1, max_length=64, title="Key id the central puts in signed messages")
-    public_key_file: Path = Field(title="Ed25519 public key (PEM, or raw 32 bytes as base64)")
-
-
 class MqttSection(StrictModel):
     enabled: bool = Field(default=False, title="Sync with the central system over MQTT")
     host: str = Field(default="localhost", title="Broker host name")
@@ -106,8 +103,6 @@ class MqttSection(StrictModel):
                                   title="Outbox size that makes the lane shed reads (never decisions/audit/alerts)")
     max_downlink_bytes: int = Field(default=262144, ge=1024, le=16777216,
                                     title="Larger downlink messages are rejected unread")
-    downlink_keys: list[MqttDownlinkKey] = Field(default_factory=list, max_length=8,
-                                                 title="Ed25519 public keys trusted to sign downlink messages")
 
 
 class BoothSection(StrictModel):
@@ -185,10 +180,6 @@ ConfusionClass = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
 
 
 class WatchlistSection(StrictModel):
-    public_keys: list[Base64Key] = Field(
-        default_factory=list, max_length=8,
-        title="Central Ed25519 public keys (base64 of the raw 32 bytes) trusted to sign watchlist/declaration feeds",
-    )
     stale_after_h: float = Field(default=24.0, gt=0, le=720, title="Hours after which the watchlist is shown as stale")
     confusion_classes: list[ConfusionClass] = Field(
         default_factory=lambda: ["0ODQ", "1IL", "2Z", "5S", "8B", "6G"], max_length=20,
@@ -197,6 +188,46 @@ class WatchlistSection(StrictModel):
     edit_distance_tier: bool = Field(default=True, title="Also report plates/containers within any one edit")
     check_digit_tier: bool = Field(default=True, title="Also try check-digit-valid repairs of container reads")
     name_threshold: float = Field(default=88.0, ge=50, le=100, title="Lowest name similarity (0-100) that is a hit")
+
+
+KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+
+
+class TrustKey(StrictModel):
+    """One Ed25519 key of the central system and the window in which the lane accepts its signatures."""
+
+    id: KeyId = Field(title="Key id the central names in what it signs", examples=["central-2026"])
+    public_key: Base64Key = Field(title="Ed25519 public key: base64 of its 32 raw bytes (garita keys show FILE)")
+    not_before: AwareDatetime = Field(title="Signatures by this key are refused before this time (with offset)")
+    not_after: AwareDatetime = Field(title="Signatures by this key are refused after this time (with offset)")
+
+    @model_validator(mode="after")
+    def _a_key_and_a_window(self) -> TrustKey:
+        public_key_from_b64(self.public_key)  # the pattern says 32 bytes; this says they are a key
+        if self.not_after <= self.not_before:
+            raise ValueError(f"key {self.id!r}: not_after must be later than not_before")
+        return self
+
+
+class TrustSection(StrictModel):
+    """The one trust root: the keys that sign watchlist and declaration feeds and every downlink message."""
+
+    keys: list[TrustKey] = Field(default_factory=list, max_length=8,
+                                 title="Central keys; during a rotation list old and new with overlapping windows")
+
+    @field_validator("keys")
+    @classmethod
+    def _each_key_once(cls, keys: list[TrustKey]) -> list[TrustKey]:
+        for what, values in (("id", [k.id for k in keys]), ("public_key", [k.public_key for k in keys])):
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"{what} {', '.join(map(repr, twice))} is listed twice")
+        return keys
+
+    def ring(self, clock: Clock | None = None) -> KeyRing:
+        """The key ring every signature (feed file or downlink message) is checked against."""
+        keys = [TrustedKey(k.id, public_key_from_b64(k.public_key), k.not_before, k.not_after) for k in self.keys]
+        return KeyRing(keys, clock or utc_now)
 
 
 HitTier = Literal["exact", "check_digit", "ocr_confusion", "edit1", "name"]
@@ -289,6 +320,7 @@ class LaneConfig(StrictModel):
     logging: LoggingSection = Field(default_factory=LoggingSection)
     vision: VisionSection = Field(default_factory=VisionSection)
     watchlist: WatchlistSection = Field(default_factory=WatchlistSection)
+    trust: TrustSection = Field(default_factory=TrustSection)
     risk: RiskSection = Field(default_factory=RiskSection)
     metrics: MetricsSection = Field(default_factory=MetricsSection)
     webhook: WebhookSection = Field(default_factory=WebhookSection)

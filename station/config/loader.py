@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from garita.station.config.lane_config import LaneConfig
+from garita.station.config.moved_keys import moved_keys
 
 EX_CONFIG = 78  # sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from looping
 
@@ -83,7 +84,11 @@ def render_loc(loc: tuple) -> str:
 
 
 def line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
-    """The line of the key, or of the nearest enclosing table that the file names."""
+    """The line of the key, of the first table inside it (``[[trust.keys]]`` for ``trust.keys``), or of the
+    nearest enclosing table that the file names."""
+    inside = [n for key, n in lines.items() if loc and key[:len(loc)] == loc]
+    if inside:
+        return min(inside)
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
@@ -118,7 +123,15 @@ def load_config(file: Path) -> LaneConfig:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise ConfigError(file, [ConfigProblem("(syntax)", f"not valid TOML: {exc}", line)]) from None
+    raw, moved = moved_keys(raw)
+    lines = key_lines(text)
+    problems = sorted((ConfigProblem(render_loc(loc), message, line_for(loc, lines)) for loc, message in moved),
+                      key=lambda problem: problem.line or 0)
     try:
-        return LaneConfig.model_validate(raw)
+        config = LaneConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(file, _problems_from(exc, text)) from None
+        problems += _problems_from(exc, text)
+    if problems:
+        raise ConfigError(file, problems) from None
+    return config
+

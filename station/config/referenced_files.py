@@ -6,8 +6,6 @@ naming the key and its line (exit 78), never a traceback minutes later when the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -34,8 +32,6 @@ def _file_problems(config: LaneConfig) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     mqtt = config.mqtt
     if mqtt.enabled:
-        for index, key in enumerate(mqtt.downlink_keys):
-            _check(found, ("mqtt", "downlink_keys", index, "public_key_file"), key.public_key_file, _ed25519_public)
         if mqtt.password_file is not None:
             _check(found, ("mqtt", "password_file"), mqtt.password_file, _non_empty)
         if mqtt.tls is not None:
@@ -57,20 +53,6 @@ def _check(found: list, loc: tuple, path: Path, parse: Callable[[bytes], str | N
     problem = parse(data)
     if problem:
         found.append((loc, f"{path}: {problem}"))
-
-
-def _ed25519_public(data: bytes) -> str | None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    try:
-        if b"BEGIN" in data:
-            key = serialization.load_pem_public_key(data)
-            return None if isinstance(key, Ed25519PublicKey) else "a public key, but not Ed25519"
-        Ed25519PublicKey.from_public_bytes(base64.b64decode(data.strip(), validate=True))
-    except (ValueError, TypeError, binascii.Error):
-        return "not an Ed25519 public key (PEM, or base64 of the raw 32 bytes)"
-    return None
 
 
 def _non_empty(data: bytes) -> str | None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from garita.station.declarations.declaration import Declaration
@@ -31,6 +30,7 @@ from garita.station.ops.event_log import log_event
 from garita.station.storage import declarations_repo, downlink_state
 from garita.station.storage.lane_store import LaneStore, Tx
 from garita.station.watchlist import rejections
+from garita.sync.signing import KeyRing
 
 FEED = "declarations"
 log = logging.getLogger("garita.declarations")
@@ -56,11 +56,11 @@ def held_version(store: LaneStore) -> int | None:
     return declarations_repo.feed_version(store, FEED)
 
 
-def import_declarations(store: LaneStore, data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey]) -> int:
+def import_declarations(store: LaneStore, data_dir: Path, path: Path, ring: KeyRing) -> int:
     """Verify and apply a declarations feed; returns the version now held. Refusals are counted and raised."""
     try:
         with path.open("rb") as stream:
-            header = read_header(stream, FEED, keys)
+            header = read_header(stream, FEED, ring)
             check_sequence(header, held_version(store))
             ops = list(_ops(header, body_lines(stream, header)))
         _apply(store, header, ops)

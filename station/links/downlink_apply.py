@@ -21,7 +21,7 @@ from garita.station.watchlist.importer import apply_verified
 from garita.sync.downlink import Refused, Verified
 
 log = logging.getLogger("garita.downlink")
-TRANSPORT_KEY_ID = "0" * 16  # feeds from MQTT carry the downlink signature, recorded as this key id
+TRANSPORT_KEY_ID = "0" * 16  # recorded for a verified message that names no key (built by hand in tests)
 
 
 def _issued(verified: Verified) -> datetime:
@@ -67,8 +67,8 @@ class DownlinkApplier:
     def _snapshot(self, verified: Verified) -> None:
         body = verified.body
         lines = [json_line(entry) for entry in body["entries"]]
-        apply_verified(self.data_dir, "snapshot", int(body["version"]), None, lines, TRANSPORT_KEY_ID,
-                       _issued(verified), f"mqtt:{verified.message_id}")
+        apply_verified(self.data_dir, "snapshot", int(body["version"]), None, lines,
+                       verified.key_id or TRANSPORT_KEY_ID, _issued(verified), f"mqtt:{verified.message_id}")
 
     def _delta(self, verified: Verified) -> None:
         body = verified.body
@@ -76,7 +76,7 @@ class DownlinkApplier:
         removed = body.get("remove", [])
         ops += [{"op": "remove", "id": item["id"] if isinstance(item, dict) else item} for item in removed]
         apply_verified(self.data_dir, "delta", int(body["version"]), int(body["base_version"]),
-                       [json_line(op) for op in ops], TRANSPORT_KEY_ID, _issued(verified),
+                       [json_line(op) for op in ops], verified.key_id or TRANSPORT_KEY_ID, _issued(verified),
                        f"mqtt:{verified.message_id}")
 
     def _declaration(self, verified: Verified) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from garita.station.config.lane_config import LaneConfig, MqttSection
+from garita.station.config.lane_config import LaneConfig
 from garita.station.links.downlink_counters import PersistedCounters
 from garita.station.ops.event_log import log_event
 from garita.station.storage import audit_chain
@@ -21,7 +21,6 @@ from garita.sync.downlink import Handler
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
 from garita.sync.outbox import OutboxRow, OutboxUsage
 from garita.sync.retention import RetentionSettings
-from garita.sync.signing import load_public_key
 from garita.sync.tls import TlsFiles
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import UplinkSettings
@@ -100,13 +99,18 @@ def link_settings(config: LaneConfig) -> LinkSettings:
     return LinkSettings(broker=broker, uplink=uplink, retention=retention, max_downlink_bytes=mqtt.max_downlink_bytes)
 
 
-def trusted_keys(mqtt: MqttSection) -> dict:
-    return {key.key_id: load_public_key(key.public_key_file) for key in mqtt.downlink_keys}
-
-
 def build_link(config: LaneConfig, store: LaneStore, handler: Handler) -> SyncLink:
     topics = LaneTopics(config.lane.port_code, config.lane.id)
-    return SyncLink(link_settings(config), topics, LaneStoreOutbox(store), trusted_keys(config.mqtt), handler)
+    warn_if_nothing_is_trusted(config)
+    return SyncLink(link_settings(config), topics, LaneStoreOutbox(store), config.trust.ring(), handler)
+
+
+def warn_if_nothing_is_trusted(config: LaneConfig) -> None:
+    """A lane whose [trust] has no key valid now refuses every downlink message: say so at start, once."""
+    now = datetime.now(UTC)
+    if not any(key.not_before <= now <= key.not_after for key in config.trust.keys):
+        log_event(log, "trust.no_valid_key", logging.WARNING, configured=len(config.trust.keys),
+                  detail="every downlink message will be refused; list the central's current key in [[trust.keys]]")
 
 
 _DEVICE_METRICS = ("kind", "connected", "frames_ok", "frames_rejected", "bytes_discarded", "reconnects")

@@ -8,12 +8,12 @@ A feed file is::
 
 The Ed25519 signature covers the header's canonical JSON without ``signature``; the header carries the
 body's SHA-256 and line count, so one signature covers the whole file while the body is streamed.
+The signature is checked by the one signed-message layer (``garita.sync.signing``) against the lane's
+key ring (``[[trust.keys]]``), so a feed file and a downlink message trust exactly the same keys.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import os
@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from garita.sync.signing import KeyRing, SignatureError, canonical, fingerprint, signature_b64
 
 FORMAT = "garita-feed/1"
 MAX_HEADER_BYTES = 4096
@@ -48,6 +49,16 @@ class UnsignedFeed(FeedError):
 
 class BadSignature(FeedError):
     code = "bad_signature"
+
+
+class KeyOutsideWindow(FeedError):
+    """Signed by a trusted key, but outside its not_before/not_after window; ``code`` says which side."""
+
+    code = "key_expired"
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 class OlderVersion(FeedError):
@@ -81,7 +92,7 @@ class FeedHeader(BaseModel):
     created_at: AwareDatetime
     count: int = Field(ge=0)
     body_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    key_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
     signature: str | None = None
 
     @model_validator(mode="after")
@@ -94,35 +105,10 @@ class FeedHeader(BaseModel):
 
     def signed_bytes(self) -> bytes:
         """What the signature covers: canonical JSON of every field but the signature."""
-        fields = self.model_dump(mode="json", exclude={"signature"})
-        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+        return canonical(self.model_dump(mode="json", exclude={"signature"}))
 
 
-def key_id(public_key: Ed25519PublicKey) -> str:
-    """A short stable name for a public key: the first 16 hex digits of SHA-256 of its raw bytes."""
-    return hashlib.sha256(public_key.public_bytes_raw()).hexdigest()[:16]
-
-
-def public_key_from_b64(text: str) -> Ed25519PublicKey:
-    """An Ed25519 public key from base64 of its 32 raw bytes (how lane.toml lists them)."""
-    try:
-        raw = base64.b64decode(text, validate=True)
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"not a base64 Ed25519 public key (32 bytes): {exc}") from None
-
-
-def public_key_b64(public_key: Ed25519PublicKey) -> str:
-    return base64.b64encode(public_key.public_bytes_raw()).decode()
-
-
-def trusted_keys(encoded: Iterable[str]) -> dict[str, Ed25519PublicKey]:
-    """The configured central keys by key id."""
-    keys = [public_key_from_b64(text) for text in encoded]
-    return {key_id(key): key for key in keys}
-
-
-def read_header(stream: IO[bytes], feed: str, keys: dict[str, Ed25519PublicKey]) -> FeedHeader:
+def read_header(stream: IO[bytes], feed: str, ring: KeyRing) -> FeedHeader:
     """Parse and verify the header line; raises the specific FeedError otherwise."""
     line = stream.readline(MAX_HEADER_BYTES + 1)
     if not line.endswith(b"\n") or len(line) > MAX_HEADER_BYTES:
@@ -134,7 +120,7 @@ def read_header(stream: IO[bytes], feed: str, keys: dict[str, Ed25519PublicKey])
         raise MalformedFeed(f"header is not a valid {FORMAT} header: {_first_error(exc)}") from None
     if header.feed != feed:
         raise MalformedFeed(f"this is a {header.feed!r} feed, not {feed!r}")
-    _verify(header, keys)
+    _verify(header, ring)
     return header
 
 
@@ -145,18 +131,19 @@ def _first_error(exc: Exception) -> str:
     return str(exc)
 
 
-def _verify(header: FeedHeader, keys: dict[str, Ed25519PublicKey]) -> None:
+def _verify(header: FeedHeader, ring: KeyRing) -> None:
+    what = f"{header.feed} {header.kind} v{header.version}"
     if not header.signature:
-        raise UnsignedFeed(f"{header.feed} {header.kind} v{header.version} is not signed")
-    key = keys.get(header.key_id)
-    if key is None:
-        raise BadSignature(f"signed with key {header.key_id}, which this lane does not trust "
-                           f"(configured: {', '.join(keys) or 'none'})")
+        raise UnsignedFeed(f"{what} is not signed")
     try:
-        key.verify(base64.b64decode(header.signature, validate=True), header.signed_bytes())
-    except (InvalidSignature, binascii.Error, ValueError):
-        raise BadSignature(f"{header.feed} {header.kind} v{header.version}: signature does not verify "
-                           "(tampered or corrupted)") from None
+        ring.check(header.key_id, header.signature, header.signed_bytes())
+    except SignatureError as exc:
+        if exc.reason == "unknown_key":
+            raise BadSignature(f"signed with key {header.key_id}, which this lane does not trust "
+                               f"(configured: {ring.describe()})") from None
+        if exc.reason in ("key_expired", "key_not_yet_valid"):
+            raise KeyOutsideWindow(f"{what}: {exc.detail}", exc.reason) from None
+        raise BadSignature(f"{what}: signature does not verify (tampered or corrupted)") from None
 
 
 def check_sequence(header: FeedHeader, held: int | None) -> None:
@@ -194,8 +181,10 @@ def body_lines(stream: IO[bytes], header: FeedHeader) -> Iterator[bytes]:
 
 def write_feed(path: Path, feed: str, kind: str, version: int, lines: Iterable[bytes],
                private_key: Ed25519PrivateKey, base_version: int | None = None,
-               created_at: datetime | None = None) -> FeedHeader:
-    """Write a signed feed (what central does; used by tests and the benchmark). Lines end with '\\n'."""
+               created_at: datetime | None = None, key_id: str | None = None) -> FeedHeader:
+    """Write a signed feed (what central does; used by tests and the benchmark). Lines end with '\\n'.
+
+    ``key_id`` is the id the lanes list the key under in ``[[trust.keys]]`` (default: its fingerprint)."""
     digest, count = hashlib.sha256(), 0
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".body") as body:
         for line in lines:
@@ -204,9 +193,8 @@ def write_feed(path: Path, feed: str, kind: str, version: int, lines: Iterable[b
             count += 1
     header = FeedHeader(format=FORMAT, feed=feed, kind=kind, version=version, base_version=base_version,
                         created_at=created_at or datetime.now(UTC), count=count,
-                        body_sha256=digest.hexdigest(), key_id=key_id(private_key.public_key()))
-    signature = base64.b64encode(private_key.sign(header.signed_bytes())).decode()
-    header = header.model_copy(update={"signature": signature})
+                        body_sha256=digest.hexdigest(), key_id=key_id or fingerprint(private_key.public_key()))
+    header = header.model_copy(update={"signature": signature_b64(private_key, header.signed_bytes())})
     try:
         with path.open("wb") as out, open(body.name, "rb") as src:
             out.write(header.model_dump_json(exclude_none=True).encode() + b"\n")

@@ -79,7 +79,7 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
     view.where = where_things_are(config, data_dir / "garita.log" if log_file else None)
     if not view.console.is_terminal:
         print(view.where, file=sys.stderr, flush=True)
-    publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store)
+    publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store, config.trust.ring())
     try:
         _scenario, mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))
     except ValueError as exc:

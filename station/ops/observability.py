@@ -82,7 +82,7 @@ class Observability:
 
     def _watchlist_info(self, meta: dict[str, Any]) -> WatchlistInfo:
         config = self.lane.config
-        expected = bool(config.watchlist.public_keys) and config.metrics.ready_needs_watchlist
+        expected = bool(config.trust.keys) and config.metrics.ready_needs_watchlist
         updated_ms = meta.get("updated_ms")
         age = datetime.now(UTC).timestamp() - updated_ms / 1000 if updated_ms else None
         return WatchlistInfo(expected, meta.get("version"), age, config.watchlist.stale_after_h * 3600)

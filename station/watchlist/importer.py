@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from garita.station.links.signed_feed import (
@@ -33,6 +32,7 @@ from garita.station.watchlist import rejections
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.entries import Entry
 from garita.station.watchlist.watchlist_keys import entry_keys
+from garita.sync.signing import KeyRing
 
 FEED = "watchlist"
 BATCH = 20_000
@@ -65,7 +65,7 @@ class DeltaOp(BaseModel):
         return self
 
 
-def import_file(data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey],
+def import_file(data_dir: Path, path: Path, ring: KeyRing,
                 progress: Progress | None = None) -> ImportResult:
     """Verify and apply one feed file; any refusal is counted, logged and raised, and nothing changes."""
     directory = store.watchlist_dir(data_dir)
@@ -73,7 +73,7 @@ def import_file(data_dir: Path, path: Path, keys: dict[str, Ed25519PublicKey],
     started = time.perf_counter()
     try:
         with path.open("rb") as stream:
-            header = read_header(stream, FEED, keys)
+            header = read_header(stream, FEED, ring)
             previous, lines = _apply_checked(directory, header, body_lines(stream, header), progress)
     except OSError as exc:
         _refuse(directory, MalformedFeed(f"cannot read {path}: {exc.strerror or exc}"), path)

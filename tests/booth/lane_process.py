@@ -94,13 +94,12 @@ def config(data_dir: Path, booth_port: int) -> LaneConfig:
 
 def with_watchlist(lane_config: LaneConfig, data_dir: Path) -> LaneConfig:
     """``--watchlist``: the real risk engine on the test central's signed list (tests/station/watchlist_feeds.py)."""
-    from garita.station.links.signed_feed import public_key_b64
+    from garita.station.config.lane_config import TrustSection
     from garita.station.watchlist.importer import import_file
-    from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot
+    from tests.station.watchlist_feeds import KEYS, LISTED, snapshot, trust_key
 
     import_file(data_dir, snapshot(data_dir / "wl.feed", 1, LISTED), KEYS)
-    return lane_config.model_copy(update={"watchlist": lane_config.watchlist.model_copy(
-        update={"public_keys": [public_key_b64(CENTRAL.public_key())]})})
+    return lane_config.model_copy(update={"trust": TrustSection.model_validate({"keys": [trust_key()]})})
 
 
 def main() -> int:

@@ -11,17 +11,17 @@ from garita.drivers.events import DeviceRead
 from garita.station.config.lane_config import LaneConfig
 from garita.station.core.daemon import LaneDaemon
 from garita.station.declarations import declaration_store as declaration_store
-from garita.station.links.signed_feed import json_line, public_key_b64, write_feed
+from garita.station.links.signed_feed import json_line, write_feed
 from garita.station.watchlist.importer import import_file
 from tests.station.test_declarations import declaration
-from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot
+from tests.station.watchlist_feeds import CENTRAL, KEYS, LISTED, snapshot, trust_key
 
 
 def lane_config(sample_rate: float = 0.0) -> LaneConfig:
     return LaneConfig.model_validate({
         "lane": {"id": "lane-r", "port_code": "2504", "direction": "northbound"},
         "booth": {"enabled": False},
-        "watchlist": {"public_keys": [public_key_b64(CENTRAL.public_key())]},
+        "trust": {"keys": [trust_key()]},
         "risk": {"sample_rate": sample_rate},
     })
 

@@ -1,4 +1,4 @@
-"""Issue 17 row 6: a missing or wrong key file is exit 78 naming key and line; a damaged database is exit 73.
+"""Issue 17 row 6: an old or wrong trusted key is exit 78 naming key and line; a damaged database is exit 73.
 
 Real subprocesses, the way systemd runs them: ``garita check-config``, ``garita run`` and
 ``garita audit verify``. None of them may end in a traceback (systemd would restart in a loop).
@@ -8,25 +8,27 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from garita.station.storage.database import DB_NAME, open_database
 from garita.station.storage.lane_store import LaneStore
+from garita.sync.signing import public_key_b64
 from tests.conftest import REPO
 from tests.station.test_cli import garita
+from tests.station.watchlist_feeds import CENTRAL, trust_toml
 
-KEY_TABLE = '\n[[mqtt.downlink_keys]]\nkey_id = "central-2026"\npublic_key_file = "{path}"\n'
+OLD_KEY_TABLE = '\n[[mqtt.downlink_keys]]\nkey_id = "central-2026"\npublic_key_file = "{path}"\n'
 
 
-def _config_with_key(tmp_path: Path, key_path: Path) -> tuple[Path, int]:
+def _config_with(tmp_path: Path, extra: str, marker: str) -> tuple[Path, int]:
+    """lane.example.toml with [mqtt] on and ``extra`` appended; the line of ``marker`` in it."""
     text = (REPO / "config/lane.example.toml").read_text().replace("enabled = false\nhost = \"central",
                                                                    "enabled = true\nhost = \"central", 1)
-    text += KEY_TABLE.format(path=key_path)
+    text += extra
     config = tmp_path / "lane.toml"
     config.write_text(text)
-    line = text.splitlines().index(f'public_key_file = "{key_path}"') + 1
-    return config, line
+    return config, text.splitlines().index(marker) + 1
 
 
 def _refused_with_78(tmp_path: Path, config: Path, expected: str) -> None:
@@ -38,17 +40,25 @@ def _refused_with_78(tmp_path: Path, config: Path, expected: str) -> None:
         assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_a_missing_public_key_file_is_78_with_key_and_line(tmp_path: Path) -> None:
-    config, line = _config_with_key(tmp_path, tmp_path / "no-such.pub")
-    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys[0].public_key_file: {tmp_path}/no-such.pub"
-                                       " cannot be read")
+def test_an_old_downlink_key_table_is_78_saying_what_to_move_where(tmp_path: Path) -> None:
+    config, line = _config_with(tmp_path, OLD_KEY_TABLE.format(path=tmp_path / "central.pub"),
+                                "[[mqtt.downlink_keys]]")
+    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys: moved to [trust]: write one "
+                                       "[[trust.keys]] table per key with id (the old key_id), public_key")
 
 
-def test_a_public_key_file_that_is_not_a_key_is_78(tmp_path: Path) -> None:
-    junk = tmp_path / "junk.pub"
-    junk.write_bytes(random.Random(6).randbytes(200))
-    config, line = _config_with_key(tmp_path, junk)
-    _refused_with_78(tmp_path, config, f"line {line}: mqtt.downlink_keys[0].public_key_file: {junk}: not an Ed25519")
+def test_a_trusted_key_that_is_not_a_key_is_78_with_key_and_line(tmp_path: Path) -> None:
+    table = trust_toml().replace(public_key_b64(CENTRAL.public_key()), "not-a-key")
+    config, line = _config_with(tmp_path, table, 'public_key = "not-a-key"')
+    _refused_with_78(tmp_path, config, f"line {line}: trust.keys[0].public_key: String should match pattern")
+
+
+def test_a_key_window_that_ends_before_it_starts_is_78(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    config, line = _config_with(tmp_path, trust_toml(not_before=now, not_after=now - timedelta(days=1)),
+                                "[[trust.keys]]")
+    _refused_with_78(tmp_path, config, f"line {line}: trust.keys[0]: Value error, key 'central-test': not_after "
+                                       "must be later than not_before")
 
 
 def _damaged_database(data_dir: Path) -> None:

@@ -6,17 +6,17 @@ import json
 
 import pytest
 
-from garita.station.links.signed_feed import public_key_b64
+from garita.sync.signing import public_key_b64
 from tests.conftest import REPO
 from tests.station.test_cli import garita
-from tests.station.watchlist_feeds import CENTRAL, LISTED, ROGUE, snapshot
+from tests.station.watchlist_feeds import CENTRAL, LISTED, ROGUE, snapshot, trust_toml
 
 
 @pytest.fixture
 def lane(tmp_path):
     """A lane config trusting CENTRAL, and its data directory."""
     text = (REPO / "config/lane.example.toml").read_text()
-    text = text.replace("public_keys = []", f'public_keys = ["{public_key_b64(CENTRAL.public_key())}"]')
+    text += trust_toml()
     config = tmp_path / "lane.toml"
     config.write_text(text)
     return ["--config", str(config), "--data-dir", str(tmp_path / "data")]
@@ -55,14 +55,16 @@ def test_refused_file_is_reported_and_counted(tmp_path, lane):
 def test_import_without_trusted_keys_is_a_config_error(tmp_path):
     result = garita("watchlist", "import", str(snapshot(tmp_path / "s.feed", 1, LISTED)),
                     "--data-dir", str(tmp_path / "data"))
-    assert result.returncode == 78 and "public_keys" in result.stderr
+    assert result.returncode == 78 and "[[trust.keys]]" in result.stderr
 
 
 def test_bad_key_in_config_is_a_config_error(tmp_path):
     config = tmp_path / "lane.toml"
-    config.write_text((REPO / "config/lane.example.toml").read_text().replace(
-        "public_keys = []", 'public_keys = ["not-a-key"]'))
-    assert garita("check-config", str(config)).returncode == 78
+    text = (REPO / "config/lane.example.toml").read_text() + trust_toml()
+    config.write_text(text.replace(public_key_b64(CENTRAL.public_key()), "not-a-key"))
+    checked = garita("check-config", str(config))
+    line = config.read_text().splitlines().index('public_key = "not-a-key"') + 1
+    assert checked.returncode == 78 and f"line {line}: trust.keys[0].public_key" in checked.stdout
 
 
 def test_bench_watchlist_json_has_the_figures():

@@ -23,6 +23,7 @@ from garita.station.watchlist import rejections
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.cache import Watchlist
 from garita.station.watchlist.importer import import_file
+from garita.sync.signing import KeyRing
 from tests.station.watchlist_feeds import KEYS as TRUSTED
 from tests.station.watchlist_feeds import LISTED, ROGUE, delta, entry, snapshot
 
@@ -264,7 +265,7 @@ def _signed_header_fields(**changes) -> dict:
 
 @pytest.mark.parametrize("changes", [
     {"surprise": 1}, {"feed": ""}, {"feed": "w" * 33}, {"version": 0}, {"version": None},
-    {"base_version": -1, "kind": "delta"}, {"count": -1}, {"body_sha256": "A" * 64}, {"key_id": "xyz"},
+    {"base_version": -1, "kind": "delta"}, {"count": -1}, {"body_sha256": "A" * 64}, {"key_id": "not an id"},
     {"kind": "delta"}, {"base_version": 3}, {"created_at": "2026-12-01T00:00:00"},
     {"kind": "delta", "base_version": 4}, {"kind": "delta", "base_version": 5},
 ])
@@ -325,11 +326,13 @@ def test_the_signed_bytes_are_canonical_json_the_central_can_produce():
 
 
 def test_configured_keys_are_base64_of_32_raw_bytes():
-    from garita.station.links.signed_feed import key_id, public_key_b64, public_key_from_b64, trusted_keys
-    from tests.station.watchlist_feeds import CENTRAL
+    from garita.station.config.lane_config import TrustSection
+    from garita.sync.signing import public_key_b64, public_key_from_b64
+    from tests.station.watchlist_feeds import CENTRAL, trust_key
 
     text = public_key_b64(CENTRAL.public_key())
-    assert trusted_keys([text]).keys() == TRUSTED.keys() == {key_id(CENTRAL.public_key())}
+    assert list(TrustSection.model_validate({"keys": [trust_key()]}).ring()) == list(TRUSTED) == ["central-test"]
+    assert public_key_from_b64(text).public_bytes_raw() == CENTRAL.public_key().public_bytes_raw()
     for bad in (text + "!!", text[:-4], "not base64 at all"):
         with pytest.raises(ValueError, match=r"^not a base64 Ed25519 public key \(32 bytes\)"):
             public_key_from_b64(bad)
@@ -365,7 +368,7 @@ def test_each_refusal_says_exactly_why(tmp_path):
     assert _header_error(variant("u", signature=None)) == "watchlist snapshot v4 is not signed"
     assert _header_error(tmp_path / "r.feed") == (
         f"signed with key {rogue_id}, which this lane does not trust (configured: {trusted_id})")
-    assert _header_error(good, keys={}).endswith("does not trust (configured: none)")
+    assert _header_error(good, keys=KeyRing()).endswith("does not trust (configured: none)")
     assert _header_error(variant("v", version=5)) == (
         "watchlist snapshot v5: signature does not verify (tampered or corrupted)")
     assert _header_error(variant("j", signature=header["signature"] + "!!")).endswith("does not verify "

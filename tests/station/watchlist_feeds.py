@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from garita.station.links.signed_feed import json_line, key_id, write_feed
+from garita.station.links.signed_feed import json_line, write_feed
+from garita.sync.signing import KeyRing, public_key_b64
 
 CENTRAL = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 ROGUE = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
-KEYS = {key_id(CENTRAL.public_key()): CENTRAL.public_key()}
+CENTRAL_ID = "central-test"
+KEYS = KeyRing.of({CENTRAL_ID: CENTRAL.public_key()})
+
+
+def trust_key(key: Ed25519PrivateKey = CENTRAL, key_id: str = CENTRAL_ID, not_before: datetime | None = None,
+              not_after: datetime | None = None) -> dict[str, Any]:
+    """One ``[[trust.keys]]`` table as a dict; the window defaults to a day either side of now."""
+    now = datetime.now(UTC)
+    return {"id": key_id, "public_key": public_key_b64(key.public_key()),
+            "not_before": not_before or now - timedelta(days=1), "not_after": not_after or now + timedelta(days=1)}
+
+
+def trust_toml(key: Ed25519PrivateKey = CENTRAL, key_id: str = CENTRAL_ID, not_before: datetime | None = None,
+               not_after: datetime | None = None) -> str:
+    """The same as TOML text, to append to a lane.toml."""
+    table = trust_key(key, key_id, not_before, not_after)
+    times = {name: table[name].isoformat() for name in ("not_before", "not_after")}
+    return (f'\n[[trust.keys]]\nid = "{table["id"]}"\npublic_key = "{table["public_key"]}"\n'
+            f'not_before = {times["not_before"]}\nnot_after = {times["not_after"]}\n')
 
 
 def entry(entry_id: str, kind: str, action: str = "refer", **values: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
 from garita.sync.downlink import Verified
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
+from garita.sync.signing import KeyRing
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import UplinkSettings
 
@@ -47,14 +48,14 @@ class Received:
         return [item.kind for item in self.items]
 
 
-def make_link(store: LaneStore, broker: BrokerSettings, keys: dict | None = None, handler: Callable | None = None,
+def make_link(store: LaneStore, broker: BrokerSettings, keys: KeyRing | None = None, handler: Callable | None = None,
               **uplink: object) -> SyncLink:
     settings = LinkSettings(broker=broker, uplink=UplinkSettings(**uplink), poll_s=0.05)  # type: ignore[arg-type]
-    return SyncLink(settings, LaneTopics(PORT, LANE), LaneStoreOutbox(store), keys or {}, handler or Received())
+    return SyncLink(settings, LaneTopics(PORT, LANE), LaneStoreOutbox(store), keys or KeyRing(), handler or Received())
 
 
-def public_keys(key: Ed25519PrivateKey, key_id: str = "central-1") -> dict:
-    return {key_id: key.public_key()}
+def public_keys(key: Ed25519PrivateKey, key_id: str = "central-1") -> KeyRing:
+    return KeyRing.of({key_id: key.public_key()})
 
 
 def pump_until(link: SyncLink, condition: Callable[[], bool], timeout_s: float = 20.0) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from garita.sync.downlink import Downlink
-from garita.sync.signing import canonical, sign
+from garita.sync.signing import KeyRing, canonical, sign
 from garita.sync.snapshots import total_hash
 from garita.sync.topics import LaneTopics, lane_down, port_down
 from tests.sync.helpers import Received
@@ -23,7 +23,8 @@ DELTA_BODY = {"base_version": 1, "version": 2, "add": [{"type": "plate", "value"
 
 def _downlink(handler=None) -> tuple[Downlink, Received]:
     received = handler or Received()
-    return Downlink(LaneTopics("2504", "lane-03"), {"k1": KEY.public_key()}, received, max_bytes=64 * 1024), received
+    ring = KeyRing.of({"k1": KEY.public_key()})
+    return Downlink(LaneTopics("2504", "lane-03"), ring, received, max_bytes=64 * 1024), received
 
 
 def test_a_signed_delta_is_delivered_once_even_when_redelivered():

@@ -15,22 +15,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-
 from garita.station.core.lifecycle import Lifecycle, ReadIn
 from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
 from garita.station.watchlist.cache import Watchlist
 from tests.conftest import REPO
+from tests.station.watchlist_feeds import trust_toml
 from tests.sync.conftest import LANE, PORT, USERS, needs_mosquitto
 
 pytestmark = needs_mosquitto
 
 
 def _lane_config(tmp_path: Path, broker, pki, signing_key) -> Path:
-    public = tmp_path / "central.pub"
-    public.write_bytes(signing_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                             serialization.PublicFormat.SubjectPublicKeyInfo))
     (tmp_path / "mqtt.password").write_text(USERS[LANE])
     tls = pki.tls_for(LANE)
     config = tmp_path / "lane.toml"
@@ -52,10 +48,7 @@ metrics_every_s = 1
 ca_file = "{tls.ca_file}"
 cert_file = "{tls.cert_file}"
 key_file = "{tls.key_file}"
-[[mqtt.downlink_keys]]
-key_id = "central-1"
-public_key_file = "{public}"
-
+{trust_toml(signing_key, "central-1")}
 [booth]
 enabled = false
 """)
