@@ -53,7 +53,7 @@ class AlienReader:
         opts = AlienOptions.parse(name, options)
         problem = opts.port_problem(port)
         if problem:
-            raise ValueError(f"device {name!r}: option {problem[0]!r} {problem[1]}")
+            raise ValueError(f"device {name!r}: option {problem[0]!r}: {problem[1]}")
         self.name, self.port, self.options = name, port, opts
         self._needs_login = opts.login == "on" or (opts.login == "auto" and is_network(port))
         self._login: AlienLogin | None = None
