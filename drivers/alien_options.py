@@ -7,7 +7,7 @@ by the lane config and again by the driver, whose port may be a mock endpoint.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -17,8 +17,8 @@ from garita.drivers.tcp_port import is_wildcard, parse_host_port
 
 NotifyFormat = Literal["Text", "Terse", "XML"]  # Custom is left out: its fields cannot be parsed blind
 NotifyTrigger = Literal["", "Add", "Remove", "Change", "True", "False", "TrueFalse"]
-FORMATS: tuple[str, ...] = NotifyFormat.__args__  # type: ignore[attr-defined]
-TRIGGERS: tuple[str, ...] = NotifyTrigger.__args__[1:]  # type: ignore[attr-defined]
+FORMATS: tuple[str, ...] = get_args(NotifyFormat)
+TRIGGERS: tuple[str, ...] = get_args(NotifyTrigger)[1:]
 
 
 def host_port(text: str) -> tuple[str, int] | None:

@@ -6,7 +6,7 @@ named, so a misspelt or mistyped option is reported like every other key, with i
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -97,7 +97,7 @@ DeviceSection = Annotated[
 
 
 def _driver_of(section: type[DeviceBase]) -> str:
-    return section.model_fields["driver"].annotation.__args__[0]  # type: ignore[union-attr]
+    return get_args(section.model_fields["driver"].annotation)[0]
 
 
 def _options_of(section: type[DeviceBase]) -> type[DriverOptions]:

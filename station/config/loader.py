@@ -99,14 +99,14 @@ def untag(loc: tuple, raw: object) -> tuple[tuple, str | None]:
     """
     path: list = []
     node, driver = raw, None
-    entered = False  # the tag, when there is one, is the first part inside the table
+    in_item = False  # the tag, when there is one, is the first part inside an array-of-tables item
     for part in loc:
-        if entered and isinstance(node, dict) and part == node.get("driver"):
-            driver, entered = str(part), False
+        if in_item and isinstance(node, dict) and part == node.get("driver"):
+            driver, in_item = str(part), False
             continue
         path.append(part)
-        node = _child(node, part)
-        entered = isinstance(node, dict)
+        parent, node = node, _child(node, part)
+        in_item = isinstance(parent, list) and isinstance(node, dict)
     return tuple(path), driver
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
@@ -48,8 +49,8 @@ def problems_in(path: Path, text: str) -> list[str]:
 def test_every_registered_driver_has_a_config_section_of_the_same_kind_and_options():
     assert set(OPTIONS_BY_DRIVER) == set(DRIVERS) == set(DEVICES)
     for section in DEVICE_SECTIONS:
-        driver = section.model_fields["driver"].annotation.__args__[0]
-        assert section.model_fields["kind"].annotation.__args__ == (DRIVERS[driver].kind,)
+        driver = get_args(section.model_fields["driver"].annotation)[0]
+        assert get_args(section.model_fields["kind"].annotation) == (DRIVERS[driver].kind,)
         assert OPTIONS_BY_DRIVER[driver] is DRIVERS[driver].options
         assert issubclass(DRIVERS[driver].options, DriverOptions)
 
@@ -159,3 +160,10 @@ def test_every_example_lane_config_loads_and_builds(example):
     config = load_config(REPO / "config" / example)
     devices = build_devices(config, endpoints=mock_stand_ins(config))
     assert [d.name for d in devices] == [d.name for d in config.devices if d.enabled]
+
+
+def test_a_key_named_like_the_driver_is_still_reported_where_it_is(tmp_path):
+    text = device_toml("opencv", 'driver = "opencv"\nopencv = 1\n')
+    found = problems_in(tmp_path / "lane.toml", text)
+    assert [p.split(": unknown")[0] for p in found] == [
+        "line 13: devices[0].options.driver", "line 14: devices[0].options.opencv"]
