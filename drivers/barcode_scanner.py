@@ -5,30 +5,17 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
 
+from garita.drivers.barcode_options import BarcodeOptions, control_bytes
 from garita.drivers.documents.aamva import COMPLIANCE, AamvaError, expected_length
 from garita.drivers.documents.aim import split_symbology
 from garita.drivers.documents.classify import classify
+from garita.drivers.driver_options import OptionsInput
 from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 from garita.drivers.framing import DelimitedFramer
 from garita.drivers.line_noise import strip_noise
-from garita.drivers.noise_gate import GATE_DEFAULTS, GateSettings, NoiseGate
-from garita.drivers.options import require, take_options
+from garita.drivers.noise_gate import NoiseGate
 from garita.drivers.serial_link import SerialLink
-
-DEFAULTS: dict[str, Any] = {
-    "baudrate": 9600, "prefix": "", "suffix": "\r", "max_length": 4096,
-    "continuation_timeout_s": 0.5, **GATE_DEFAULTS,
-}
-
-
-def _control_bytes(value: str) -> bytes:
-    # TOML strings may spell control characters by name ("CR", "STX") or literally.
-    names = {"CR": "\r", "LF": "\n", "CRLF": "\r\n", "STX": "\x02", "ETX": "\x03",
-             "HT": "\t", "TAB": "\t", "NONE": ""}
-    return names.get(value.upper(), value).encode("latin-1")
 
 
 class BarcodeScanner:
@@ -37,26 +24,24 @@ class BarcodeScanner:
     Options: baudrate (9600), prefix ("" or e.g. "STX"), suffix ("\\r", or "CR",
     "CRLF", "ETX", ...), max_length (4096), continuation_timeout_s (0.5), and the noise
     budget (drivers.noise_gate): noise_budget (5), noise_window_s (2.0), max_frames_per_s
-    (20), quiet_s (0.5).
+    (20), quiet_s (0.5); see drivers/barcode_options.py.
     """
 
-    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
-        opts = take_options(name, options or {}, DEFAULTS)
-        require(name, "suffix", bool(_control_bytes(opts["suffix"])), "must not be empty")
-        require(name, "max_length", opts["max_length"] > 0, "must be > 0")
+    def __init__(self, name: str, port: str, options: OptionsInput = None) -> None:
+        opts = BarcodeOptions.parse(name, options)
         self.name, self.port, self.options = name, port, opts
         self.health = DeviceHealth()
-        self._suffix = _control_bytes(opts["suffix"])
-        self._prefix = _control_bytes(opts["prefix"])
-        self._gate = NoiseGate(self.health, GateSettings.from_options(opts))
-        self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
+        self._suffix = control_bytes(opts.suffix)
+        self._prefix = control_bytes(opts.prefix)
+        self._gate = NoiseGate(self.health, opts.gate())
+        self._link = SerialLink(port, self.health, baudrate=opts.baudrate)
         self._framer = self._new_framer()
         self._pending = b""  # an AAMVA payload whose inner CRs split it into frames
         self._pending_since = 0.0
         self._emit: Emit = lambda read: None
 
     def _new_framer(self) -> DelimitedFramer:
-        return DelimitedFramer(self._suffix, self._prefix, self.options["max_length"],
+        return DelimitedFramer(self._suffix, self._prefix, self.options.max_length,
                                skip_empty=False)
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
@@ -71,7 +56,7 @@ class BarcodeScanner:
         if self._gate.on_tick():
             self._reset()  # the burst's unterminated tail must not prefix the next real scan
         if self._pending and time.monotonic() - self._pending_since > \
-                self.options["continuation_timeout_s"]:
+                self.options.continuation_timeout_s:
             self._finish_pending()
 
     def _on_bytes(self, data: bytes) -> None:
@@ -111,7 +96,7 @@ class BarcodeScanner:
             need = expected_length(body)
         except AamvaError:
             need = len(body)  # malformed header: hand it on, the parser will say why
-        if need is not None and (len(body) >= need or len(self._pending) > self.options["max_length"]):
+        if need is not None and (len(body) >= need or len(self._pending) > self.options.max_length):
             self._finish_pending()
 
     def _finish_pending(self) -> None:

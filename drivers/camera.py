@@ -5,24 +5,19 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import cv2
 import numpy as np
 
 from garita.drivers.backoff import Backoff
+from garita.drivers.camera_options import CameraOptions
+from garita.drivers.driver_options import OptionsInput
 from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 from garita.drivers.frame_grabber import FrameGrabber
 from garita.drivers.motion_trigger import MotionTrigger, thumbnail
-from garita.drivers.options import require, take_options
 
 TICK_S = 0.05
-DEFAULTS: dict[str, Any] = {
-    "trigger": "motion", "motion_threshold": 12.0, "settle_frames": 3, "interval_s": 2.0,
-    "stall_s": 3.0, "jpeg_quality": 85, "stable_threshold": 4.0,
-}
 
 
 def encode_jpeg(frame: np.ndarray, quality: int = 85) -> bytes:
@@ -42,18 +37,12 @@ class Camera:
 
     Options: trigger ("motion" | "interval"), motion_threshold (12.0, mean abs diff
     0-255), settle_frames (3), interval_s (2.0), stall_s (3.0), jpeg_quality (85),
-    stable_threshold (4.0: frame-to-frame diff still counted as a still scene).
+    stable_threshold (4.0: frame-to-frame diff still counted as a still scene);
+    see drivers/camera_options.py.
     """
 
-    def __init__(self, name: str, source: str, options: Mapping[str, Any] | None = None) -> None:
-        opts = take_options(name, options or {}, DEFAULTS)
-        require(name, "trigger", opts["trigger"] in ("motion", "interval"),
-                "must be 'motion' or 'interval'")
-        for key in ("motion_threshold", "interval_s", "stall_s", "stable_threshold"):
-            require(name, key, opts[key] > 0, "must be > 0")
-        require(name, "settle_frames", opts["settle_frames"] >= 1, "must be >= 1")
-        require(name, "jpeg_quality", 1 <= opts["jpeg_quality"] <= 100, "must be 1..100")
-        self.name, self.source, self.options = name, source, opts
+    def __init__(self, name: str, source: str, options: OptionsInput = None) -> None:
+        self.name, self.source, self.options = name, source, CameraOptions.parse(name, options)
         self.health = DeviceHealth()
         self.backoff = Backoff()
         self._grabber: FrameGrabber | None = None
@@ -62,8 +51,8 @@ class Camera:
         # One trigger for the device's life, not per stream session: after a reconnect the
         # learned empty lane and "this vehicle was already reported" must survive, or a
         # vehicle in view at reconnect becomes the background and its departure fires.
-        self._trigger = MotionTrigger(opts["motion_threshold"], opts["settle_frames"],
-                                      opts["stable_threshold"])
+        opts = self.options
+        self._trigger = MotionTrigger(opts.motion_threshold, opts.settle_frames, opts.stable_threshold)
 
     @property
     def fps(self) -> float:
@@ -77,7 +66,7 @@ class Camera:
         newest = grabber.newest() if grabber else None
         if newest is None:
             return None
-        return encode_jpeg(newest[0], self.options["jpeg_quality"]), newest[1]
+        return encode_jpeg(newest[0], self.options.jpeg_quality), newest[1]
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
         """Capture until stop is set; reconnects with backoff on stalls and stream ends."""
@@ -105,8 +94,8 @@ class Camera:
                 if grabber.ended:
                     self._lost(grabber.error or "stream ended")
                     return
-                if time.monotonic() - last_frame > self.options["stall_s"]:
-                    self._lost(f"no frame for {self.options['stall_s']} s (stalled)")
+                if time.monotonic() - last_frame > self.options.stall_s:
+                    self._lost(f"no frame for {self.options.stall_s} s (stalled)")
                     return
         finally:
             grabber.stop()
@@ -123,17 +112,17 @@ class Camera:
             self.backoff.reset()
         self._last_seq = seq
         self.health.frame_ok()
-        if self.options["trigger"] == "motion":
+        if self.options.trigger == "motion":
             if trigger.update(thumbnail(frame)):
                 self._emit_frame(frame, at, "motion", emit)
             elif trigger.take_departure():  # the lane is empty again: the vehicle left
                 emit(DeviceRead(self.name, "presence", "left", {"source": "motion"}, at=at))
         elif time.monotonic() >= self._next_interval:
-            self._next_interval = time.monotonic() + self.options["interval_s"]
+            self._next_interval = time.monotonic() + self.options.interval_s
             self._emit_frame(frame, at, "interval", emit)
 
     def _emit_frame(self, frame: np.ndarray, at: datetime, why: str, emit: Emit) -> None:
         height, width = frame.shape[:2]
         data = {"width": width, "height": height, "trigger": why, "fps": self.fps}
-        jpeg = encode_jpeg(frame, self.options["jpeg_quality"])
+        jpeg = encode_jpeg(frame, self.options.jpeg_quality)
         emit(DeviceRead(self.name, "image", "", data, at=at, image=jpeg, frame=frame))

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
 
+from garita.drivers.document_options import DocumentReaderOptions
 from garita.drivers.documents.mrz import FORMATS, MrzError, clean_lines, parse_mrz
+from garita.drivers.driver_options import OptionsInput
 from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 from garita.drivers.framing import BlockFramer, LineFramer, bcc_xor
-from garita.drivers.options import require, take_options
 from garita.drivers.serial_link import SerialLink
 
-DEFAULTS: dict[str, Any] = {
-    "baudrate": 9600, "framing": "block", "bcc": "xor", "bcc_span": "stx_etx",
-    "terminator": "CR", "line_gap_s": 1.0,
-}
 LINE_LENGTHS = {length for _, length in FORMATS}
 
 
@@ -25,29 +20,24 @@ class DocumentReader:
 
     Options: baudrate (9600), framing ("block" | "lines"), bcc ("xor" | "none"),
     bcc_span ("stx_etx" | "all"), terminator ("CR" | "LF" | "CRLF", lines mode),
-    line_gap_s (1.0: lines further apart do not belong to one document).
+    line_gap_s (1.0: lines further apart do not belong to one document);
+    see drivers/document_options.py.
     """
 
-    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
-        opts = take_options(name, options or {}, DEFAULTS)
-        require(name, "framing", opts["framing"] in ("block", "lines"), "must be 'block' or 'lines'")
-        require(name, "bcc", opts["bcc"] in ("xor", "none"), "must be 'xor' or 'none'")
-        require(name, "bcc_span", opts["bcc_span"] in ("stx_etx", "all"),
-                "must be 'stx_etx' or 'all'")
-        require(name, "terminator", opts["terminator"].upper() in ("CR", "LF", "CRLF"),
-                "must be CR, LF or CRLF")
+    def __init__(self, name: str, port: str, options: OptionsInput = None) -> None:
+        opts = DocumentReaderOptions.parse(name, options)
         self.name, self.port, self.options = name, port, opts
         self.health = DeviceHealth()
-        self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
+        self._link = SerialLink(port, self.health, baudrate=opts.baudrate)
         self._framer: BlockFramer | LineFramer = self._new_framer()
         self._lines: list[tuple[float, str]] = []
         self._emit: Emit = lambda read: None
 
     def _new_framer(self) -> BlockFramer | LineFramer:
-        if self.options["framing"] == "lines":
-            return LineFramer(self.options["terminator"], max_len=256)
-        bcc = bcc_xor if self.options["bcc"] == "xor" else None
-        return BlockFramer(bcc=bcc, bcc_span=self.options["bcc_span"])
+        if self.options.framing == "lines":
+            return LineFramer(self.options.terminator, max_len=256)
+        bcc = bcc_xor if self.options.bcc == "xor" else None
+        return BlockFramer(bcc=bcc, bcc_span=self.options.bcc_span)
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
         """Read documents until stop is set; never raises for I/O trouble."""
@@ -83,7 +73,7 @@ class DocumentReader:
             self._lines = []
             self.health.frame_rejected(len(frame), f"not an MRZ line: {frame[:40]!r}")
             return
-        gap = self.options["line_gap_s"]
+        gap = self.options.line_gap_s
         self._lines = [(t, ln) for t, ln in self._lines if now - t <= gap and
                        len(ln) == len(lines[0])] + [(now, lines[0])]
         need = 3 if len(lines[0]) == 30 else 2

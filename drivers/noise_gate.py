@@ -23,14 +23,6 @@ class GateSettings:
     max_frames_per_s: int = 20  # faster than any person can scan
     quiet_s: float = 0.5  # silence that ends a burst
 
-    @classmethod
-    def from_options(cls, options: dict) -> GateSettings:
-        return cls(**{key: options[key] for key in GATE_DEFAULTS})
-
-
-GATE_DEFAULTS: dict[str, int | float] = {name: getattr(GateSettings, name)
-                                         for name in GateSettings.__dataclass_fields__}
-
 
 class NoiseGate:
     """Decides, frame by frame, whether a frame may become a read; reports bursts to health."""

@@ -5,21 +5,14 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from garita.drivers.alien_login import AlienLogin
-from garita.drivers.alien_notify_config import (
-    NOTIFY_DEFAULTS,
-    allowed_peer,
-    check_notify_options,
-    notify_address,
-    setup_commands,
-)
+from garita.drivers.alien_notify_config import allowed_peer, notify_address, setup_commands
 from garita.drivers.alien_notify_listener import NotifyListener, PeerFilter
+from garita.drivers.alien_options import AlienOptions
+from garita.drivers.driver_options import OptionsInput
 from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 from garita.drivers.framing import AnyByteFramer
-from garita.drivers.options import require, take_options
 from garita.drivers.rfid_taglist import (
     NO_TAGS,
     Notification,
@@ -36,11 +29,6 @@ from garita.drivers.tcp_port import parse_host_port
 POLL_COMMAND = b"\x01get TagList\r\n"
 REPLY_TIMEOUT_S = 1.0
 _SETTING_REPLY = re.compile(r"^\s*[\w.]+\s*=")
-DEFAULTS: dict[str, Any] = {
-    "baudrate": 115200, "mode": "poll", "poll_interval_s": 0.3, "forget_after_s": 3.0,
-    "login": "auto", "username": "alien", "password": "password", "login_timeout_s": 5.0,
-    "notify_setup": True, "notify_refresh_s": 30.0, **NOTIFY_DEFAULTS,
-}
 
 
 class AlienReader:
@@ -58,25 +46,21 @@ class AlienReader:
     ("host:port" to accept on, e.g. "0.0.0.0:4000"; "" = notifications on the command link),
     notify_address ("host:port" told to the reader; "" = our end of the command connection
     and the listening port), notify_allow_from ("" = the reader's host from the port URL;
-    a host or IP; "*" = anyone). See drivers/alien_notify_config.py.
+    a host or IP; "*" = anyone). See drivers/alien_options.py and alien_notify_config.py.
     """
 
-    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
-        opts = take_options(name, options or {}, DEFAULTS)
-        require(name, "mode", opts["mode"] in ("poll", "notify"), "must be 'poll' or 'notify'")
-        require(name, "poll_interval_s", opts["poll_interval_s"] > 0, "must be > 0")
-        require(name, "forget_after_s", opts["forget_after_s"] > 0, "must be > 0")
-        require(name, "login", opts["login"] in ("auto", "on", "off"), "must be 'auto', 'on' or 'off'")
-        require(name, "login_timeout_s", opts["login_timeout_s"] > 0, "must be > 0")
-        require(name, "notify_refresh_s", opts["notify_refresh_s"] > 0, "must be > 0")
-        check_notify_options(name, opts, port)
+    def __init__(self, name: str, port: str, options: OptionsInput = None) -> None:
+        opts = AlienOptions.parse(name, options)
+        problem = opts.port_problem(port)
+        if problem:
+            raise ValueError(f"device {name!r}: option {problem[0]!r}: {problem[1]}")
         self.name, self.port, self.options = name, port, opts
-        self._needs_login = opts["login"] == "on" or (opts["login"] == "auto" and is_network(port))
+        self._needs_login = opts.login == "on" or (opts.login == "auto" and is_network(port))
         self._login: AlienLogin | None = None
         self.health = DeviceHealth()
-        self._presence = TagPresence(opts["forget_after_s"])
+        self._presence = TagPresence(opts.forget_after_s)
         self._presence_lock = threading.Lock()  # the notify listener reports from its own thread
-        self._link = SerialLink(port, self.health, baudrate=opts["baudrate"])
+        self._link = SerialLink(port, self.health, baudrate=opts.baudrate)
         self._framer = AnyByteFramer()
         self._xml: list[str] | None = None
         self._emit: Emit = lambda read: None
@@ -87,10 +71,10 @@ class AlienReader:
 
     def _make_listener(self) -> NotifyListener | None:
         """The TCP notify listener, if notify_listen is set."""
-        if not self.options["notify_listen"]:
+        if not self.options.notify_listen:
             return None
         peers = PeerFilter(allowed_peer(self.options, self.port))
-        listen = parse_host_port(self.options["notify_listen"])
+        listen = parse_host_port(self.options.notify_listen)
         return NotifyListener(self.name, listen, peers, self._on_notification, self.health)
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
@@ -114,7 +98,7 @@ class AlienReader:
         self._login = None
         if self._needs_login:
             opts = self.options
-            self._login = AlienLogin(opts["username"], opts["password"], now + opts["login_timeout_s"])
+            self._login = AlienLogin(opts.username, opts.password, now + opts.login_timeout_s)
 
     def _on_tick(self) -> None:
         now = time.monotonic()
@@ -127,7 +111,7 @@ class AlienReader:
         if self._login is not None and not self._login.done:
             self._login.check_timeout(now)
             return  # no commands until the reader has let us in
-        if self.options["mode"] == "notify":
+        if self.options.mode == "notify":
             self._keep_notify_on(now)
             return
         if now < self._next_poll:
@@ -136,10 +120,10 @@ class AlienReader:
         if self._awaiting_since is not None and now - self._awaiting_since < REPLY_TIMEOUT_S:
             return
         self._link.write(POLL_COMMAND)
-        self._awaiting_since, self._next_poll = now, now + self.options["poll_interval_s"]
+        self._awaiting_since, self._next_poll = now, now + self.options.poll_interval_s
 
     def _keep_notify_on(self, now: float) -> None:
-        if not self.options["notify_setup"] or now < self._next_setup:
+        if not self.options.notify_setup or now < self._next_setup:
             return
         address = None  # no listener: notifications come over the command link
         if self.listener is not None:
@@ -148,7 +132,7 @@ class AlienReader:
                 return  # listening on port 0 and not bound yet: there is no port to tell the reader
         for command in setup_commands(self.options, address):
             self._link.write(command)
-        self._next_setup = now + self.options["notify_refresh_s"]
+        self._next_setup = now + self.options.notify_refresh_s
 
     def _on_notification(self, note: Notification, raw: bytes) -> None:
         """A message delivered to the TCP listener: its tags go the same way as polled ones."""

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
+from garita.drivers.driver_options import OptionsInput
 from garita.drivers.events import DeviceHealth, DeviceRead, Emit
 from garita.drivers.llrp_codec import Framer, FramingError, LlrpError, Message, encode_message
 from garita.drivers.llrp_messages import KEEPALIVE, TagReport
-from garita.drivers.llrp_options import parse_options, reader_url
+from garita.drivers.llrp_options import LlrpOptions, reader_url
 from garita.drivers.llrp_session import LlrpSession, ReaderDown, Timing
 from garita.drivers.serial_link import SerialLink
 from garita.drivers.tag_presence import TagPresence
@@ -40,8 +40,8 @@ class LlrpReader:
     response_timeout_s (5.0), forget_after_s (3.0).
     """
 
-    def __init__(self, name: str, port: str, options: Mapping[str, Any] | None = None) -> None:
-        self.options = parse_options(name, options or {})
+    def __init__(self, name: str, port: str, options: OptionsInput = None) -> None:
+        self.options = LlrpOptions.parse(name, options)
         self.name, self.port = name, reader_url(name, port)
         self.health = DeviceHealth()
         self._presence = TagPresence(self.options.forget_after_s)

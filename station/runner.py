@@ -71,8 +71,7 @@ def build_devices(config: LaneConfig, endpoints: dict[str, str] | None = None) -
                 continue
             port = url = endpoints[section.name]
         try:
-            devices.append(build_device(section.name, section.kind, section.driver, port, url,
-                                        dict(section.options)))
+            devices.append(build_device(section.name, section.kind, section.driver, port, url, section.options))
         except ValueError as exc:
             problems.append(ConfigProblem(f"devices[{index}]", str(exc)))
     if problems:

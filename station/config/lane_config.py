@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
+from garita.station.config.config_base import Name, StrictModel
+from garita.station.config.device_sections import DeviceSection
 from garita.sync.signing import Clock, KeyRing, TrustedKey, public_key_from_b64, utc_now
-
-DeviceKind = Literal["camera", "rfid", "scanner", "document-reader"]
-Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
-
-
-class StrictModel(BaseModel):
-    """Every config table: a misspelt or unknown key is an error, never ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LaneSection(StrictModel):
@@ -50,24 +43,6 @@ class LifecycleSection(StrictModel):
         default_factory=list, title="Devices whose arrival/departure events bound a vehicle (loop, camera, RFID)")
     late_read_s: float = Field(
         default=5.0, ge=0, le=120, title="Seconds after a departure a document still joins the vehicle (marked)")
-
-
-class DeviceSection(StrictModel):
-    name: Name = Field(title="Device name, unique in the lane")
-    kind: DeviceKind = Field(title="What the device is")
-    driver: str = Field(min_length=1, max_length=40, title="Driver that speaks its protocol")
-    port: str | None = Field(default=None, title="Serial device path or socket://host:port")
-    url: str | None = Field(default=None, title="Camera URL, device path or file")
-    enabled: bool = Field(default=True, title="Start this device")
-    options: dict[str, Any] = Field(default_factory=dict, title="Driver options")
-
-    @model_validator(mode="after")
-    def _needs_an_address(self) -> DeviceSection:
-        if self.kind == "camera" and not self.url:
-            raise ValueError(f"camera {self.name!r} needs a url")
-        if self.kind != "camera" and not self.port:
-            raise ValueError(f"{self.kind} {self.name!r} needs a port")
-        return self
 
 
 class MqttTls(StrictModel):

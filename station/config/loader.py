@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
+from garita.station.config.device_sections import OPTIONS_BY_DRIVER
 from garita.station.config.lane_config import LaneConfig
 from garita.station.config.moved_keys import moved_keys
 
@@ -95,16 +97,56 @@ def line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
     return None
 
 
-def _problems_from(error: ValidationError, text: str) -> list[ConfigProblem]:
+def untag(loc: tuple, raw: object) -> tuple[tuple, str | None]:
+    """Drop the driver pydantic puts after a device's index (``devices, 0, "alien", "port"``).
+
+    Returns the path as the file spells it, and that driver (None outside a device table).
+    """
+    path: list = []
+    node, driver = raw, None
+    in_item = False  # the tag, when there is one, is the first part inside an array-of-tables item
+    for part in loc:
+        if in_item and isinstance(node, dict) and part == node.get("driver"):
+            driver, in_item = str(part), False
+            continue
+        path.append(part)
+        parent, node = node, _child(node, part)
+        in_item = isinstance(parent, list) and isinstance(node, dict)
+    return tuple(path), driver
+
+
+def _child(node: object, part: object) -> object:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _explain(item: ErrorDetails, loc: tuple, driver: str | None) -> tuple[tuple, str]:
+    """The key path and message for one pydantic error, in the words of the config file."""
+    kind, ctx = item["type"], item.get("ctx") or {}
+    known = ", ".join(sorted(OPTIONS_BY_DRIVER))
+    if kind == "union_tag_invalid":
+        return (*loc, "driver"), f"unknown driver {ctx.get('tag')!r} (known: {known})"
+    if kind == "union_tag_not_found":
+        return (*loc, "driver"), f"Field required (one of: {known})"
+    if kind == "extra_forbidden" and driver in OPTIONS_BY_DRIVER and loc[-2:-1] == ("options",):
+        options = ", ".join(sorted(OPTIONS_BY_DRIVER[driver].model_fields))
+        return loc, f"unknown option of driver {driver!r} (misspelt?); known: {options}"
+    if kind == "extra_forbidden":
+        return loc, "unknown key (misspelt?)"
+    if kind == "literal_error" and driver and loc[-1:] == ("kind",):
+        return loc, f"driver {driver!r} serves kind {ctx.get('expected')}, not {item['input']!r}"
+    return loc, item["msg"]
+
+
+def _problems_from(error: ValidationError, text: str, raw: object) -> list[ConfigProblem]:
     lines = key_lines(text)
     problems = []
     for item in error.errors():
-        loc = tuple(item["loc"])
-        path = render_loc(loc) or "(top level)"
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (misspelt?)"
-        problems.append(ConfigProblem(path, message, line_for(loc, lines)))
+        loc, message = _explain(item, *untag(tuple(item["loc"]), raw))
+        problems.append(ConfigProblem(render_loc(loc) or "(top level)", message, line_for(loc, lines)))
     return problems
 
 
@@ -130,7 +172,7 @@ def load_config(file: Path) -> LaneConfig:
     try:
         config = LaneConfig.model_validate(raw)
     except ValidationError as exc:
-        problems += _problems_from(exc, text)
+        problems += _problems_from(exc, text, raw)
     if problems:
         raise ConfigError(file, problems) from None
     return config

@@ -69,7 +69,7 @@ def build_one(section: DeviceSection, endpoint: str | None = None) -> Device:
     port = endpoint or section.port
     url = endpoint or section.url
     try:
-        return build_device(section.name, section.kind, section.driver, port, url, dict(section.options))
+        return build_device(section.name, section.kind, section.driver, port, url, section.options)
     except ValueError as exc:
         raise TechnicianError(str(exc)) from None
 

@@ -80,7 +80,9 @@ def test_assessor(store: LaneStore):
 
 
 def config(data_dir: Path, booth_port: int) -> LaneConfig:
-    devices = [{"name": name, "kind": kind, "driver": "feed", "port": "feed", "url": "feed"}
+    # The devices are FeedDevices (above); their tables name the driver a real lane would use for the kind.
+    drivers = {"camera": "opencv", "rfid": "alien", "document-reader": "mrz-serial"}
+    devices = [{"name": name, "kind": kind, "driver": drivers[kind], "port": "feed", "url": "feed"}
                for name, kind in DEVICES.items()]
     return LaneConfig.model_validate({
         "lane": {"id": "lane-t", "port_code": "2504", "port_name": "Test port", "direction": "northbound"},

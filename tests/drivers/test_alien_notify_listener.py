@@ -22,6 +22,7 @@ from garita.drivers.alien_notify_listener import (
     PeerFilter,
     parse_message,
 )
+from garita.drivers.alien_options import AlienOptions
 from garita.drivers.events import DeviceHealth
 from garita.drivers.rfid_alien import AlienReader
 from garita.drivers.rfid_taglist import Notification, TagListError
@@ -134,34 +135,35 @@ def test_host_port_and_setup_commands() -> None:
     for bad in ("4000", "host:", ":4000", "host:70000", "host:x"):
         with pytest.raises(ValueError, match="host:port"):
             parse_host_port(bad)
-    opts = {"notify_listen": "0.0.0.0:4000", "notify_address": "", "notify_format": "XML",
-            "notify_trigger": "Change"}
+    opts = AlienOptions(mode="notify", notify_listen="0.0.0.0:4000", notify_format="xml", notify_trigger="Change")
+    assert opts.notify_format == "XML"  # the reader's spelling, whatever case the config used
     assert notify_address(opts, 4000, "10.1.2.3") == "10.1.2.3:4000"
     assert notify_address(opts, 4000, None) is None  # command link down: not known yet
-    assert notify_address({**opts, "notify_address": "192.0.2.7:9000"}, 4000, None) == "192.0.2.7:9000"
+    assert notify_address(opts.model_copy(update={"notify_address": "192.0.2.7:9000"}), 4000, None) == "192.0.2.7:9000"
     assert setup_commands(opts, "10.1.2.3:4000") == [
         b"\x01set NotifyAddress = 10.1.2.3:4000\r\n", b"\x01set NotifyHeader = On\r\n",
         b"\x01set NotifyFormat = XML\r\n", b"\x01set NotifyTrigger = Change\r\n",
         b"\x01set AutoMode = On\r\n", b"\x01set NotifyMode = On\r\n"]
-    assert setup_commands({**opts, "notify_trigger": ""}, None) == [
+    assert setup_commands(opts.model_copy(update={"notify_trigger": ""}), None) == [
         b"\x01set NotifyFormat = XML\r\n", b"\x01set AutoMode = On\r\n", b"\x01set NotifyMode = On\r\n"]
 
 
 @pytest.mark.parametrize(("port", "options", "error"), [
-    ("tcp://10.1.2.50:23", {"notify_listen": "0.0.0.0:4000"}, "'notify_listen' needs mode = 'notify'"),
-    ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": "4000"}, "'notify_listen' must be host:port"),
-    ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": 4000}, "'notify_listen' must be str"),
+    ("tcp://10.1.2.50:23", {"notify_listen": "0.0.0.0:4000"}, "'notify_listen': needs mode = 'notify'"),
+    ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": "4000"}, "'notify_listen': must be host:port"),
+    ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": 4000},
+     "'notify_listen': input should be a valid string"),
     ("tcp://10.1.2.50:23", {"mode": "notify", "notify_address": "10.1.2.3:4000"},
-     "'notify_address' needs notify_listen"),
+     "'notify_address': needs notify_listen"),
     ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": "0.0.0.0:0", "notify_address": "0.0.0.0:4000"},
-     "'notify_address' must be host:port the reader can reach"),
+     "'notify_address': must be host:port the reader can reach"),
     ("tcp://10.1.2.50:23", {"mode": "notify", "notify_listen": "0.0.0.0:4000", "notify_allow_from": "a, b"},
-     "'notify_allow_from' must be one host"),
+     "'notify_allow_from': must be one host"),
     ("/dev/ttyUSB0", {"mode": "notify", "notify_listen": "0.0.0.0:4000", "notify_allow_from": "*"},
-     "'notify_address' is needed when listening on all addresses"),
-    ("/dev/ttyUSB0", {"mode": "notify", "notify_listen": "10.1.2.3:4000"}, "'notify_allow_from' is needed"),
-    ("tcp://10.1.2.50:23", {"notify_format": "Custom"}, "'notify_format' must be one of Text, Terse, XML"),
-    ("tcp://10.1.2.50:23", {"notify_trigger": "Sometimes"}, "'notify_trigger' must be one of Add"),
+     "'notify_address': is needed when listening on all addresses"),
+    ("/dev/ttyUSB0", {"mode": "notify", "notify_listen": "10.1.2.3:4000"}, "'notify_allow_from': is needed"),
+    ("tcp://10.1.2.50:23", {"notify_format": "Custom"}, "'notify_format': input should be 'Text', 'Terse' or 'XML'"),
+    ("tcp://10.1.2.50:23", {"notify_trigger": "Sometimes"}, "'notify_trigger': input should be '', 'Add'"),
     ("tcp://10.1.2.50:23", {"notify_listn": "0.0.0.0:4000"}, "unknown option 'notify_listn'"),
 ])
 def test_bad_notify_options_name_the_option(port: str, options: dict, error: str) -> None:

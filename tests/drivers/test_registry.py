@@ -1,11 +1,13 @@
 """Driver factory and option validation."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from garita.drivers.barcode_scanner import BarcodeScanner
 from garita.drivers.camera import Camera
 from garita.drivers.document_reader import DocumentReader
-from garita.drivers.registry import build_device
+from garita.drivers.registry import DRIVERS, build_device
 from garita.drivers.rfid_alien import AlienReader
 from garita.drivers.rfid_llrp import LlrpReader
 
@@ -35,7 +37,8 @@ def test_builds_each_driver() -> None:
     (("r", "rfid", "llrp", "h", None, {"session": 4}), "option 'session': input should be less than or equal to 3"),
     (("r", "rfid", "llrp", "h", None, {"session": "2"}), "option 'session'"),
     (("r", "rfid", "llrp", "h", None, {"antennas": [1, 1]}), "option 'antennas': must list distinct"),
-    (("r", "rfid", "llrp", "h", None, {"keepalive_s": 20}), "keepalive_timeout_s must be longer"),
+    (("r", "rfid", "llrp", "h", None, {"keepalive_s": 20}),
+     "option 'keepalive_timeout_s': must be longer than keepalive_s"),
     (("r", "rfid", "llrp", "h", None, {"forget_after_s": True}), "'forget_after_s'"),
     (("r", "rfid", "alien", "/dev/x", None, {"speed": 1}), "unknown option 'speed'"),
     (("r", "rfid", "alien", "/dev/x", None, {"poll_interval_s": "fast"}), "'poll_interval_s'"),
@@ -51,3 +54,23 @@ def test_bad_configuration(args: tuple, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         build_device(*args)
     assert f"device {args[0]!r}" in str(info.value) and "\n" not in str(info.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(driver=st.sampled_from(sorted(DRIVERS)),
+       key=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30))
+def test_a_table_with_any_unknown_option_is_refused_naming_it(driver: str, key: str) -> None:
+    """Built by hand from a dict (tests, benchmarks), a driver checks its options like the lane config does."""
+    spec = DRIVERS[driver]
+    if key in spec.options.model_fields:
+        return
+    with pytest.raises(ValueError) as info:
+        build_device("dev", spec.kind, driver, "tcp://127.0.0.1:1", "tcp://127.0.0.1:1", {key: 1})
+    assert str(info.value).startswith(f"device 'dev': unknown option {key!r} (known: ")
+
+
+def test_options_of_another_driver_are_refused() -> None:
+    from garita.drivers.camera_options import CameraOptions
+
+    with pytest.raises(ValueError, match="options of another driver"):
+        build_device("r", "rfid", "alien", "/dev/x", None, CameraOptions())

@@ -115,7 +115,7 @@ def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):
     config = tmp_path / "lane.toml"
     config.write_text(text + "\n" + "\n".join(line.removeprefix("# ") for line in block.splitlines()) + "\n")
     section = next(d for d in load_config(config).devices if d.name == "rfid-2")
-    device = build_device(section.name, section.kind, section.driver, section.port, section.url, dict(section.options))
+    device = build_device(section.name, section.kind, section.driver, section.port, section.url, section.options)
     assert device.port == "tcp://10.20.3.12:5084" and device.options.antennas == [1, 2]
     mock = load_config(REPO / "config/mock-lane-llrp.toml")
     assert [d.driver for d in mock.devices if d.name == "rfid-1"] == ["llrp"]
