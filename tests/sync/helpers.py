@@ -8,9 +8,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from garita.station.links.mqtt_uplink import LaneStoreOutbox
 from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.outbox_repo import LaneStoreOutbox
 from garita.sync.downlink import Verified
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
 from garita.sync.topics import LaneTopics

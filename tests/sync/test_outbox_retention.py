@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from garita.station.config.loader import load_config
-from garita.station.links.mqtt_uplink import LaneStoreOutbox, link_settings
+from garita.station.links.mqtt_uplink import link_settings
+from garita.station.storage.outbox_repo import LaneStoreOutbox
 from garita.sync.retention import RetentionSettings, enforce
 from tests.conftest import REPO
 from tests.sync.helpers import add_events, lane_store, unsent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from garita.station.links.mqtt_uplink import LaneStoreOutbox
+from garita.station.storage.outbox_repo import LaneStoreOutbox
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import Uplink, UplinkSettings
 from tests.sync.helpers import add_events, lane_store, unsent
