@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from garita.station.storage.json_columns import JsonObject, from_json, to_json
 
@@ -36,6 +36,30 @@ class ReadRow(TypedDict):
     image_path: str | None
     rule: str
     ambiguous: int
+
+
+class NewCrossing(TypedDict):
+    id: str
+    lane_id: str
+    state: str
+    trigger: str
+    opened_at: str
+    last_activity_at: str
+
+
+class NewRead(TypedDict):
+    """A read as the lifecycle records it (``data`` is stored as JSON)."""
+
+    crossing_id: str
+    device: str
+    kind: str
+    value: str
+    data: JsonObject
+    read_at: str
+    received_at: str
+    image_path: str | None
+    rule: NotRequired[str]
+    ambiguous: NotRequired[int]
 
 
 class ReadName(TypedDict):
@@ -132,7 +156,7 @@ def segment_view(store: LaneStore, limit: int, include: str | None = None) -> li
     return cast("list[SegmentRow]", rows)
 
 
-def insert(tx: Tx, row: CrossingRow | dict[str, object]) -> None:
+def insert(tx: Tx, row: NewCrossing) -> None:
     """A new crossing (id, lane_id, state, trigger, opened_at, last_activity_at)."""
     tx.conn.execute("INSERT INTO crossings (id, lane_id, state, trigger, opened_at, last_activity_at)"
                     " VALUES (:id, :lane_id, :state, :trigger, :opened_at, :last_activity_at)", row)
@@ -183,7 +207,7 @@ def plates_from_image(store: LaneStore, image_read_id: int) -> list[JsonObject]:
     return [from_json(cast("str", row["data"])) for row in rows]
 
 
-def insert_read(tx: Tx, row: dict[str, object]) -> int:
+def insert_read(tx: Tx, row: NewRead) -> int:
     """A new read; returns its id (the data object is stored as JSON)."""
     cursor = tx.conn.execute(
         "INSERT INTO reads (crossing_id, device, kind, value, data, read_at, received_at, image_path, rule,"

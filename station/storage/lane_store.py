@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +18,8 @@ from typing import Any
 import sqlite_utils
 
 from garita.station.storage import assessments_repo, audit_chain, crossings_repo, decisions_repo, outbox_repo
-from garita.station.storage.crossings_repo import CrossingRow, ReadRow, RecentRow, SegmentRow
-from garita.station.storage.decisions_repo import DecisionRow
+from garita.station.storage.crossings_repo import CrossingRow, NewCrossing, NewRead, ReadRow, RecentRow, SegmentRow
+from garita.station.storage.decisions_repo import DecisionRow, NewDecision
 from garita.station.storage.json_columns import JsonObject, to_json
 
 # Backlog, after the decisions it vouches for. (Retention never sheds audit rows, by kind: sync.retention keep_kinds.)
@@ -32,27 +32,27 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def insert_crossing(self, row: dict[str, Any]) -> None:
+    def insert_crossing(self, row: NewCrossing) -> None:
         crossings_repo.insert(self, row)
 
-    def update_crossing(self, crossing_id: str, **fields: Any) -> None:
+    def update_crossing(self, crossing_id: str, **fields: str | None) -> None:
         crossings_repo.update(self, crossing_id, **fields)
 
-    def insert_read(self, row: dict[str, Any]) -> int:
+    def insert_read(self, row: NewRead) -> int:
         return crossings_repo.insert_read(self, row)
 
     def move_read(self, read_id: int, crossing_id: str, rule: str) -> None:
         """Re-attach a read (an officer's correction); the audit row says where it was."""
         crossings_repo.move_read(self, read_id, crossing_id, rule)
 
-    def insert_decision(self, row: dict[str, Any]) -> None:
+    def insert_decision(self, row: NewDecision) -> None:
         decisions_repo.insert(self, row)
 
     def row_hash(self, table: str, key: object) -> str | None:
         """The hash an audit entry records to vouch for one read or decision row as stored."""
         return audit_chain.row_hash(self.conn, table, key)
 
-    def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
+    def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: JsonObject) -> None:
         """Chain one audit entry and queue it upstream: the central holds the whole trail, so an entry cut
         off the end of the lane's chain (which the chain alone cannot show) is still on record there."""
         link = audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, to_json(detail))
@@ -85,7 +85,7 @@ class LaneStore:
                 raise
             conn.execute("COMMIT")
 
-    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[dict[str, Any]]:
         """Rows as dicts, under the store's lock (for the repository modules of this package)."""
         with self._lock:
             return [dict(row) for row in self.db.query(sql, params)]
