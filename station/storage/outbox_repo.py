@@ -41,6 +41,7 @@ class LaneStoreOutbox:
 
     def pending(self, limit: int, *, after_seq: int = 0, min_priority: int | None = None,
                 max_priority: int | None = None) -> list[OutboxRow]:
+        """Unsent rows after ``after_seq`` within the priority bounds, in sequence order."""
         rows = self.store.query(
             f"SELECT {_ROW} FROM outbox WHERE sent_at IS NULL AND seq > ?"
             " AND priority >= ? AND priority <= ? ORDER BY seq LIMIT ?",
@@ -49,15 +50,18 @@ class LaneStoreOutbox:
         return [OutboxRow(**row) for row in rows]
 
     def mark_sent(self, ids: Sequence[str], sent_at: str) -> None:
+        """Record the broker's PUBACK for these rows, in one transaction."""
         with self.store.transaction() as tx:
             tx.conn.executemany("UPDATE outbox SET sent_at = ? WHERE id = ?", [(sent_at, i) for i in ids])
 
     def prune_sent(self, sent_before: str) -> int:
+        """Delete rows delivered before ``sent_before``; returns how many went."""
         with self.store.transaction() as tx:
             return tx.conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?",
                                    (sent_before,)).rowcount
 
     def requeue(self, first_seq: int, last_seq: int) -> tuple[int, int]:
+        """Mark sent rows in the range unsent again; returns (requeued, held in the range)."""
         with self.store.transaction() as tx:
             again = tx.conn.execute("UPDATE outbox SET sent_at = NULL WHERE seq BETWEEN ? AND ?"
                                     " AND sent_at IS NOT NULL", (first_seq, last_seq)).rowcount
@@ -66,6 +70,7 @@ class LaneStoreOutbox:
         return again, held
 
     def usage(self) -> OutboxUsage:
+        """Rows and stored bytes, pending and sent (what retention weighs against the budget)."""
         # Cast to BLOB, LENGTH is the stored byte count without decoding each payload to count its characters
         # (the same number: payloads are ASCII JSON). Measured, 100,000 rows: 21 ms against 35.
         row = self.store.query(
@@ -74,6 +79,7 @@ class LaneStoreOutbox:
         return OutboxUsage(row["pending"] or 0, row["sent"] or 0, row["bytes"])
 
     def shed_pending(self, keep_kinds: Sequence[str], max_rows: int) -> int:
+        """Delete up to ``max_rows`` pending rows not of the kept kinds, least urgent and oldest first."""
         marks = ",".join("?" * len(keep_kinds)) or "''"
         with self.store.transaction() as tx:
             return tx.conn.execute(
