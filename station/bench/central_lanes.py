@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from garita.station.bench.central_ingest import BenchPlan, run_bench
-from garita.station.links.mqtt_uplink import LaneStoreOutbox
 from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.outbox_repo import LaneStoreOutbox
 
 
 class BenchLane:

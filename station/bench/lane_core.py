@@ -12,10 +12,10 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from garita.station.core.lifecycle import Lifecycle, ReadIn
-from garita.station.storage.database import open_database
+from garita.station.storage.database import open_database, set_synchronous
 from garita.station.storage.lane_store import LaneStore
 
 READS_PER_VEHICLE = 4
@@ -37,10 +37,10 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
-def run_one(vehicles: int, synchronous: str, data_dir: Path) -> dict[str, Any]:
+def run_one(vehicles: int, synchronous: Literal["FULL", "NORMAL"], data_dir: Path) -> dict[str, Any]:
     """Record `vehicles` crossings; return median/p95 per read and per decision, and the rates."""
     db = open_database(data_dir)
-    db.conn.execute(f"PRAGMA synchronous={synchronous}")
+    set_synchronous(db, synchronous)
     lifecycle = Lifecycle(LaneStore(db), "bench-lane", idle_timeout_s=300)
     read_ms: list[float] = []
     decide_ms: list[float] = []

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from garita.station.booth.risk_panel import assessment_of
+from garita.station.storage import crossings_repo
+from garita.station.storage.crossings_repo import CrossingRow
 from garita.station.storage.lane_store import LaneStore
 
 # Raw reader internals a booth officer never needs (they stay in the technician view).
@@ -18,9 +20,9 @@ def current_crossing_id(store: LaneStore) -> str | None:
     return waiting[0]["id"] if waiting else None
 
 
-def undecided(store: LaneStore) -> list[dict[str, Any]]:
+def undecided(store: LaneStore) -> list[CrossingRow]:
     """Undecided crossings in arrival order: the head is at the booth, the rest are the queue."""
-    return store.query("SELECT * FROM crossings WHERE state IN ('open', 'flagged_idle') ORDER BY opened_at, rowid")
+    return crossings_repo.undecided(store)
 
 
 def queue_view(store: LaneStore) -> list[dict[str, Any]]:
@@ -28,7 +30,7 @@ def queue_view(store: LaneStore) -> list[dict[str, Any]]:
     waiting = undecided(store)[1:]
     out = []
     for crossing in waiting:
-        reads = store.query("SELECT kind, value FROM reads WHERE crossing_id = ? ORDER BY id", (crossing["id"],))
+        reads = crossings_repo.read_names(store, crossing["id"])
         out.append({"id": crossing["id"], "opened_ms": epoch_ms(crossing["opened_at"]),
                     "plates": list(dict.fromkeys(r["value"] for r in reads if r["kind"] == "plate")),
                     "documents": sum(r["kind"] == "document" for r in reads), "reads": len(reads),
@@ -86,12 +88,7 @@ PREVIOUS_LIMIT = 5
 
 def previous_crossings(store: LaneStore, crossing_id: str) -> list[dict[str, Any]]:
     """This plate's and these travellers' earlier crossings at this lane (newest first), with their decisions."""
-    rows = store.query(
-        "SELECT c.id, c.opened_at, d.action, d.recommendation, d.override, r.kind, r.value"
-        " FROM reads r JOIN crossings c ON c.id = r.crossing_id LEFT JOIN decisions d ON d.crossing_id = c.id"
-        " WHERE r.crossing_id != :id AND r.kind IN ('plate', 'document') AND r.value != '' AND r.value IN"
-        " (SELECT value FROM reads WHERE crossing_id = :id AND kind IN ('plate', 'document'))"
-        " ORDER BY c.opened_at DESC LIMIT :limit", {"id": crossing_id, "limit": PREVIOUS_LIMIT * 3})
+    rows = crossings_repo.earlier_sightings(store, crossing_id, PREVIOUS_LIMIT * 3)
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = seen.setdefault(row["id"], {"id": row["id"], "opened_ms": epoch_ms(row["opened_at"]),

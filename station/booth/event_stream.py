@@ -107,8 +107,7 @@ class EventHub:
     def _read_row(self, read_id: int | None) -> dict[str, Any] | None:
         if read_id is None:
             return None
-        rows = self.lane.store.query("SELECT * FROM reads WHERE id = ?", (read_id,))
-        return rows[0] if rows else None
+        return self.lane.store.read(read_id)
 
 
 def is_alert(message: dict[str, Any]) -> bool:
@@ -120,6 +119,6 @@ def is_alert(message: dict[str, Any]) -> bool:
 
 
 def _tech_read(row: dict[str, Any]) -> dict[str, Any]:
-    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    data = row["data"]
     return {"id": row["id"], "crossing_id": row["crossing_id"], "device": row["device"], "kind": row["kind"],
             "value": row["value"], "data": {k: v for k, v in data.items() if k != "lines"}}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from garita.station.booth.risk_panel import assessment_of
 from garita.station.booth.status import status_strip
 from garita.station.core.decision_service import DecisionAsk, DecisionService, View
 from garita.station.core.lifecycle import IllegalTransition, UnknownCrossing
+from garita.station.storage import crossings_repo
 
 HEARTBEAT_S = 15.0
 MAX_ROW_ID = 2**63 - 1
@@ -153,11 +153,11 @@ async def image(request: Request) -> Response:
     booth = ctx(request)
     if request.path_params["read_id"] > MAX_ROW_ID:  # SQLite's integers end here; past them, no such image
         raise HTTPException(404, "no_image")
-    rows = booth.store.query("SELECT image_path FROM reads WHERE id = ?", (request.path_params["read_id"],))
-    if not rows or not rows[0]["image_path"]:
+    relative = crossings_repo.image_path(booth.store, request.path_params["read_id"])
+    if not relative:
         raise HTTPException(404, "no_image")
     images = (booth.lane.data_dir / "images").resolve()
-    path = (booth.lane.data_dir / rows[0]["image_path"]).resolve()
+    path = (booth.lane.data_dir / relative).resolve()
     if not path.is_relative_to(images) or not path.is_file():  # never serve outside the image folder
         raise HTTPException(404, "no_image")
     return FileResponse(path, media_type="image/jpeg")
@@ -198,9 +198,7 @@ async def boxed_photo(request: Request) -> Response:
     read = booth.store.read(request.path_params["read_id"])
     if read is None:
         raise HTTPException(404, "no_image")
-    plates = booth.store.query("SELECT data FROM reads WHERE kind = 'plate'"
-                               " AND json_extract(data, '$.image_read_id') = ?", (read["id"],))
-    boxes = [json.loads(p["data"]).get("box") for p in plates]
+    boxes = [data.get("box") for data in crossings_repo.plates_from_image(booth.store, read["id"])]
     try:
         jpeg = await asyncio.to_thread(boxed_jpeg, _image_file(booth, read), boxes)
     except NoImage:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from garita.station.storage import outbox_repo
+
 WATCHLIST_STALE_S = 24 * 3600
 
 
@@ -31,7 +33,7 @@ def _watchlist(extras: dict[str, Any]) -> dict[str, Any]:
 
 def status_strip(lane: Any) -> dict[str, Any]:
     extras = _extras(lane)
-    backlog = lane.store.query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"]
+    backlog = outbox_repo.pending_count(lane.store)
     uplink_state = (extras.get("uplink") or {}).get("state") or ("off" if not lane.config.mqtt.enabled else "unknown")
     devices = lane.status("running")["devices"]
     return {

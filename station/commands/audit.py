@@ -65,19 +65,14 @@ def _lane_at_central(central_db: Path | None, lane_name: str | None, config_path
 
 def _verify(store, central_db: Path | None, lane: tuple[str, str]):
     from garita.station.runner import EX_CANTCREAT
-    from garita.station.storage.audit_chain import verify
-    from garita.station.storage.audit_compare import against_central
+    from garita.station.storage import audit_repo
     from garita.station.storage.database import damaged
 
     try:
-        with store.transaction() as tx:  # one consistent snapshot while the lane keeps writing
-            verdict = verify(tx.conn)
-            comparison = against_central(tx.conn, central_db, *lane) if central_db else None
+        return audit_repo.verify(store, central_db, *lane)  # one consistent snapshot while the lane keeps writing
     except sqlite3.DatabaseError as exc:  # damaged pages: no verdict on the chain, and no traceback
-        path = Path(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
-        click.echo(f"garita: {damaged(path, str(exc))}", err=True)
+        click.echo(f"garita: {damaged(store.path(), str(exc))}", err=True)
         sys.exit(EX_CANTCREAT)
-    return verdict, comparison
 
 
 def _text(verdict) -> str:

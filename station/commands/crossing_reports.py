@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from garita.station.mock.live_view import summarise_reads
+from garita.station.storage import audit_repo, crossings_repo
 from garita.station.storage.lane_store import LaneStore
 
 # The decision whole: what was recommended, what was decided, whether and why it was overridden, who co-signed.
@@ -49,8 +50,7 @@ def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None
     if row is None:
         return None
     detail = _crossing_json(store, row)
-    detail["audit"] = store.query("SELECT at, actor, action, detail FROM audit WHERE crossing_id = ? ORDER BY id",
-                                  (row["id"],))
+    detail["audit"] = audit_repo.entries_of(store, row["id"])
     return detail
 
 
@@ -94,7 +94,5 @@ def print_detail(detail: dict[str, Any], console: Console | None = None) -> None
 
 def export_lines(store: LaneStore, since: str | None) -> Iterator[str]:
     """One JSON object per crossing, oldest first; ``since`` compares as an ISO prefix."""
-    rows = store.query("SELECT * FROM crossings WHERE (? IS NULL OR opened_at >= ?) ORDER BY opened_at",
-                       (since, since))
-    for row in rows:
+    for row in crossings_repo.opened_since(store, since):
         yield json.dumps(_crossing_json(store, row), sort_keys=True)

@@ -11,7 +11,6 @@ this service then checks the rest and records, or refuses with a code and an aud
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from garita.station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
 from garita.station.booth.officer_accounts import DECIDING_ROLES, Officer
 from garita.station.core.lifecycle import IllegalTransition, OverrideNeedsReason, UnknownCrossing
+from garita.station.storage import assessments_repo
 from garita.station.storage.lane_store import LaneStore
 
 Recorder = Callable[..., str]  # LaneDaemon.decide or Lifecycle.decide
@@ -50,12 +50,10 @@ class View:
 
 def latest_view(store: LaneStore, crossing_id: str) -> View:
     """The crossing's latest recorded assessment (a channel without its own screen decides on this)."""
-    rows = store.query("SELECT recommendation, detail FROM assessments WHERE crossing_id = ?"
-                       " ORDER BY assessed_at DESC, rowid DESC LIMIT 1", (crossing_id,))
-    if not rows:
+    latest = assessments_repo.latest(store, crossing_id)
+    if latest is None:
         return View(None)
-    detail = json.loads(rows[0]["detail"]) if isinstance(rows[0]["detail"], str) else rows[0]["detail"]
-    return View(rows[0]["recommendation"], tuple(detail.get("waiting_for", [])))
+    return View(latest.recommendation, tuple(latest.detail.get("waiting_for", [])))
 
 
 class DecisionService:

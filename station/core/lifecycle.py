@@ -15,7 +15,6 @@ in one transaction, so the database never holds a change the central system won'
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,8 @@ from typing import Any
 
 from garita.station.core.ids import uuid7
 from garita.station.core.segmentation import DERIVED, MOVED, Candidate, Incoming, place
+from garita.station.storage import assessments_repo, crossings_repo
+from garita.station.storage.crossings_repo import CrossingRow
 from garita.station.storage.lane_store import LaneStore, Tx
 from garita.station.watchlist import normalise
 
@@ -205,9 +206,8 @@ class Lifecycle:
             self._depart(tx, now, present["id"], f"presence:{source}")
             return present["id"]
 
-    def _present(self) -> dict[str, Any] | None:
-        rows = self.store.query("SELECT * FROM crossings WHERE departed_at IS NULL ORDER BY opened_at DESC LIMIT 1")
-        return rows[0] if rows else None
+    def _present(self) -> CrossingRow | None:
+        return crossings_repo.present(self.store)
 
     def _depart(self, tx: Tx, now: datetime, crossing_id: str, why: str) -> None:
         tx.update_crossing(crossing_id, departed_at=_iso(now))
@@ -299,17 +299,13 @@ class Lifecycle:
 
     def _basis(self, crossing_id: str) -> dict[str, Any]:
         """What the latest assessment of the crossing rested on (empty without a risk engine)."""
-        rows = self.store.query(
-            "SELECT id, recommendation, detail, watchlist_version, declaration_id, declaration_version"
-            " FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC, rowid DESC LIMIT 1", (crossing_id,))
-        if not rows:
+        latest = assessments_repo.latest(self.store, crossing_id)
+        if latest is None:
             return {}
-        row = rows[0]
-        detail = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
-        return {"assessment_id": row["id"], "recommendation": row["recommendation"],
-                "reasons": detail.get("reasons", []), "waiting_for": detail.get("waiting_for", []),
-                "watchlist_version": row["watchlist_version"],
-                "declaration_id": row["declaration_id"], "declaration_version": row["declaration_version"]}
+        return {"assessment_id": latest.id, "recommendation": latest.recommendation,
+                "reasons": latest.detail.get("reasons", []), "waiting_for": latest.detail.get("waiting_for", []),
+                "watchlist_version": latest.watchlist_version,
+                "declaration_id": latest.declaration_id, "declaration_version": latest.declaration_version}
 
     def flag_idle(self) -> list[str]:
         """Flag every open crossing idle past the timeout; returns their ids."""

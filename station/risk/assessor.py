@@ -25,6 +25,8 @@ from garita.station.risk.assessment import Assessment, assess
 from garita.station.risk.booth_view import booth_view
 from garita.station.risk.inputs import RiskInputs
 from garita.station.risk.lookups import watchlist_hits
+from garita.station.storage import assessments_repo
+from garita.station.storage.assessments_repo import AssessmentRecord
 from garita.station.storage.lane_store import LaneStore
 from garita.station.watchlist.cache import Watchlist, open_watchlist
 
@@ -67,9 +69,8 @@ class Assessor:
 
     def latest(self, crossing_id: str) -> dict[str, Any] | None:
         """The last recorded assessment detail of a crossing."""
-        rows = self.store.query("SELECT detail FROM assessments WHERE crossing_id = ? ORDER BY assessed_at DESC,"
-                                " rowid DESC LIMIT 1", (crossing_id,))
-        return json.loads(rows[0]["detail"]) if rows else None
+        latest = assessments_repo.latest(self.store, crossing_id)
+        return latest.detail if latest else None
 
     def record(self, crossing_id: str) -> tuple[Assessment, bool]:
         """Assess and, if anything changed, record it; returns the assessment and whether it was new."""
@@ -90,12 +91,10 @@ class Assessor:
         alert = bool(assessment.inputs.hits) or assessment.recommendation != "release"
         with self.store.transaction() as tx:
             assessment_id = uuid7()
-            tx.conn.execute(
-                "INSERT INTO assessments (id, crossing_id, recommendation, detail, watchlist_version,"
-                " declaration_id, declaration_version, assessed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (assessment_id, crossing_id, assessment.recommendation, json.dumps(detail, sort_keys=True),
-                 assessment.inputs.watchlist_version, declaration.id if declaration else None,
-                 declaration.version if declaration else None, now.isoformat()))
+            assessments_repo.append(tx, AssessmentRecord(
+                assessment_id, crossing_id, assessment.recommendation, detail, assessment.inputs.watchlist_version,
+                declaration.id if declaration else None, declaration.version if declaration else None,
+                now.isoformat()))
             summary = {"assessment_id": assessment_id, "recommendation": assessment.recommendation,
                        "reasons": [r.code for r in assessment.reasons],
                        "hits": [h.entry_id for h in assessment.inputs.hits], "sample": detail["sample"]}

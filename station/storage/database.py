@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Literal
 
 import sqlite_utils
 
@@ -57,6 +58,13 @@ def open_database(data_dir: Path, *, create: bool = True, check: bool = False) -
                                "writable by this user)") from None
         raise damaged(path, str(exc)) from None
     return sqlite_utils.Database(conn)
+
+
+def set_synchronous(db: sqlite_utils.Database, mode: Literal["FULL", "NORMAL"]) -> None:
+    """Change the durability of this connection (benchmarks compare FULL, the lane's, against NORMAL)."""
+    if mode not in ("FULL", "NORMAL"):
+        raise ValueError(f"synchronous is FULL or NORMAL, not {mode!r}")
+    db.conn.execute(f"PRAGMA synchronous={mode}")
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:

@@ -1,26 +1,29 @@
-"""Reads and writes of the lane's records; every change commits with its audit and outbox rows."""
+"""The lane's database handle: one lock, one write transaction at a time, and the records' common reads.
+
+The SQL of each table family is in its repository module (``crossings_repo``, ``decisions_repo``,
+``outbox_repo``, ``audit_repo``, ``assessments_repo``); the methods here are the short forms the
+lane's parts have always called.
+"""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from garita.station.core.ids import uuid7
-from garita.station.storage import audit_chain
+from garita.station.storage import assessments_repo, audit_chain, crossings_repo, decisions_repo, outbox_repo
+from garita.station.storage.crossings_repo import CrossingRow, NewCrossing, NewRead, ReadRow, RecentRow, SegmentRow
+from garita.station.storage.decisions_repo import DecisionRow, NewDecision
+from garita.station.storage.json_columns import JsonObject, to_json
 
 # Backlog, after the decisions it vouches for. (Retention never sheds audit rows, by kind: sync.retention keep_kinds.)
 PRIORITY_AUDIT = 4
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
 
 
 class Tx:
@@ -29,60 +32,37 @@ class Tx:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def insert_crossing(self, row: dict[str, Any]) -> None:
-        self.conn.execute(
-            "INSERT INTO crossings (id, lane_id, state, trigger, opened_at, last_activity_at)"
-            " VALUES (:id, :lane_id, :state, :trigger, :opened_at, :last_activity_at)",
-            row,
-        )
+    def insert_crossing(self, row: NewCrossing) -> None:
+        crossings_repo.insert(self, row)
 
-    def update_crossing(self, crossing_id: str, **fields: Any) -> None:
-        sets = ", ".join(f"{name} = :{name}" for name in fields)
-        self.conn.execute(f"UPDATE crossings SET {sets} WHERE id = :id", {**fields, "id": crossing_id})
+    def update_crossing(self, crossing_id: str, **fields: str | None) -> None:
+        crossings_repo.update(self, crossing_id, **fields)
 
-    def insert_read(self, row: dict[str, Any]) -> int:
-        cursor = self.conn.execute(
-            "INSERT INTO reads (crossing_id, device, kind, value, data, read_at, received_at, image_path, rule,"
-            " ambiguous) VALUES (:crossing_id, :device, :kind, :value, :data, :read_at, :received_at, :image_path,"
-            " :rule, :ambiguous)",
-            {"rule": "", "ambiguous": 0, **row, "data": _json(row.get("data", {}))},
-        )
-        return int(cursor.lastrowid)
+    def insert_read(self, row: NewRead) -> int:
+        return crossings_repo.insert_read(self, row)
 
     def move_read(self, read_id: int, crossing_id: str, rule: str) -> None:
         """Re-attach a read (an officer's correction); the audit row says where it was."""
-        self.conn.execute("UPDATE reads SET crossing_id = ?, rule = ?, ambiguous = 0 WHERE id = ?",
-                          (crossing_id, rule, read_id))
+        crossings_repo.move_read(self, read_id, crossing_id, rule)
 
-    def insert_decision(self, row: dict[str, Any]) -> None:
-        row = {"second_officer_id": None, "recommendation": None, "override": 0, "notes": "", "basis": {}, **row}
-        self.conn.execute(
-            "INSERT INTO decisions (id, crossing_id, action, officer_id, reason, decided_at, second_officer_id,"
-            " recommendation, override, notes, basis) VALUES (:id, :crossing_id, :action, :officer_id, :reason,"
-            " :decided_at, :second_officer_id, :recommendation, :override, :notes, :basis)",
-            {**row, "basis": _json(row["basis"])},
-        )
+    def insert_decision(self, row: NewDecision) -> None:
+        decisions_repo.insert(self, row)
 
     def row_hash(self, table: str, key: object) -> str | None:
         """The hash an audit entry records to vouch for one read or decision row as stored."""
         return audit_chain.row_hash(self.conn, table, key)
 
-    def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: dict) -> None:
+    def audit(self, at: datetime, actor: str, action: str, crossing_id: str | None, detail: JsonObject) -> None:
         """Chain one audit entry and queue it upstream: the central holds the whole trail, so an entry cut
         off the end of the lane's chain (which the chain alone cannot show) is still on record there."""
-        link = audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, _json(detail))
+        link = audit_chain.append(self.conn, at.isoformat(), actor, action, crossing_id, to_json(detail))
         self.outbox(at, "audit", {"entry_id": link.entry_id, "at": at.isoformat(), "actor": actor, "action": action,
                                   "crossing_id": crossing_id, "detail": detail, "prev_hash": link.prev_hash,
                                   "hash": link.hash}, PRIORITY_AUDIT)
 
-    def outbox(self, at: datetime, kind: str, payload: dict, priority: int = 5) -> str:
+    def outbox(self, at: datetime, kind: str, payload: JsonObject, priority: int = 5) -> str:
         """Queue a message for the central system; it leaves only when the uplink confirms it."""
-        message_id = uuid7()
-        self.conn.execute(
-            "INSERT INTO outbox (id, kind, payload, created_at, priority) VALUES (?, ?, ?, ?, ?)",
-            (message_id, kind, _json(payload), at.isoformat(), priority),
-        )
-        return message_id
+        return outbox_repo.insert(self, at, kind, payload, priority)
 
 
 class LaneStore:
@@ -105,18 +85,15 @@ class LaneStore:
                 raise
             conn.execute("COMMIT")
 
-    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts, under the store's lock (for the repository modules of this package)."""
         with self._lock:
             return [dict(row) for row in self.db.query(sql, params)]
 
-    def crossing(self, crossing_id: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT * FROM crossings WHERE id = ?", (crossing_id,))
-        return rows[0] if rows else None
-
-    def find_crossing(self, prefix: str) -> dict[str, Any] | None:
-        """A crossing by full id or by a unique prefix (people type short ids)."""
-        rows = self.query("SELECT * FROM crossings WHERE id LIKE ? || '%' LIMIT 2", (prefix,))
-        return rows[0] if len(rows) == 1 else None
+    def path(self) -> Path:
+        """The database file (for messages that tell an operator which file to check)."""
+        with self._lock:
+            return Path(self.db.conn.execute("PRAGMA database_list").fetchone()[2])
 
     def check_writable(self) -> None:
         """Take the write lock and let it go: raises sqlite3.Error when a commit could not happen now."""
@@ -124,62 +101,40 @@ class LaneStore:
             self.db.conn.execute("BEGIN IMMEDIATE")
             self.db.conn.execute("ROLLBACK")
 
+    def crossing(self, crossing_id: str) -> CrossingRow | None:
+        return crossings_repo.crossing(self, crossing_id)
+
+    def find_crossing(self, prefix: str) -> CrossingRow | None:
+        """A crossing by full id or by a unique prefix (people type short ids)."""
+        return crossings_repo.find(self, prefix)
+
     def latest_recommendation(self, crossing_id: str) -> str | None:
-        rows = self.query("SELECT recommendation FROM assessments WHERE crossing_id = ?"
-                          " ORDER BY assessed_at DESC, rowid DESC LIMIT 1", (crossing_id,))
-        return rows[0]["recommendation"] if rows else None
+        latest = assessments_repo.latest(self, crossing_id)
+        return latest.recommendation if latest else None
 
-    def crossings_matching(self, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+    def crossings_matching(self, prefix: str, limit: int = 10) -> list[CrossingRow]:
         """Crossings whose id starts with ``prefix`` (at most ``limit``), oldest first."""
-        return self.query("SELECT * FROM crossings WHERE substr(id, 1, length(?)) = ?"
-                          " ORDER BY opened_at LIMIT ?", (prefix, prefix, limit))
+        return crossings_repo.matching(self, prefix, limit)
 
-    def crossings_in_state(self, state: str) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM crossings WHERE state = ? ORDER BY opened_at", (state,))
+    def crossings_in_state(self, state: str) -> list[CrossingRow]:
+        return crossings_repo.in_state(self, state)
 
-    def segment_view(self, limit: int, include: str | None = None) -> list[dict[str, Any]]:
+    def segment_view(self, limit: int, include: str | None = None) -> list[SegmentRow]:
         """The newest crossings (oldest first) with the plates and tags read on each, for segmentation."""
-        rows = self.query("SELECT id, state, departed_at, last_activity_at, opened_at, closed_at FROM crossings"
-                          " ORDER BY opened_at DESC, rowid DESC LIMIT ?", (limit,))
-        if include and include not in {r["id"] for r in rows}:
-            rows += self.query("SELECT id, state, departed_at, last_activity_at, opened_at, closed_at FROM crossings"
-                               " WHERE id = ?", (include,))
-        rows.sort(key=lambda r: r["opened_at"])
-        ids = [r["id"] for r in rows]
-        marks = ",".join("?" * len(ids))
-        seen = self.query(f"SELECT crossing_id, kind, value FROM reads WHERE kind IN ('plate', 'rfid')"
-                          f" AND crossing_id IN ({marks})", ids) if ids else []
-        for row in rows:
-            row["plates"] = [s["value"] for s in seen if s["crossing_id"] == row["id"] and s["kind"] == "plate"]
-            row["tags"] = [s["value"] for s in seen if s["crossing_id"] == row["id"] and s["kind"] == "rfid"]
-        return rows
+        return crossings_repo.segment_view(self, limit, include)
 
-    def read(self, read_id: int) -> dict[str, Any] | None:
-        rows = self.query("SELECT * FROM reads WHERE id = ?", (read_id,))
-        if rows:
-            rows[0]["data"] = json.loads(rows[0]["data"])
-        return rows[0] if rows else None
+    def read(self, read_id: int) -> ReadRow | None:
+        return crossings_repo.read(self, read_id)
 
-    def reads_of(self, crossing_id: str) -> list[dict[str, Any]]:
-        rows = self.query("SELECT * FROM reads WHERE crossing_id = ? ORDER BY id", (crossing_id,))
-        for row in rows:
-            row["data"] = json.loads(row["data"])
-        return rows
+    def reads_of(self, crossing_id: str) -> list[ReadRow]:
+        return crossings_repo.reads_of(self, crossing_id)
 
-    def decision_of(self, crossing_id: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,))
-        return rows[0] if rows else None
+    def decision_of(self, crossing_id: str) -> DecisionRow | None:
+        return decisions_repo.decision_of(self, crossing_id)
 
-    def recent_crossings(self, limit: int = 20, since: str | None = None) -> list[dict[str, Any]]:
+    def recent_crossings(self, limit: int = 20, since: str | None = None) -> list[RecentRow]:
         """Newest first, each with its decision and a summary of its reads."""
-        rows = self.query(
-            "SELECT c.*, d.action, d.officer_id, d.reason, d.decided_at,"
-            " (SELECT COUNT(*) FROM reads r WHERE r.crossing_id = c.id) AS read_count"
-            " FROM crossings c LEFT JOIN decisions d ON d.crossing_id = c.id"
-            " WHERE (? IS NULL OR c.opened_at >= ?) ORDER BY c.opened_at DESC, c.id DESC LIMIT ?",
-            (since, since, limit),
-        )
-        return rows
+        return crossings_repo.recent(self, limit, since)
 
     def counts(self) -> dict[str, int]:
         tables = ("crossings", "reads", "decisions", "outbox", "audit")

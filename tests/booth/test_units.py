@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from garita.station.booth.decisions import DecisionRefused, DecisionRequest, reason_for
-from garita.station.booth.history import like_pattern
 from garita.station.booth.i18n import LANGUAGES, catalog, check_catalogs
 from garita.station.booth.officer_accounts import add_officer, get_officer
 from garita.station.booth.pins import PinError, hash_pin, verify_pin
 from garita.station.booth.sessions import SessionStore
+from garita.station.storage.crossings_repo import like_pattern
 
 
 def test_pins_are_salted_scrypt_hashes():

@@ -1,4 +1,5 @@
-"""Lane-side helpers for the sync tests: a lane database with outbox rows, a link, pumping until done."""
+"""Lane-side helpers for the sync tests: an outbox with rows (the in-memory ``DummyOutbox``, or a lane
+database where a test needs the real one), a link over it, pumping until done."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from garita.station.links.mqtt_uplink import LaneStoreOutbox
 from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
+from garita.station.storage.outbox_repo import LaneStoreOutbox
 from garita.sync.downlink import Verified
 from garita.sync.link import BrokerSettings, LinkSettings, SyncLink
+from garita.sync.outbox import OutboxSource
 from garita.sync.signing import KeyRing
 from garita.sync.topics import LaneTopics
 from garita.sync.uplink import UplinkSettings
+from tests.sync.dummy_outbox import DummyOutbox
 
 PORT, LANE = "2504", "lane-03"
 
@@ -24,15 +27,24 @@ def lane_store(data_dir: Path) -> LaneStore:
     return LaneStore(open_database(data_dir))
 
 
-def add_events(store: LaneStore, count: int, kind: str = "read", priority: int = 5, start: int = 0) -> list[str]:
-    """``count`` outbox rows (one transaction: fast; the sequence is what the lifecycle would give)."""
-    with store.transaction() as tx:
+Outbox = DummyOutbox | LaneStore  # what a test feeds its link from
+
+
+def add_events(outbox: Outbox, count: int, kind: str = "read", priority: int = 5, start: int = 0) -> list[str]:
+    """``count`` outbox rows (a lane's in one transaction: fast; the sequence is what the lifecycle would give)."""
+    if isinstance(outbox, DummyOutbox):
+        return [outbox.add(kind, {"lane": LANE, "n": n}, priority) for n in range(start, start + count)]
+    with outbox.transaction() as tx:
         return [tx.outbox(datetime.now(UTC), kind, {"lane": LANE, "n": n}, priority)
                 for n in range(start, start + count)]
 
 
-def unsent(store: LaneStore) -> int:
-    return store.query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"]
+def unsent(outbox: Outbox) -> int:
+    return outbox.unsent() if isinstance(outbox, DummyOutbox) else LaneStoreOutbox(outbox).usage().pending_rows
+
+
+def source(outbox: Outbox) -> OutboxSource:
+    return outbox if isinstance(outbox, DummyOutbox) else LaneStoreOutbox(outbox)
 
 
 class Received:
@@ -48,10 +60,10 @@ class Received:
         return [item.kind for item in self.items]
 
 
-def make_link(store: LaneStore, broker: BrokerSettings, keys: KeyRing | None = None, handler: Callable | None = None,
+def make_link(outbox: Outbox, broker: BrokerSettings, keys: KeyRing | None = None, handler: Callable | None = None,
               **uplink: object) -> SyncLink:
     settings = LinkSettings(broker=broker, uplink=UplinkSettings(**uplink), poll_s=0.05)  # type: ignore[arg-type]
-    return SyncLink(settings, LaneTopics(PORT, LANE), LaneStoreOutbox(store), keys or KeyRing(), handler or Received())
+    return SyncLink(settings, LaneTopics(PORT, LANE), source(outbox), keys or KeyRing(), handler or Received())
 
 
 def public_keys(key: Ed25519PrivateKey, key_id: str = "central-1") -> KeyRing:

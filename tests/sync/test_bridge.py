@@ -20,7 +20,8 @@ from garita.sync.central.store_sqlite import SqliteStore
 from garita.sync.link import BrokerSettings
 from garita.sync.tls import TlsFiles
 from tests.sync.conftest import Pki, needs_mosquitto
-from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent
+from tests.sync.dummy_outbox import DummyOutbox
+from tests.sync.helpers import LANE, PORT, Received, add_events, make_link, public_keys, pump_until, unsent
 
 pytestmark = needs_mosquitto
 
@@ -102,18 +103,18 @@ def _exactly_once_in_order(central: Central, count: int) -> None:
 
 
 def test_bridge_carries_uplink_through_a_port_broker_outage_and_downlink_back(
-        port_broker, lane_broker, port_central, signing_key, data_dir):
-    store, received = lane_store(data_dir), Received()
-    link = make_link(store, _to_lane_broker(lane_broker), public_keys(signing_key), received, batch_max_events=50)
+        port_broker, lane_broker, port_central, signing_key):
+    outbox, received = DummyOutbox(), Received()
+    link = make_link(outbox, _to_lane_broker(lane_broker), public_keys(signing_key), received, batch_max_events=50)
     link.start()
     try:
-        add_events(store, 40)
-        pump_until(link, lambda: unsent(store) == 0)
+        add_events(outbox, 40)
+        pump_until(link, lambda: unsent(outbox) == 0)
         assert port_central.wait_until(lambda: port_central.store.count() == 40)
         assert port_central.wait_until(lambda: port_central.store.presence(PORT, LANE) == "online")
         port_broker.stop()  # the WAN side goes; the lane broker keeps acknowledging
-        add_events(store, 300, start=40)
-        pump_until(link, lambda: unsent(store) == 0)
+        add_events(outbox, 300, start=40)
+        pump_until(link, lambda: unsent(outbox) == 0)
         assert link.connected() and port_central.store.count() == 40
         port_broker.start()  # same port, same persistence directory: the bridge's session is still there
         assert port_central.wait_until(lambda: port_central.store.count() == 340)
@@ -129,10 +130,10 @@ def test_bridge_carries_uplink_through_a_port_broker_outage_and_downlink_back(
 
 
 def test_downlink_published_while_the_bridge_is_down_waits_in_its_session_on_the_port_broker(
-        port_broker, lane_broker, port_central, signing_key, data_dir):
+        port_broker, lane_broker, port_central, signing_key):
     """``cleansession false`` over MQTT 3.1.1: the reason the example does not use a 2.0 MQTT 5 bridge."""
-    store, received = lane_store(data_dir), Received()
-    link = make_link(store, _to_lane_broker(lane_broker), public_keys(signing_key), received)
+    outbox, received = DummyOutbox(), Received()
+    link = make_link(outbox, _to_lane_broker(lane_broker), public_keys(signing_key), received)
     link.start()
     try:
         pump_until(link, link.connected)
@@ -147,10 +148,10 @@ def test_downlink_published_while_the_bridge_is_down_waits_in_its_session_on_the
     assert received.kinds() == ["watchlist.delta", "lane.command"]
 
 
-def _crash_mid_burst(link, store, central: Central, victim: MosquittoProcess, total: int) -> dict[str, float]:
+def _crash_mid_burst(link, outbox, central: Central, victim: MosquittoProcess, total: int) -> dict[str, float]:
     """Start a ``total``-event burst, SIGKILL ``victim`` while it is in flight, restart it (same port, same
     persistence directory) and pump until the lane's outbox is empty; returns what was measured."""
-    add_events(store, total)
+    add_events(outbox, total)
     link.start()
     pump_until(link, lambda: central.store.count() >= total // 10)
     figures = {"lane_acked_at_kill": link.uplink.stats.acked_events, "lane_inflight_msgs_at_kill": link.uplink.inflight}
@@ -158,7 +159,7 @@ def _crash_mid_burst(link, store, central: Central, victim: MosquittoProcess, to
     figures["stored_at_kill"] = central.store.count()
     started = time.monotonic()
     victim.start()
-    pump_until(link, lambda: unsent(store) == 0, timeout_s=30)
+    pump_until(link, lambda: unsent(outbox) == 0, timeout_s=30)
     figures["outbox_empty_after_s"] = round(time.monotonic() - started, 2)
     return figures
 
@@ -171,15 +172,15 @@ def _crash_ready(port_broker: MosquittoProcess, central: Central) -> None:
 
 
 def test_port_broker_killed_mid_burst_loses_nothing_and_stores_nothing_twice(pki, port_broker, port_central,
-                                                                             signing_key, data_dir, capsys):
+                                                                             signing_key, capsys):
     """The lane daemon publishing straight to the port broker (no lane broker): SIGKILL mid-burst."""
-    total, store = 2000, lane_store(data_dir)
+    total, outbox = 2000, DummyOutbox()
     _crash_ready(port_broker, port_central)
-    link = make_link(store, _to_port_broker(port_broker, pki), public_keys(signing_key), backlog_rate_per_s=1500,
+    link = make_link(outbox, _to_port_broker(port_broker, pki), public_keys(signing_key), backlog_rate_per_s=1500,
                      batch_max_events=20, max_inflight=16)
     try:
-        figures = _crash_mid_burst(link, store, port_central, port_broker, total)
-        _settle(link, store, port_central, total, figures)
+        figures = _crash_mid_burst(link, outbox, port_central, port_broker, total)
+        _settle(link, outbox, port_central, total, figures)
     finally:
         link.stop()
     assert 0 < figures["stored_at_kill"] < total and figures["lane_acked_at_kill"] < total  # really mid-burst
@@ -190,18 +191,18 @@ def test_port_broker_killed_mid_burst_loses_nothing_and_stores_nothing_twice(pki
 
 
 def test_port_broker_crash_behind_the_bridge_loses_nothing_the_lane_resends_what_the_broker_dropped(
-        pki, port_broker, lane_broker, port_central, signing_key, data_dir, capsys):
+        pki, port_broker, lane_broker, port_central, signing_key, capsys):
     """Mosquitto saves to disk only every autosave_interval: a SIGKILL loses what it had acknowledged to the
     bridge but not yet handed to the central, and neither hop resends it (both saw a PUBACK). The central
     sees the sequence gap and asks; the lane still holds delivered rows and publishes the range again."""
-    total, store = 2000, lane_store(data_dir)
+    total, outbox = 2000, DummyOutbox()
     _crash_ready(port_broker, port_central)
-    link = make_link(store, _to_lane_broker(lane_broker), public_keys(signing_key), backlog_rate_per_s=1500,
+    link = make_link(outbox, _to_lane_broker(lane_broker), public_keys(signing_key), backlog_rate_per_s=1500,
                      batch_max_events=20, max_inflight=16)
     try:
-        figures = _crash_mid_burst(link, store, port_central, port_broker, total)
-        add_events(store, 1, start=total)  # what a lane does all day (reads, metrics): a lost tail becomes a gap
-        _settle(link, store, port_central, total + 1, figures)
+        figures = _crash_mid_burst(link, outbox, port_central, port_broker, total)
+        add_events(outbox, 1, start=total)  # what a lane does all day (reads, metrics): a lost tail becomes a gap
+        _settle(link, outbox, port_central, total + 1, figures)
     finally:
         link.stop()
     assert 0 < figures["stored_at_kill"] < total
@@ -212,18 +213,18 @@ def test_port_broker_crash_behind_the_bridge_loses_nothing_the_lane_resends_what
         print(f"\n[bridged] SIGKILL of the port broker: {figures}")
 
 
-def _settle(link, store, central: Central, count: int, figures: dict[str, float]) -> None:
+def _settle(link, outbox, central: Central, count: int, figures: dict[str, float]) -> None:
     """Pump until the central holds all ``count`` events (asking for gaps as it goes); record the figures."""
     started = time.monotonic()
-    pump_until(link, lambda: unsent(store) == 0 and central.store.seqs(PORT, LANE)[-1:] == [count], timeout_s=30)
+    pump_until(link, lambda: unsent(outbox) == 0 and central.store.seqs(PORT, LANE)[-1:] == [count], timeout_s=30)
     figures["lost_before_resend"] = sum(high - low + 1 for low, high in central.store.gaps(PORT, LANE))
-    pump_until(link, lambda: central.store.count() == count and unsent(store) == 0, timeout_s=30)
+    pump_until(link, lambda: central.store.count() == count and unsent(outbox) == 0, timeout_s=30)
     figures["complete_after_s"] = round(time.monotonic() - started, 2)
     figures["resent"] = link.uplink.stats.resent_events
     figures["resend_requests"] = central.resend_requests
 
 
-def test_the_example_port_broker_lets_a_consumer_group_share_the_uplink(pki, port_broker, signing_key, data_dir,
+def test_the_example_port_broker_lets_a_consumer_group_share_the_uplink(pki, port_broker, signing_key,
                                                                        tmp_path):
     """The ACL's ``central`` user may join ``$share/central/...``; the broker hands each message to one member."""
     group = [Central(BrokerSettings("localhost", port_broker.port, f"central-{n}", tls=pki.tls_for("central"), **FAST),
@@ -231,12 +232,12 @@ def test_the_example_port_broker_lets_a_consumer_group_share_the_uplink(pki, por
              for n in range(2)]
     for node in group:
         node.start()
-    store = lane_store(data_dir)
-    link = make_link(store, _to_port_broker(port_broker, pki), batch_max_events=5)
+    outbox = DummyOutbox()
+    link = make_link(outbox, _to_port_broker(port_broker, pki), batch_max_events=5)
     link.start()
     try:
-        add_events(store, 200)
-        pump_until(link, lambda: unsent(store) == 0)
+        add_events(outbox, 200)
+        pump_until(link, lambda: unsent(outbox) == 0)
         assert group[0].wait_until(lambda: sum(node.store.count() for node in group) >= 200)
     finally:
         link.stop()

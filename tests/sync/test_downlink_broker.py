@@ -9,15 +9,15 @@ from garita.sync.signing import sign
 from garita.sync.tls import client_context
 from garita.sync.topics import lane_down, port_down
 from tests.sync.conftest import needs_mosquitto
-from tests.sync.helpers import LANE, PORT, Received, lane_store, make_link, public_keys, pump_until
+from tests.sync.dummy_outbox import DummyOutbox
+from tests.sync.helpers import LANE, PORT, Received, make_link, public_keys, pump_until
 
 pytestmark = needs_mosquitto
 
 
-def test_downlink_sent_while_the_lane_was_away_arrives_after_it_reconnects(broker_settings, central, signing_key,
-                                                                           data_dir):
-    store, received = lane_store(data_dir), Received()
-    link = make_link(store, broker_settings(), public_keys(signing_key), received)
+def test_downlink_sent_while_the_lane_was_away_arrives_after_it_reconnects(broker_settings, central, signing_key):
+    outbox, received = DummyOutbox(), Received()
+    link = make_link(outbox, broker_settings(), public_keys(signing_key), received)
     link.start()
     pump_until(link, link.connected)
     link.stop()  # the session stays on the broker (clean start off, session expiry set)
@@ -26,7 +26,7 @@ def test_downlink_sent_while_the_lane_was_away_arrives_after_it_reconnects(broke
     central.publish_delta(PORT, 7, 8, add=[{"type": "plate", "value": "NEW1"}], remove=[])
     central.publish_declaration(PORT, "PED-1", "pedimento", {"number": "26 47 3089 6000123"})
     central.publish_command(PORT, LANE, "lane.close", {"reason": "test"})
-    back = make_link(store, broker_settings(), public_keys(signing_key), received)
+    back = make_link(outbox, broker_settings(), public_keys(signing_key), received)
     back.start()
     try:
         pump_until(back, lambda: len(received.items) == 4)
@@ -56,9 +56,9 @@ def _garbage(signing_key: Ed25519PrivateKey) -> list[tuple[str, bytes]]:
 
 
 def test_garbage_downlink_is_counted_and_logged_and_the_link_carries_on(broker, broker_settings, central,
-                                                                        signing_key, data_dir, caplog):
-    store, received = lane_store(data_dir), Received()
-    link = make_link(store, broker_settings(), public_keys(signing_key), received)
+                                                                        signing_key, caplog):
+    outbox, received = DummyOutbox(), Received()
+    link = make_link(outbox, broker_settings(), public_keys(signing_key), received)
     link.start()
     try:
         pump_until(link, link.connected)

@@ -8,7 +8,8 @@ import pytest
 
 from garita.sync.tls import TlsFiles
 from tests.sync.conftest import needs_mosquitto
-from tests.sync.helpers import lane_store, make_link, pump_until
+from tests.sync.dummy_outbox import DummyOutbox
+from tests.sync.helpers import make_link, pump_until
 
 pytestmark = needs_mosquitto
 
@@ -23,8 +24,8 @@ def _refused_repeatedly(link) -> bool:
         link.client.loop_stop()
 
 
-def test_the_right_certificate_and_password_connect(broker_settings, data_dir):
-    link = make_link(lane_store(data_dir), broker_settings())
+def test_the_right_certificate_and_password_connect(broker_settings):
+    link = make_link(DummyOutbox(), broker_settings())
     link.start()
     try:
         pump_until(link, link.connected)
@@ -34,7 +35,7 @@ def test_the_right_certificate_and_password_connect(broker_settings, data_dir):
 
 @pytest.mark.parametrize("case", ["wrong_password", "no_password", "rogue_client_cert", "no_client_cert",
                                   "untrusted_broker"])
-def test_wrong_credentials_are_refused(case, broker_settings, pki, data_dir):
+def test_wrong_credentials_are_refused(case, broker_settings, pki):
     good = broker_settings()
     bad = {
         "wrong_password": replace(good, password="guess"),
@@ -43,7 +44,7 @@ def test_wrong_credentials_are_refused(case, broker_settings, pki, data_dir):
         "no_client_cert": replace(good, tls=TlsFiles(pki.ca.ca_file)),
         "untrusted_broker": replace(good, tls=replace(good.tls, ca_file=pki.rogue.ca_file)),
     }[case]
-    link = make_link(lane_store(data_dir), bad)
+    link = make_link(DummyOutbox(), bad)
     assert _refused_repeatedly(link)
 
 
@@ -63,17 +64,17 @@ def acl_broker(pki, tmp_path):
     process.stop()
 
 
-def test_a_publish_the_broker_refuses_stays_unsent(acl_broker, broker_settings, data_dir):
+def test_a_publish_the_broker_refuses_stays_unsent(acl_broker, broker_settings):
     """A PUBACK with a failure reason code (0x87, not authorised) is a refusal: the rows are kept and retried."""
     from tests.sync.helpers import add_events, unsent
 
-    store = lane_store(data_dir)
-    add_events(store, 3)
-    link = make_link(store, replace(broker_settings(), port=acl_broker.port))
+    outbox = DummyOutbox()
+    add_events(outbox, 3)
+    link = make_link(outbox, replace(broker_settings(), port=acl_broker.port))
     link.start()
     try:
         pump_until(link, lambda: link.uplink.stats.refused_events >= 3)
         assert link.uplink.stats.acked_events == 0, link.uplink.stats
-        assert unsent(store) == 3
+        assert unsent(outbox) == 3
     finally:
         link.stop()
