@@ -10,11 +10,13 @@ from typing import Literal
 
 from garita.station.booth.pins import DECOY_HASH, hash_pin, verify_pin
 from garita.station.booth.throttle import PinThrottle, Throttled
+from garita.station.storage.joint_decisions import set_agency
 from garita.station.storage.lane_store import LaneStore
 
 Role = Literal["officer", "supervisor", "technician"]
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "technician")
 DECIDING_ROLES = frozenset({"officer", "supervisor"})
+AGENCIES = ("US", "MX")  # of a joint lane; '' is an officer of no agency (a single-agency lane)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Officer:
     badge_epc: str | None
     language: str
     active: bool
+    agency: str = ""
 
 
 def normalise_epc(epc: str) -> str:
@@ -35,7 +38,7 @@ def normalise_epc(epc: str) -> str:
 
 def _officer(row: dict) -> Officer:
     return Officer(row["id"], row["name"], row["role"], row["pin_hash"], row["badge_epc"],
-                   row["language"], bool(row["active"]))
+                   row["language"], bool(row["active"]), row.get("agency") or "")
 
 
 def get_officer(store: LaneStore, officer_id: str) -> Officer | None:
@@ -53,10 +56,12 @@ def list_officers(store: LaneStore) -> list[Officer]:
 
 
 def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: str | None,
-                badge: str | None = None, language: str = "") -> None:
+                badge: str | None = None, language: str = "", agency: str = "") -> None:
     """Create or replace an officer; the PIN is kept only as its salted hash. Audited."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if agency not in ("", *AGENCIES):
+        raise ValueError(f"agency must be one of {', '.join(AGENCIES)}")
     if not officer_id.strip() or not name.strip():
         raise ValueError("an officer needs an id and a name")
     pin_hash = hash_pin(pin) if pin else None
@@ -71,8 +76,9 @@ def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: s
             " active = 1",
             (officer_id, name, role, pin_hash, epc, language, now.isoformat()),
         )
+        set_agency(tx.conn, officer_id, agency)
         tx.audit(now, "admin", "officer.saved", None,
-                 {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc)})
+                 {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc), "agency": agency})
 
 
 async def pin_matches(officer: Officer | None, pin: str) -> bool:

@@ -333,6 +333,10 @@ class LaneDaemon:
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
 
+    def notify(self, event: str, detail: dict) -> None:
+        """Tell the listeners (the booth's screens) of a committed change made outside the lifecycle."""
+        self._tell(event, detail)
+
     def move_read(self, read_id: int, to: str | None, actor: str, reason: str = "") -> str:
         """An officer's correction of where a read belongs (audited); the screens hear of it."""
         source = self.store.read(read_id)
