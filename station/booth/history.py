@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from garita.station.booth.crossing_view import epoch_ms
+from garita.station.storage.joint_decisions import record_of
 from garita.station.storage.lane_store import LaneStore
 
 _BASE = (
@@ -44,9 +45,10 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def search(store: LaneStore, query: str = "", limit: int = 50) -> list[dict[str, Any]]:
-    """Newest first; an empty query lists the recent crossings."""
+    """Newest first, each decision with its joint record (both agencies' officers); an empty query lists the recent."""
     limit = max(1, min(int(limit), 200))
     if not query.strip():
-        return [_row(r) for r in store.query(_BASE + _ORDER, {"limit": limit})]
-    rows = store.query(_BASE + _MATCH + _ORDER, {"q": like_pattern(query), "limit": limit})
-    return [_row(r) for r in rows]
+        rows = store.query(_BASE + _ORDER, {"limit": limit})
+    else:
+        rows = store.query(_BASE + _MATCH + _ORDER, {"q": like_pattern(query), "limit": limit})
+    return [{**_row(r), "joint": record_of(store, r["id"]) if r["action"] else None} for r in rows]

@@ -125,13 +125,15 @@ class DecisionService:
                 self.refuse(ask, code)
         if step == "countersign":  # the proposal's reason stands; the countersign adds a name, not a reason
             return state.proposal["reason"], bool(state.proposal["recommendation"] not in (None, ask.action))
-        against = state.proposal["action"] if step == "disagree" else view.recommendation
+        request = DecisionRequest(ask.action, ask.reason_code, ask.reason_text)
+        if step == "disagree" and not (ask.reason_code.strip() or ask.reason_text.strip()):
+            self.refuse(ask, "disagreement_reason_required")
         try:
-            return reason_for(DecisionRequest(ask.action, ask.reason_code, ask.reason_text),
-                              against, [] if step == "disagree" else list(view.waiting_for))
+            if step == "disagree":  # the reason says why this agency would decide otherwise
+                return reason_for(request, None)[0], False
+            return reason_for(request, view.recommendation, list(view.waiting_for))
         except DecisionRefused as exc:
-            code = "disagreement_reason_required" if step == "disagree" else exc.code
-            self.refuse(ask, code)
+            self.refuse(ask, exc.code)
             raise
 
     def decide(self, ask: DecisionAsk, view: View) -> str:

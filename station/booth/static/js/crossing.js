@@ -2,6 +2,7 @@
 import { $, data, el, engine, msg, show } from './dom.js';
 import { dateTime, day, language, percent, time } from './i18n.js';
 import { post } from './api.js';
+import { renderJoint } from './joint.js';
 import { queued } from './queue.js';
 import { alertSound } from './sound.js';
 
@@ -151,6 +152,7 @@ export function render(crossing) {
   show('waiting', !shown);
   show('crossing', Boolean(shown));
   watchlistAlert(shown);
+  renderJoint(shown && shown.joint);
   if (!shown) return;
   const reads = shown.reads;
   $('crossing-id').textContent = shown.id.slice(-8);
@@ -177,4 +179,5 @@ export function wipe() {
   show('crossing', false);
   show('alert', false);
   show('waiting', true);
+  renderJoint(null);
 }
