@@ -12,7 +12,6 @@ ERIKSSON = {**MRZ, "surname": "ERIKSSON", "given_names": "ANNA MARIA", "national
 
 
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
-@pytest.mark.xfail(strict=False, reason="after merging issue 17 the queued passport showed on the first car once")
 def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(browser, lane, viewport):
     close_open_crossing(lane)
     width, height = viewport
