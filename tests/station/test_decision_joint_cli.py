@@ -83,3 +83,24 @@ def test_a_disagreement_waits_for_a_supervisor(joint_lane):
     assert settled.returncode == 0 and decisions(data_dir) == 1, settled.stderr
     line = garita("show", crossing_id, env={"GARITA_DATA_DIR": str(data_dir)}).stdout
     assert "after us-1 (US) proposed release and mx-1 (MX) disagreed (detain)" in line
+
+
+def test_the_joint_section_is_strict(tmp_path):
+    from tests.station.test_config import problems
+
+    minimal = CONFIG.split("[joint]")[0]
+    bad_time = problems(tmp_path, minimal + "[joint]\nenabled = true\ncountersign_within_s = 2\n")
+    assert any("countersign_within_s" in p and "line 9" in p for p in bad_time), bad_time
+    misspelt = problems(tmp_path, minimal + "[joint]\nenabeld = true\n")
+    assert any("enabeld" in p for p in misspelt), misspelt
+
+
+def test_officer_add_takes_the_agency_and_list_shows_it(joint_lane):
+    data_dir, _config, _crossing = joint_lane
+    env = {"GARITA_DATA_DIR": str(data_dir)}
+    added = garita("officer", "add", "mx-2", "--name", "Rosa Díaz", "--agency", "MX", "--pin", "2468", env=env)
+    assert added.returncode == 0 and "(officer, MX)" in added.stdout, added.stderr
+    listed = {line.split()[0]: line.split()[2] for line in garita("officer", "list", env=env).stdout.splitlines()}
+    assert listed["mx-2"] == "MX" and listed["us-1"] == "US"
+    wrong = garita("officer", "add", "x-1", "--name", "X", "--agency", "CA", "--pin", "2468", env=env)
+    assert wrong.returncode == 2 and "CA" in wrong.stderr
