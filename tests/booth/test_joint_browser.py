@@ -144,3 +144,55 @@ def test_mx_disagrees_and_only_a_supervisor_settles_it(browser, joint_lane):
     finally:
         us_context.close()
         mx_context.close()
+
+
+@pytest.fixture(scope="module")
+def short_lane(tmp_path_factory) -> Iterator[Lane]:
+    """A joint lane whose proposals lapse after 5 s (the shortest the config allows)."""
+    from garita.station.booth.officer_accounts import add_officer
+    from garita.station.storage.database import open_database
+    from garita.station.storage.lane_store import LaneStore
+
+    data_dir: Path = tmp_path_factory.mktemp("joint-short") / "data"
+    data_dir.mkdir()
+    store = LaneStore(open_database(data_dir))
+    for officer_id, name, role, pin, agency, language in JOINT_OFFICERS:
+        add_officer(store, officer_id, name, role, pin, language=language, agency=agency)
+    store.db.conn.close()
+    running = Lane(data_dir, "--joint=5")
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_a_proposal_not_countersigned_in_time_lapses_and_either_agency_proposes_again(browser, short_lane):
+    us_context, us = screen(browser, short_lane, "us-1", "1111")
+    mx_context, mx = screen(browser, short_lane, "mx-1", "2222")
+    try:
+        crossing_id = vehicle(short_lane, "REC-JOINT-3")
+        expect(us.locator("#recommendation")).to_contain_text(EN["action.release"])
+        us.keyboard.press("1")
+        us.keyboard.press("Enter")
+        expect(us.locator("#toast")).to_have_text(EN["joint.proposed_toast"])
+        # The countdown runs out on both screens; the keys come back (nothing was decided).
+        for page, words in ((us, EN), (mx, ES)):
+            expect(page.locator("#joint-title")).to_have_text(words["joint.expired"], timeout=15000)
+            expect(page.locator("#joint-countdown")).to_be_hidden()
+            expect(page.locator("button.act.release")).to_be_enabled()
+        shot(mx, "joint-lapsed-es-1366x768")
+        wide, window = mx.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide <= window, f"the Spanish page is {wide} px wide in a {window} px window"
+        assert short_lane.query("SELECT * FROM decisions WHERE crossing_id = ?", (crossing_id,)) == []
+        mx.keyboard.press("1")  # too late to countersign: this is a proposal of its own, waiting for US
+        mx.keyboard.press("Enter")
+        expect(mx.locator("#toast")).to_have_text(ES["joint.proposed_toast"])
+        verdicts = [r["verdict"] for r in short_lane.query(
+            "SELECT a.verdict FROM joint_answers a JOIN joint_proposals p ON p.id = a.proposal_id"
+            " WHERE p.crossing_id = ?", (crossing_id,))]
+        assert verdicts == ["expired"]
+        assert short_lane.query("SELECT * FROM audit WHERE action = 'joint.lapsed' AND crossing_id = ?",
+                                (crossing_id,))
+        assert us.console_errors == [] and mx.console_errors == []
+    finally:
+        us_context.close()
+        mx_context.close()

@@ -99,12 +99,14 @@ def test_with_an_alert_and_two_documents_the_decision_buttons_are_on_a_1366x768_
         expect(page.locator("#plates img.photo")).to_have_count(1)
         image_id = lane.query("SELECT id FROM reads WHERE kind = 'image' ORDER BY id DESC LIMIT 1")[0]["id"]
         box = [[250, 300], [390, 300], [390, 340], [250, 340]]
-        lane.send("plate-cam", "plate", "WATCH7FIT", {"box": box, "image_read_id": image_id, "confidence": 0.97})
-        lane.send("rfid-1", "rfid", "E2003411B80201151234FIT2", {"antenna": 1})
+        # The photo's own plate (the recogniser may read it too); the vehicle's tag is the watchlist hit.
+        lane.send("plate-cam", "plate", "7CRP123", {"box": box, "image_read_id": image_id, "confidence": 0.97})
+        lane.send("rfid-1", "rfid", "WATCH-FIT-TAG-2", {"antenna": 1})
         lane.send("docs-1", "document", "L898902C3", ERIKSSON)
         lane.send("docs-1", "document", "G12345678", MRZ)
         expect(page.locator("#alert")).to_be_visible()
         expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
+        expect(page.locator("#queue-chip")).to_have_text("0 waiting")
         page.wait_for_function("() => [...document.querySelectorAll('#plates img')].every((i) => i.complete)")
         scroll, inner = page.evaluate("[document.documentElement.scrollHeight, window.innerHeight]")
         buttons = page.evaluate("document.querySelector('#decision .buttons').getBoundingClientRect().bottom")
@@ -119,6 +121,14 @@ def test_with_an_alert_and_two_documents_the_decision_buttons_are_on_a_1366x768_
                                         " document.querySelector('main').getBoundingClientRect().bottom]")
         print(f"  with the confirm bar open: page {scroll} px, content ends at {content:.0f} px")
         assert scroll <= inner, f"the page is {scroll} px tall in a {inner} px window"
+        page.keyboard.press("Escape")
+        page.click("#lang-switch")  # Spanish labels are longer: the strip may take two lines, never more width
+        expect(page.locator("#queue-chip")).to_have_text("0 en espera")
+        expect(page.locator("#plates img.photo")).to_have_count(1)
+        high, wide, window = page.evaluate("[document.documentElement.scrollHeight,"
+                                           " document.documentElement.scrollWidth, window.innerWidth]")
+        shot(page, "alert-two-documents-es-1366x768")
+        assert high <= inner and wide <= window, f"the Spanish page is {wide}x{high} px in a {window}x{inner} window"
     finally:
         context.close()
         close_open_crossing(lane)
