@@ -75,7 +75,39 @@ def crossing_detail(store: LaneStore, crossing_id: str) -> dict[str, Any] | None
     detail = _crossing_json(store, row)
     detail["audit"] = store.query("SELECT at, actor, action, detail FROM audit WHERE crossing_id = ? ORDER BY id",
                                   (row["id"],))
+    detail["joint_pending"] = _joint_pending(store, row["id"]) if detail["decision"] is None else None
     return detail
+
+
+def _joint_pending(store: LaneStore, crossing_id: str) -> dict[str, Any] | None:
+    """An undecided crossing's joint decision so far: the proposal awaiting the other agency, or the dispute."""
+    from datetime import UTC, datetime
+
+    from garita.station.core.joint_decision import current_state
+
+    state = current_state(store, crossing_id, datetime.now(UTC), store.latest_recommendation(crossing_id))
+    proposal = state.proposal
+    if proposal is None or state.phase == "none":
+        return None
+    pending = {"phase": state.phase, "proposal_id": proposal["id"], "officer_id": proposal["officer_id"],
+               "agency": proposal["agency"], "action": proposal["action"], "expires_at": proposal["expires_at"],
+               "awaiting": state.awaiting_agency}
+    if state.phase == "disputed":
+        pending["disagreed"] = {"officer_id": proposal["answer_officer_id"], "agency": proposal["answer_agency"],
+                                "action": proposal["answer_action"], "reason": proposal["answer_reason"]}
+    return pending
+
+
+def pending_line(pending: dict[str, Any]) -> str:
+    """The joint decision of an undecided crossing, for people."""
+    proposed = f"{pending['officer_id']} ({pending['agency']}) proposed {pending['action']}"
+    if pending["phase"] == "awaiting":
+        return f"{proposed}; awaiting {pending['awaiting']} countersign until {pending['expires_at']}"
+    if pending["phase"] == "disputed":
+        other = pending["disagreed"]
+        return (f"{proposed}; {other['officer_id']} ({other['agency']}) disagreed ({other['action']}:"
+                f" {other['reason']}); a supervisor decides")
+    return f"{proposed}; lapsed uncountersigned at {pending['expires_at']}: decide again"
 
 
 def wide_console() -> Console:
@@ -110,6 +142,8 @@ def print_detail(detail: dict[str, Any], console: Console | None = None) -> None
     decision = detail["decision"]
     if decision:
         console.print(f"decision: {decision_line(decision)}", highlight=False)
+    elif detail.get("joint_pending"):
+        console.print(f"joint decision: {pending_line(detail['joint_pending'])}", highlight=False)
     for read in detail["reads"]:
         console.print(f"  {read['read_at'][11:23]} {read['device']:<12} {read['kind']:<9} {read['value']}"
                       + (f"  image {read['image_path']}" if read["image_path"] else ""), highlight=False)

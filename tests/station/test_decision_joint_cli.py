@@ -56,6 +56,8 @@ def test_one_agency_alone_cannot_complete_and_the_other_countersigns(joint_lane)
     data_dir, _config, crossing_id = joint_lane
     proposed = decide(joint_lane, "us-1", "release")
     assert proposed.returncode == 0 and "not yet recorded" in proposed.stdout and "MX" in proposed.stdout
+    waiting = garita("show", crossing_id, env={"GARITA_DATA_DIR": str(data_dir)}).stdout
+    assert "us-1 (US) proposed release; awaiting MX countersign until" in waiting
     again = decide(joint_lane, "us-2", "release")
     assert again.returncode == 1 and "(awaiting_other_agency)" in again.stderr
     assert decisions(data_dir) == 0
@@ -77,6 +79,9 @@ def test_a_disagreement_waits_for_a_supervisor(joint_lane):
     assert no_reason.returncode == 1 and "(disagreement_reason_required)" in no_reason.stderr
     disputed = decide(joint_lane, "mx-1", "detain", "--reason", "seal broken")
     assert disputed.returncode == 0 and "a supervisor decides" in disputed.stdout
+    shown = json.loads(garita("show", crossing_id, "--json", env={"GARITA_DATA_DIR": str(data_dir)}).stdout)
+    assert shown["joint_pending"]["disagreed"] == {"officer_id": "mx-1", "agency": "MX", "action": "detain",
+                                                   "reason": "seal broken"}
     party = decide(joint_lane, "us-1", "release")
     assert party.returncode == 1 and "(dispute_needs_supervisor)" in party.stderr
     settled = decide(joint_lane, "sup-1", "secondary", "--reason", "inspect the seal")
