@@ -63,3 +63,11 @@ def record_of(store: LaneStore, crossing_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     return {key: rows[0][key] for key in ("proposal_id", *RECORD_FIELDS)}
+
+
+def change_mark(store: LaneStore) -> tuple[int, int, int]:
+    """Newest proposal, answer and decision row: when it moves, some channel (a CLI, another booth) decided."""
+    row = store.query("SELECT (SELECT COALESCE(MAX(rowid), 0) FROM joint_proposals) AS p,"
+                      " (SELECT COALESCE(MAX(rowid), 0) FROM joint_answers) AS a,"
+                      " (SELECT COALESCE(MAX(rowid), 0) FROM decisions) AS d")[0]
+    return row["p"], row["a"], row["d"]

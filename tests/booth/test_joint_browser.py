@@ -196,3 +196,31 @@ def test_a_proposal_not_countersigned_in_time_lapses_and_either_agency_proposes_
     finally:
         us_context.close()
         mx_context.close()
+
+
+def test_a_proposal_made_with_garita_decide_reaches_the_other_agency_screen(browser, joint_lane, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.station.test_decision_joint_cli import CONFIG
+
+    config = tmp_path / "lane.toml"
+    config.write_text(CONFIG)
+    mx_context, mx = screen(browser, joint_lane, "mx-1", "2222")
+    try:
+        crossing_id = vehicle(joint_lane, "REC-JOINT-4")
+        expect(mx.locator("#recommendation")).to_contain_text(ES["action.release"])
+        proposed = subprocess.run(
+            [sys.executable, "-m", "garita.station", "decide", crossing_id, "release", "--officer", "us-1",
+             "--pin-stdin", "--config", str(config), "--data-dir", str(joint_lane.data_dir)],
+            capture_output=True, text=True, input="1111\n", timeout=60)
+        assert proposed.returncode == 0 and "not yet recorded" in proposed.stdout, proposed.stderr
+        expect(mx.locator("#joint-title")).to_have_text(ES["joint.countersign_needed"])  # within a tick
+        mx.keyboard.press("c")
+        mx.keyboard.press("Enter")
+        expect(mx.locator("#toast")).to_have_text(ES["decision.recorded"])
+        [record] = joint_lane.query("SELECT * FROM joint_records WHERE crossing_id = ?", (crossing_id,))
+        assert (record["proposer_id"], record["countersigner_id"]) == ("us-1", "mx-1")
+        expect(mx.locator("#waiting")).to_be_visible()
+    finally:
+        mx_context.close()
