@@ -136,7 +136,7 @@ def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor:
     config = _lane_config(config_path)
     service = DecisionService(store, Lifecycle(store, crossing["lane_id"], 300).decide,
                               config.booth.detain_override_needs_supervisor if config else True,
-                              config.joint if config else None)
+                              _joint_rule(store, config))
     ask = DecisionAsk(crossing["id"], action, "cli", deciding, officer, "", reason, cosigning, notes, supervisor or "")
     try:
         outcome = service.submit(ask, latest_view(store, crossing["id"]))
@@ -150,6 +150,17 @@ def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor:
         click.echo(f"disagreement recorded ({action}) for crossing {crossing['id']}; a supervisor decides now")
     else:
         click.echo(f"decision {outcome.id} recorded: {action} for crossing {crossing['id']}")
+
+
+def _joint_rule(store, config):
+    """The config's joint rule; joint too when the daemon last ran this lane joint (one agency alone never decides)."""
+    from garita.station.config.lane_config import JointSection
+    from garita.station.storage.joint_decisions import saved_joint_rule
+
+    saved = saved_joint_rule(store)
+    if config is not None and (config.joint.enabled or saved is None or not saved[0]):
+        return config.joint
+    return JointSection(enabled=True, countersign_within_s=saved[1]) if saved and saved[0] else None
 
 
 def _lane_config(config_path: Path | None):

@@ -26,7 +26,7 @@ from garita.station.ops.event_log import log_event
 from garita.station.ops.health_watch import HealthWatch
 from garita.station.ops.sdnotify import Notifier, watchdog_interval_s
 from garita.station.ops.status_file import write_status
-from garita.station.storage.joint_decisions import change_mark
+from garita.station.storage.joint_decisions import change_mark, save_joint_rule
 from garita.station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.lane")
@@ -120,6 +120,7 @@ class LaneDaemon:
         self.notifier.ready(f"lane {self.config.lane.id} running")
         log_event(log, "lane.ready", lane=self.config.lane.id, devices=len(self.devices),
                   startup_ms=round(startup_ms, 1), data_dir=str(self.data_dir))
+        self._save_joint_rule()
         booth = await self._start_booth()
         await self._stop.wait()
         if booth is not None:
@@ -334,6 +335,14 @@ class LaneDaemon:
                   action=action, officer=officer_id, reason=reason)
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
+
+    def _save_joint_rule(self) -> None:
+        """`garita decide` run without the config still applies this lane's joint rule (it reads it here)."""
+        joint = self.config.joint
+        try:
+            save_joint_rule(self.store, joint.enabled, joint.countersign_within_s)
+        except Exception as exc:  # a full disk must not stop the lane; the CLI then needs --config
+            log_event(log, "joint_rule.not_saved", logging.WARNING, error=repr(exc))
 
     def _notice_decisions(self) -> None:
         """A decision, proposal or disagreement recorded by another process (`garita decide`) reaches the screens

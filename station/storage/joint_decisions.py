@@ -71,3 +71,20 @@ def change_mark(store: LaneStore) -> tuple[int, int, int]:
                       " (SELECT COALESCE(MAX(rowid), 0) FROM joint_answers) AS a,"
                       " (SELECT COALESCE(MAX(rowid), 0) FROM decisions) AS d")[0]
     return row["p"], row["a"], row["d"]
+
+
+def save_joint_rule(store: LaneStore, enabled: bool, within_s: float) -> None:
+    """The daemon's joint rule, kept where `garita decide` finds it when it is not given the config."""
+    with store.transaction() as tx:
+        tx.conn.executemany("INSERT INTO lane_settings (name, value) VALUES (?, ?)"
+                            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                            [("joint.enabled", "1" if enabled else "0"), ("joint.countersign_within_s", str(within_s))])
+
+
+def saved_joint_rule(store: LaneStore) -> tuple[bool, float] | None:
+    """(enabled, countersign_within_s) as the daemon last saved them; None if no daemon has run here."""
+    found = store.query("SELECT name, value FROM lane_settings WHERE name LIKE 'joint.%'")
+    rows = {r["name"]: r["value"] for r in found}
+    if "joint.enabled" not in rows:
+        return None
+    return rows["joint.enabled"] == "1", float(rows.get("joint.countersign_within_s", "120"))

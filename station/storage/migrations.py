@@ -179,6 +179,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 9: the joint decision of both agencies. Each officer belongs to an agency; an officer of one agency
     #    proposes, one of the other countersigns within the configured time (or disagrees, and a supervisor
     #    decides). Proposals, answers and the joint record of each decision are append-only like decisions.
+    #    lane_settings keeps the running daemon's joint rule, so `garita decide` without the config keeps it.
     """
     ALTER TABLE officers ADD COLUMN agency TEXT NOT NULL DEFAULT '' CHECK (agency IN ('', 'US', 'MX'));
     CREATE TABLE joint_proposals (
@@ -230,6 +231,10 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         BEGIN SELECT RAISE(ABORT, 'joint records are never updated'); END;
     CREATE TRIGGER joint_records_never_deleted BEFORE DELETE ON joint_records
         BEGIN SELECT RAISE(ABORT, 'joint records are never deleted'); END;
+    CREATE TABLE lane_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     """,
 ]
 
@@ -249,7 +254,7 @@ NOTES: list[str] = [
     "downlink state that survives a restart: applied message ids (replays refused), each declaration's "
     "last version (older copies refused), persistent counters",
     "the joint decision of both agencies: each officer's agency, proposals, countersign/disagree answers and "
-    "the joint record of each decision (append-only)",
+    "the joint record of each decision (append-only); the daemon's joint rule for the CLI",
 ]
 
 

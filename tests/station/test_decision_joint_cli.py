@@ -109,3 +109,20 @@ def test_officer_add_takes_the_agency_and_list_shows_it(joint_lane):
     assert listed["mx-2"] == "MX" and listed["us-1"] == "US"
     wrong = garita("officer", "add", "x-1", "--name", "X", "--agency", "CA", "--pin", "2468", env=env)
     assert wrong.returncode == 2 and "CA" in wrong.stderr
+
+
+def test_without_the_config_the_cli_keeps_the_joint_rule_the_daemon_ran_with(joint_lane):
+    from garita.station.storage.database import open_database
+    from garita.station.storage.joint_decisions import save_joint_rule
+    from garita.station.storage.lane_store import LaneStore
+
+    data_dir, _config, crossing_id = joint_lane
+    store = LaneStore(open_database(data_dir))
+    save_joint_rule(store, True, 600.0)  # as LaneDaemon.run does at start
+    store.db.conn.close()
+    env = {"GARITA_DATA_DIR": str(data_dir)}
+    alone = garita("decide", crossing_id, "release", "--officer", "us-1", "--pin-stdin", env=env, stdin="1234\n")
+    assert alone.returncode == 0 and "not yet recorded" in alone.stdout, alone.stderr
+    again = garita("decide", crossing_id, "release", "--officer", "us-2", "--pin-stdin", env=env, stdin="1234\n")
+    assert again.returncode == 1 and "(awaiting_other_agency)" in again.stderr
+    assert decisions(data_dir) == 0
