@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from garita.station.booth.risk_panel import assessment_of
+from garita.station.core.joint_decision import current_state
 from garita.station.storage import crossings_repo
 from garita.station.storage.crossings_repo import CrossingRow
+from garita.station.storage.joint_decisions import record_of
 from garita.station.storage.lane_store import LaneStore
 
 # Raw reader internals a booth officer never needs (they stay in the technician view).
@@ -75,12 +77,36 @@ def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> d
     day = today or datetime.now(UTC).date()
     reads = [_read_view(row, day) for row in store.reads_of(crossing_id)]
     decision = store.decision_of(crossing_id)
+    assessment = assessment_of(lane, crossing_id)
+    view = _decision_view(decision)
+    if view is not None:
+        view["joint"] = record_of(store, crossing_id)
     return {
         "id": crossing["id"], "state": crossing["state"], "trigger": crossing["trigger"],
         "opened_ms": epoch_ms(crossing["opened_at"]), "flagged": crossing["state"] == "flagged_idle",
-        "reads": reads, "decision": _decision_view(decision),
-        "assessment": assessment_of(lane, crossing_id), "previous": previous_crossings(store, crossing_id),
+        "reads": reads, "decision": view, "assessment": assessment,
+        "previous": previous_crossings(store, crossing_id),
+        "joint": joint_view(store, crossing_id, assessment["recommendation"] if assessment else None)
+        if decision is None else None,
     }
+
+
+def joint_view(store: LaneStore, crossing_id: str, recommendation: str | None) -> dict[str, Any] | None:
+    """Where the crossing's joint decision stands: the proposal waiting for the other agency (with its deadline),
+    the disagreement waiting for a supervisor, or a proposal that lapsed; None before any proposal."""
+    state = current_state(store, crossing_id, datetime.now(UTC), recommendation)
+    proposal = state.proposal
+    if proposal is None or state.phase == "none":
+        return None
+    view = {"phase": state.phase, "proposal_id": proposal["id"], "action": proposal["action"],
+            "officer_id": proposal["officer_id"], "officer_name": proposal["officer_name"] or proposal["officer_id"],
+            "agency": proposal["agency"], "reason": proposal["reason"], "awaiting": state.awaiting_agency,
+            "expires_ms": epoch_ms(proposal["expires_at"])}
+    if state.phase == "disputed":
+        view["answer"] = {"officer_id": proposal["answer_officer_id"], "agency": proposal["answer_agency"],
+                          "officer_name": proposal["answer_officer_name"] or proposal["answer_officer_id"],
+                          "action": proposal["answer_action"], "reason": proposal["answer_reason"]}
+    return view
 
 
 PREVIOUS_LIMIT = 5

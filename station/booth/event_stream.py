@@ -19,7 +19,7 @@ from garita.station.booth.crossing_view import crossing_detail, current_crossing
 QUEUE_SIZE = 200
 STREAMS_PER_SESSION = 4  # a booth page holds one; a few tabs or reloads are fine, hundreds are not
 CROSSING_EVENTS = {"crossing.opened", "read.recorded", "decision.recorded", "crossing.flagged_idle", "read.moved",
-                   "vehicle.arrived", "vehicle.left"}
+                   "vehicle.arrived", "vehicle.left", "joint.proposed", "joint.disputed", "decisions.changed"}
 
 
 @dataclass(eq=False)

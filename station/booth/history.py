@@ -7,6 +7,7 @@ from typing import Any
 from garita.station.booth.crossing_view import epoch_ms
 from garita.station.storage import crossings_repo
 from garita.station.storage.crossings_repo import HistoryRow
+from garita.station.storage.joint_decisions import record_of
 from garita.station.storage.lane_store import LaneStore
 
 
@@ -20,6 +21,7 @@ def _row(row: HistoryRow) -> dict[str, Any]:
 
 
 def search(store: LaneStore, query: str = "", limit: int = 50) -> list[dict[str, Any]]:
-    """Newest first; an empty query lists the recent crossings."""
+    """Newest first, each decision with its joint record (both agencies' officers); an empty query lists the recent."""
     limit = max(1, min(int(limit), 200))
-    return [_row(r) for r in crossings_repo.history(store, query if query.strip() else None, limit)]
+    rows = crossings_repo.history(store, query if query.strip() else None, limit)
+    return [{**_row(r), "joint": record_of(store, r["id"]) if r["action"] else None} for r in rows]

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from garita.station.booth.pins import DECOY_HASH, hash_pin, verify_pin
 from garita.station.booth.throttle import PinThrottle, Throttled
 from garita.station.storage import officers_repo
+from garita.station.storage.joint_decisions import set_agency
 from garita.station.storage.lane_store import LaneStore
 from garita.station.storage.officers_repo import Officer, Role
 
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "technician")
 DECIDING_ROLES = frozenset({"officer", "supervisor"})
+AGENCIES = ("US", "MX")  # of a joint lane; '' is an officer of no agency (a single-agency lane)
 
 
 def normalise_epc(epc: str) -> str:
@@ -34,10 +36,12 @@ def list_officers(store: LaneStore) -> list[Officer]:
 
 
 def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: str | None,
-                badge: str | None = None, language: str = "") -> None:
+                badge: str | None = None, language: str = "", agency: str = "") -> None:
     """Create or replace an officer; the PIN is kept only as its salted hash. Audited."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if agency not in ("", *AGENCIES):
+        raise ValueError(f"agency must be one of {', '.join(AGENCIES)}")
     if not officer_id.strip() or not name.strip():
         raise ValueError("an officer needs an id and a name")
     pin_hash = hash_pin(pin) if pin else None
@@ -45,8 +49,9 @@ def add_officer(store: LaneStore, officer_id: str, name: str, role: Role, pin: s
     now = datetime.now(UTC)
     with store.transaction() as tx:
         officers_repo.save_officer(tx, officer_id, name, role, pin_hash, epc, language, now.isoformat())
+        set_agency(tx.conn, officer_id, agency)
         tx.audit(now, "admin", "officer.saved", None,
-                 {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc)})
+                 {"officer_id": officer_id, "role": role, "pin": bool(pin), "badge": bool(epc), "agency": agency})
 
 
 async def pin_matches(officer: Officer | None, pin: str) -> bool:

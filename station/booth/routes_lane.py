@@ -89,7 +89,8 @@ async def events(request: Request) -> Response:
     return StreamingResponse(_stream(request, subscriber), media_type="text/event-stream", headers=headers)
 
 
-REFUSAL_STATUS = {"no_crossing": 404, "already_decided": 409, "officer_refused": 403}
+REFUSAL_STATUS = {"no_crossing": 404, "already_decided": 409, "officer_refused": 403, "awaiting_other_agency": 409,
+                  "joint_changed": 409, "dispute_needs_supervisor": 403, "agency_required": 403}
 
 
 async def decide(request: Request) -> Response:
@@ -103,22 +104,27 @@ async def decide(request: Request) -> Response:
     body = await json_body(request)
     assessment = assessment_of(booth.lane, crossing_id)
     view = View(assessment["recommendation"], tuple(assessment["waiting_for"])) if assessment else View(None)
-    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor)
+    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor,
+                              booth.lane.config.joint)
     ask = DecisionAsk(crossing_id, str(body.get("action", "")), "booth", session.officer, session.officer.id,
                       str(body.get("reason_code", "")), str(body.get("reason_text", "")))
     try:
         service.check(ask, view)
-        if service.needs_supervisor(view, ask.action, session.officer):
+        if service.needs_cosign(ask, view):
             try:
                 supervisor_id = await cosigner(booth, body, session.officer, crossing_id)
             except DecisionRefused as exc:
                 service.refuse(ask, exc.code)
             ask = replace(ask, supervisor=get_officer(booth.store, supervisor_id))
-        decision_id = service.decide(ask, view)
+        outcome = service.submit(ask, view)
     except DecisionRefused as exc:
         raise HTTPException(REFUSAL_STATUS.get(exc.code, 422), exc.code) from None
     booth.sessions.touch(session)
-    return JSONResponse({"decision_id": decision_id, "crossing_id": crossing_id, "action": ask.action})
+    if outcome.state != "decided":  # the other screens show the proposal, or the dispute, at once
+        booth.lane.notify(f"joint.{outcome.state}", {"crossing_id": crossing_id})
+    decided = outcome.id if outcome.state == "decided" else None
+    return JSONResponse({"decision_id": decided, "crossing_id": crossing_id, "action": ask.action,
+                         "state": outcome.state, "awaiting": outcome.awaiting, "expires_at": outcome.expires_at})
 
 
 async def move_read(request: Request) -> Response:

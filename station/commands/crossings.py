@@ -84,6 +84,11 @@ REFUSALS = {
     "supervisor_required": "letting go a vehicle the lane says to detain needs --supervisor (and their PIN)",
     "supervisor_refused": "the supervisor is unknown, not a supervisor, the deciding officer, or the PIN is wrong",
     "already_decided": "the crossing is already decided",
+    "agency_required": "this lane decides jointly: the officer needs an agency (garita officer add --agency US|MX)",
+    "awaiting_other_agency": "the decision proposed waits for an officer of the other agency to countersign it",
+    "disagreement_reason_required": "disagreeing with the other agency's proposal needs --reason",
+    "dispute_needs_supervisor": "the agencies disagree: only a supervisor (not one of the two officers) decides now",
+    "joint_changed": "the joint decision changed meanwhile (another screen); look again and retry",
 }
 
 
@@ -121,7 +126,6 @@ def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor:
            notes: str, data_dir: Path | None, config_path: Path | None) -> None:
     """Record the decision for a crossing, under the same rules as the booth (station/core/decision_service.py)."""
     from garita.station.booth.decisions import DecisionRefused
-    from garita.station.config.loader import load_config
     from garita.station.core.decision_service import DecisionAsk, DecisionService, latest_view
     from garita.station.core.lifecycle import Lifecycle
 
@@ -129,12 +133,40 @@ def decide(crossing_id: str, action: str, officer: str, reason: str, supervisor:
     crossing = _one_crossing(store, crossing_id)
     deciding = _authenticated(store, officer, _pin(officer, pin_stdin))
     cosigning = _authenticated(store, supervisor, _pin(supervisor, pin_stdin)) if supervisor else None
-    rule = load_config(config_path).booth.detain_override_needs_supervisor if config_path else True
-    service = DecisionService(store, Lifecycle(store, crossing["lane_id"], 300).decide, rule)
+    config = _lane_config(config_path)
+    service = DecisionService(store, Lifecycle(store, crossing["lane_id"], 300).decide,
+                              config.booth.detain_override_needs_supervisor if config else True,
+                              _joint_rule(store, config))
     ask = DecisionAsk(crossing["id"], action, "cli", deciding, officer, "", reason, cosigning, notes, supervisor or "")
     try:
-        decision_id = service.decide(ask, latest_view(store, crossing["id"]))
+        outcome = service.submit(ask, latest_view(store, crossing["id"]))
     except DecisionRefused as exc:
         click.echo(f"garita: decision refused ({exc.code}): {REFUSALS.get(exc.code, exc.code)}", err=True)
         sys.exit(1)
-    click.echo(f"decision {decision_id} recorded: {action} for crossing {crossing['id']}")
+    if outcome.state == "proposed":
+        click.echo(f"proposed {action} for crossing {crossing['id']} (proposal {outcome.id}); not yet recorded:"
+                   f" an officer of {outcome.awaiting} must countersign by {outcome.expires_at}")
+    elif outcome.state == "disputed":
+        click.echo(f"disagreement recorded ({action}) for crossing {crossing['id']}; a supervisor decides now")
+    else:
+        click.echo(f"decision {outcome.id} recorded: {action} for crossing {crossing['id']}")
+
+
+def _joint_rule(store, config):
+    """The config's joint rule; joint too when the daemon last ran this lane joint (one agency alone never decides)."""
+    from garita.station.config.lane_config import JointSection
+    from garita.station.storage.joint_decisions import saved_joint_rule
+
+    saved = saved_joint_rule(store)
+    if config is not None and (config.joint.enabled or saved is None or not saved[0]):
+        return config.joint
+    return JointSection(enabled=True, countersign_within_s=saved[1]) if saved and saved[0] else None
+
+
+def _lane_config(config_path: Path | None):
+    """The lane config (--config, else the installed one when there is one): its joint and supervisor rules."""
+    from garita.station.config.loader import load_config
+    from garita.station.runner import DEFAULT_CONFIG
+
+    path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    return load_config(path) if path else None

@@ -25,10 +25,12 @@ def officer() -> None:
 @click.option("--badge", default=None, help="Badge tag EPC (hex) read at the booth reader.")
 @click.option("--language", type=click.Choice(["en", "es"]), default=None,
               help="Preferred screen language (default: the booth's [booth] language).")
+@click.option("--agency", type=click.Choice(["US", "MX"]), default=None,
+              help="The officer's agency (a joint lane needs one officer of each for every decision).")
 @DATA_DIR
 @CONFIG
 def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: bool, badge: str | None,
-                language: str | None, data_dir: Path | None, config_path: Path | None) -> None:
+                language: str | None, agency: str | None, data_dir: Path | None, config_path: Path | None) -> None:
     """Add an officer or update one (the PIN is stored only as a salted scrypt hash)."""
     from garita.station.booth.officer_accounts import add_officer
     from garita.station.booth.pins import PinError
@@ -37,11 +39,11 @@ def officer_add(officer_id: str, name: str, role: str, pin: str | None, no_pin: 
         pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
     store = open_store(data_dir, config_path)
     try:
-        add_officer(store, officer_id, name, role, pin, badge, language or "")
+        add_officer(store, officer_id, name, role, pin, badge, language or "", agency or "")
     except (PinError, ValueError) as exc:
         click.echo(f"garita: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"officer {officer_id} saved ({role})")
+    click.echo(f"officer {officer_id} saved ({role}{f', {agency}' if agency else ''})")
 
 
 @officer.command("list")
@@ -54,5 +56,5 @@ def officer_list(data_dir: Path | None, config_path: Path | None) -> None:
     for item in list_officers(open_store(data_dir, config_path)):
         ways = "+".join(way for way, has in (("pin", item.pin_hash), ("badge", item.badge_epc)) if has) or "none"
         state = "" if item.active else " (inactive)"
-        click.echo(f"{item.id:<16} {item.role:<11} {ways:<10} {item.name}{state}")
+        click.echo(f"{item.id:<16} {item.role:<11} {item.agency or '-':<3} {ways:<10} {item.name}{state}")
 

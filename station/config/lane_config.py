@@ -96,6 +96,18 @@ class BoothSection(StrictModel):
         default=True, title="Release or secondary against a detain recommendation needs a supervisor's PIN")
 
 
+Agency = Literal["US", "MX"]
+
+
+class JointSection(StrictModel):
+    """The joint decision: an officer of one agency proposes, one of the other countersigns in time."""
+
+    enabled: bool = Field(default=False, title="Every decision needs an officer of each agency (else one decides)")
+    countersign_within_s: float = Field(
+        default=120.0, ge=5, le=3600,
+        title="Seconds the other agency has to countersign a proposed decision before it lapses")
+
+
 PlateRegion = Literal["us", "mx", "br", "eu", "any"]
 
 
@@ -292,6 +304,7 @@ class LaneConfig(StrictModel):
     devices: list[DeviceSection] = Field(default_factory=list, max_length=32)
     mqtt: MqttSection = Field(default_factory=MqttSection)
     booth: BoothSection = Field(default_factory=BoothSection)
+    joint: JointSection = Field(default_factory=JointSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
     vision: VisionSection = Field(default_factory=VisionSection)
     watchlist: WatchlistSection = Field(default_factory=WatchlistSection)

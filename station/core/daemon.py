@@ -26,6 +26,7 @@ from garita.station.ops.event_log import log_event
 from garita.station.ops.health_watch import HealthWatch
 from garita.station.ops.sdnotify import Notifier, watchdog_interval_s
 from garita.station.ops.status_file import write_status
+from garita.station.storage.joint_decisions import change_mark, save_joint_rule
 from garita.station.storage.lane_store import LaneStore
 
 log = logging.getLogger("garita.lane")
@@ -79,6 +80,7 @@ class LaneDaemon:
         self.notifier = notifier or Notifier()
         self.plugins: list[Plugin] = []
         self.listeners: list[Callable[[str, dict], None]] = []
+        self._decisions_mark: tuple[int, int, int] | None = None
         # Booth screen hooks: a read tap returning True consumes the read (badge sign-in), the
         # assessor is the risk engine's per-crossing assessment (None: no engine attached).
         self.read_taps: list[Callable[[DeviceRead], bool]] = []
@@ -118,6 +120,7 @@ class LaneDaemon:
         self.notifier.ready(f"lane {self.config.lane.id} running")
         log_event(log, "lane.ready", lane=self.config.lane.id, devices=len(self.devices),
                   startup_ms=round(startup_ms, 1), data_dir=str(self.data_dir))
+        self._save_joint_rule()
         booth = await self._start_booth()
         await self._stop.wait()
         if booth is not None:
@@ -333,6 +336,30 @@ class LaneDaemon:
         self._tell("decision.recorded", {"crossing_id": crossing_id, "action": action})
         return decision_id
 
+    def _save_joint_rule(self) -> None:
+        """`garita decide` run without the config still applies this lane's joint rule (it reads it here)."""
+        joint = self.config.joint
+        try:
+            save_joint_rule(self.store, joint.enabled, joint.countersign_within_s)
+        except Exception as exc:  # a full disk must not stop the lane; the CLI then needs --config
+            log_event(log, "joint_rule.not_saved", logging.WARNING, error=repr(exc))
+
+    def _notice_decisions(self) -> None:
+        """A decision, proposal or disagreement recorded by another process (`garita decide`) reaches the screens
+        within a tick; the daemon's own channels tell them at once, and a repeat only redraws the same."""
+        try:
+            mark = change_mark(self.store)
+        except Exception as exc:  # a storage fault must not stop the tick
+            log_event(log, "decisions.check_failed", logging.WARNING, error=repr(exc))
+            return
+        if self._decisions_mark is not None and mark != self._decisions_mark:
+            self._tell("decisions.changed", {"crossing_id": None})
+        self._decisions_mark = mark
+
+    def notify(self, event: str, detail: dict) -> None:
+        """Tell the listeners (the booth's screens) of a committed change made outside the lifecycle."""
+        self._tell(event, detail)
+
     def move_read(self, read_id: int, to: str | None, actor: str, reason: str = "") -> str:
         """An officer's correction of where a read belongs (audited); the screens hear of it."""
         source = self.store.read(read_id)
@@ -399,6 +426,7 @@ class LaneDaemon:
             self.stats.flagged += 1
             log_event(log, "crossing.flagged_idle", logging.WARNING, crossing=crossing_id)
             self._tell("crossing.flagged_idle", {"crossing_id": crossing_id})
+        self._notice_decisions()
         for plugin in self.plugins:
             try:
                 await plugin.tick(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import deque
@@ -16,28 +17,42 @@ log = logging.getLogger("garita.devices")
 QUEUE_LIMIT = 64  # reads one device may have waiting for the core; more is a flood
 
 
+class Arrivals:
+    """The lane-wide arrival order of reads: one lock, so a number given out is in its queue before the next."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._numbers = itertools.count()
+
+    def next(self) -> int:
+        return next(self._numbers)
+
+
 class DeviceQueue:
     """One device's bounded hand-off to the core: a flooding device loses only its own excess."""
 
-    def __init__(self, device: Device, wake: Callable[[], None], limit: int = QUEUE_LIMIT) -> None:
+    def __init__(self, device: Device, wake: Callable[[], None], limit: int = QUEUE_LIMIT,
+                 arrivals: Arrivals | None = None) -> None:
         self.device, self.wake, self.limit = device, wake, limit
-        self._reads: deque[DeviceRead] = deque()
-        self._lock = threading.Lock()
+        self.arrivals = arrivals or Arrivals()
+        self._reads: deque[tuple[int, DeviceRead]] = deque()
 
     def put(self, read: DeviceRead) -> None:
-        """Called from the device's thread; never blocks."""
-        with self._lock:
+        """Called from the device's thread; never blocks (beyond the lane-wide lock, held for an append)."""
+        with self.arrivals.lock:
             if len(self._reads) >= self.limit:
                 self.device.health.read_dropped()
                 return
             was_empty = not self._reads
-            self._reads.append(read)
+            self._reads.append((self.arrivals.next(), read))
         if was_empty:  # one wake-up per batch keeps a flood off the event loop's own queue
             self.wake()
 
-    def take(self) -> DeviceRead | None:
-        with self._lock:
-            return self._reads.popleft() if self._reads else None
+    def take_all(self) -> list[tuple[int, DeviceRead]]:
+        """Every waiting read with its arrival number (the caller holds the lane-wide lock)."""
+        taken = list(self._reads)
+        self._reads.clear()
+        return taken
 
 
 class DeviceThread:
@@ -76,12 +91,21 @@ class DeviceSet:
 
     def __init__(self, devices: list[Device], wake: Callable[[], None], limit: int = QUEUE_LIMIT):
         self.stop_event = threading.Event()
-        self.queues = [DeviceQueue(device, wake, limit) for device in devices]
+        self.arrivals = Arrivals()
+        self.queues = [DeviceQueue(device, wake, limit, self.arrivals) for device in devices]
         self.threads = [DeviceThread(q.device, q.put, self.stop_event) for q in self.queues]
 
     def take_round(self) -> list[DeviceRead]:
-        """At most one waiting read from each device, so no device waits behind another's flood."""
-        return [read for read in (q.take() for q in self.queues) if read is not None]
+        """Every waiting read, in the order the devices emitted them, across devices too.
+
+        Segmentation places a read by the reads before it (a passport scanned after the next car's plate
+        belongs to the next car), so when the core lags the order must hold; taking one read of each device
+        per round let a later document overtake the plate that opened the next crossing. A flooding device
+        still loses only its own excess (its queue is bounded), so another device's read waits behind at
+        most ``limit`` of its reads, and never behind one that arrived after it."""
+        with self.arrivals.lock:
+            waiting = [item for queue in self.queues for item in queue.take_all()]
+        return [read for _, read in sorted(waiting, key=lambda item: item[0])]
 
     def start(self) -> None:
         for thread in self.threads:

@@ -23,7 +23,7 @@ from typing import Any
 
 from garita.station.core.ids import uuid7
 from garita.station.core.segmentation import DERIVED, MOVED, Candidate, Incoming, place
-from garita.station.storage import assessments_repo, crossings_repo
+from garita.station.storage import assessments_repo, crossings_repo, joint_decisions
 from garita.station.storage.crossings_repo import CrossingRow
 from garita.station.storage.lane_store import LaneStore, Tx
 from garita.station.watchlist import normalise
@@ -253,13 +253,14 @@ class Lifecycle:
 
     def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", *,
                second_officer_id: str | None = None, notes: str = "",
-               recommendation: str | object | None = LATEST_ASSESSMENT) -> str:
+               recommendation: str | object | None = LATEST_ASSESSMENT, joint: dict[str, Any] | None = None) -> str:
         """Record the one joint decision and close the crossing; returns the decision id.
 
         The record names both officers, the recommendation it accepts or overrides (the latest
         assessment's, unless the caller passes the one it showed the officer, or None for none),
         and the basis: the reasons and the watchlist and
-        declaration versions behind that recommendation. An override needs a reason.
+        declaration versions behind that recommendation. An override needs a reason. ``joint`` is the
+        joint record (both agencies' officers, and the supervisor of a dispute), stored beside it.
         """
         action = Action(action)
         if not officer_id.strip():
@@ -284,12 +285,14 @@ class Lifecycle:
                                 "officer_id": officer_id, "reason": reason, "decided_at": _iso(now),
                                 "second_officer_id": second_officer_id, "recommendation": recommendation,
                                 "override": int(override), "notes": notes, "basis": basis})
+            if joint is not None:
+                joint_decisions.insert_record(tx.conn, decision_id, crossing_id, joint["proposal_id"], joint)
             tx.update_crossing(crossing_id, state=State.CLOSED, closed_at=_iso(now), last_activity_at=_iso(now))
             if not self.presence and self._present_id() == crossing_id:
                 self._depart(tx, now, crossing_id, "decided")  # no sensor: the decision sends it on
             detail = {"decision_id": decision_id, "action": action.value, "reason": reason, "was": state.value,
                       "recommendation": recommendation, "override": override,
-                      "second_officer_id": second_officer_id}
+                      "second_officer_id": second_officer_id, **({"joint": joint} if joint is not None else {})}
             tx.audit(now, f"officer:{officer_id}", "crossing.decided", crossing_id,
                      {**detail, "row_sha256": tx.row_hash("decisions", decision_id)})
             tx.outbox(now, "decision", {**detail, "crossing_id": crossing_id, "lane": self.lane_id,

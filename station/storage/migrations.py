@@ -176,6 +176,66 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         value INTEGER NOT NULL
     );
     """,
+    # 9: the joint decision of both agencies. Each officer belongs to an agency; an officer of one agency
+    #    proposes, one of the other countersigns within the configured time (or disagrees, and a supervisor
+    #    decides). Proposals, answers and the joint record of each decision are append-only like decisions.
+    #    lane_settings keeps the running daemon's joint rule, so `garita decide` without the config keeps it.
+    """
+    ALTER TABLE officers ADD COLUMN agency TEXT NOT NULL DEFAULT '' CHECK (agency IN ('', 'US', 'MX'));
+    CREATE TABLE joint_proposals (
+        id TEXT PRIMARY KEY,
+        crossing_id TEXT NOT NULL REFERENCES crossings(id),
+        officer_id TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('release', 'secondary', 'detain')),
+        reason TEXT NOT NULL DEFAULT '',
+        recommendation TEXT,
+        supervisor_id TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        proposed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX joint_proposals_crossing ON joint_proposals(crossing_id, proposed_at);
+    CREATE TABLE joint_answers (
+        id TEXT PRIMARY KEY,
+        proposal_id TEXT NOT NULL UNIQUE REFERENCES joint_proposals(id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'disagreed', 'expired')),
+        officer_id TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        action TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        answered_at TEXT NOT NULL
+    );
+    CREATE TABLE joint_records (
+        decision_id TEXT PRIMARY KEY REFERENCES decisions(id),
+        crossing_id TEXT NOT NULL REFERENCES crossings(id),
+        proposal_id TEXT NOT NULL REFERENCES joint_proposals(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('countersigned', 'supervisor')),
+        proposer_id TEXT NOT NULL,
+        proposer_agency TEXT NOT NULL,
+        proposed_action TEXT NOT NULL,
+        countersigner_id TEXT NOT NULL,
+        countersigner_agency TEXT NOT NULL,
+        countersigned_action TEXT NOT NULL,
+        supervisor_id TEXT
+    );
+    CREATE TRIGGER joint_proposals_never_updated BEFORE UPDATE ON joint_proposals
+        BEGIN SELECT RAISE(ABORT, 'joint proposals are never updated'); END;
+    CREATE TRIGGER joint_proposals_never_deleted BEFORE DELETE ON joint_proposals
+        BEGIN SELECT RAISE(ABORT, 'joint proposals are never deleted'); END;
+    CREATE TRIGGER joint_answers_never_updated BEFORE UPDATE ON joint_answers
+        BEGIN SELECT RAISE(ABORT, 'joint answers are never updated'); END;
+    CREATE TRIGGER joint_answers_never_deleted BEFORE DELETE ON joint_answers
+        BEGIN SELECT RAISE(ABORT, 'joint answers are never deleted'); END;
+    CREATE TRIGGER joint_records_never_updated BEFORE UPDATE ON joint_records
+        BEGIN SELECT RAISE(ABORT, 'joint records are never updated'); END;
+    CREATE TRIGGER joint_records_never_deleted BEFORE DELETE ON joint_records
+        BEGIN SELECT RAISE(ABORT, 'joint records are never deleted'); END;
+    CREATE TABLE lane_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
@@ -193,6 +253,8 @@ NOTES: list[str] = [
     "(marked when it was a guess the officer may move)",
     "downlink state that survives a restart: applied message ids (replays refused), each declaration's "
     "last version (older copies refused), persistent counters",
+    "the joint decision of both agencies: each officer's agency, proposals, countersign/disagree answers and "
+    "the joint record of each decision (append-only); the daemon's joint rule for the CLI",
 ]
 
 

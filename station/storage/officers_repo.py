@@ -21,6 +21,7 @@ class Officer:
     badge_epc: str | None
     language: str
     active: bool
+    agency: str = ""  # US or MX on a joint lane; '' for an officer of no agency
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class SessionRow:
 
 def _officer(row: dict) -> Officer:
     return Officer(row["id"], row["name"], row["role"], row["pin_hash"], row["badge_epc"],
-                   row["language"], bool(row["active"]))
+                   row["language"], bool(row["active"]), row.get("agency") or "")
 
 
 def officer(store: LaneStore, officer_id: str) -> Officer | None:

@@ -5,7 +5,7 @@ from the named device, as a driver would emit it. A tiny test assessor stands in
 engine: a read whose value starts with ``WATCH`` is a watchlist hit (detain), one starting with
 ``REC-`` gets a plain "release" recommendation.
 
-    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT [SCANNER_PTY]
+    python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT [SCANNER_PTY] [--watchlist] [--joint=SECONDS]
 
 With SCANNER_PTY a real barcode scanner driver reads that pseudo-terminal too (the soak test
 floods it with line noise).
@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from garita.drivers.events import DeviceHealth, DeviceRead
-from garita.station.config.lane_config import LaneConfig
+from garita.station.config.lane_config import JointSection, LaneConfig
 from garita.station.core.daemon import LaneDaemon
 from garita.station.ops.event_log import setup_logging
 from garita.station.storage.database import open_database
@@ -113,6 +113,10 @@ def main() -> int:
     lane_config = config(data_dir, booth_port)
     if real_watchlist:
         lane_config = with_watchlist(lane_config, data_dir)
+    joint = [option for option in options if option.startswith("--joint=")]
+    if joint:  # --joint=SECONDS: a joint lane, proposals lapse after SECONDS
+        lane_config = lane_config.model_copy(update={"joint": JointSection(
+            enabled=True, countersign_within_s=float(joint[0].split("=", 1)[1]))})
     devices: list = [FeedDevice(name) for name in DEVICES]
     ports = [option for option in options if not option.startswith("--")]
     if ports:

@@ -77,6 +77,11 @@ PAIRS = [
     ("idle flag", (".flag", "color"), (".flag", "background")),
     ("link", ("a", "color"), ("body", "background")),
     ("strip", ("body", "color"), (".strip", "background")),
+    ("joint bar title", (".joint strong", "color"), (".joint", "background")),
+    ("joint bar text", ("body", "color"), (".joint", "background")),
+    ("joint bar release", (".rec-small.release", "color"), (".joint", "background")),
+    ("joint bar secondary", (".rec-small.secondary", "color"), (".joint", "background")),
+    ("joint bar detain", (".rec-small.detain", "color"), (".joint", "background")),
 ]
 
 

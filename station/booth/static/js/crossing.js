@@ -2,6 +2,7 @@
 import { $, data, el, engine, msg, show } from './dom.js';
 import { dateTime, day, language, percent, time } from './i18n.js';
 import { post } from './api.js';
+import { renderJoint } from './joint.js';
 import { queued } from './queue.js';
 import { alertSound } from './sound.js';
 
@@ -21,12 +22,26 @@ function plates(reads) {
   const boxesOf = (image) => reads.filter((p) => p.kind === 'plate' && p.data.image_read_id === image.id).length;
   const photos = reads.filter((r) => r.kind === 'image' && r.image).map((r) => el('img', {
     src: `/api/images/${r.id}/boxed?plates=${boxesOf(r)}`, alt: '', class: 'photo' }));
-  const read = reads.filter((r) => r.kind === 'plate' || r.data.plate).map((r) => el('div', { class: 'plate' },
+  const read = onePerPlate(reads.filter((r) => r.kind === 'plate' || r.data.plate)).map((r) => el('div', { class: 'plate' },
     r.kind === 'plate' && r.data.box ? el('img', { src: `/api/images/${r.id}/crop`, alt: '', class: 'crop' }) : null,
     data(r.data.plate || r.value, { class: 'plate-text' }),
     r.data.confidence !== undefined ? el('span', { class: 'muted' }, msg('plate.confidence'), ' ', data(percent(r.data.confidence))) : null,
     mark(r)));
   return [...photos.slice(-1), ...read];
+}
+
+// The same plate read twice (the camera's recogniser and a re-read) is one row: the read with a crop, then
+// the most confident, stands for it; a plate one character off stays its own row (the officer checks it).
+function onePerPlate(reads) {
+  const best = new Map();
+  const rank = (r) => [r.kind === 'plate' && r.data.box ? 1 : 0, r.data.confidence ?? 0];
+  for (const r of reads) {
+    const key = r.data.plate || r.value;
+    const held = best.get(key);
+    const [box, confidence] = rank(r);
+    if (!held || box > rank(held)[0] || (box === rank(held)[0] && confidence > rank(held)[1]) || r.ambiguous) best.set(key, r);
+  }
+  return [...best.values()];
 }
 
 function containers(reads) {
@@ -151,6 +166,7 @@ export function render(crossing) {
   show('waiting', !shown);
   show('crossing', Boolean(shown));
   watchlistAlert(shown);
+  renderJoint(shown && shown.joint);
   if (!shown) return;
   const reads = shown.reads;
   $('crossing-id').textContent = shown.id.slice(-8);
@@ -177,4 +193,5 @@ export function wipe() {
   show('crossing', false);
   show('alert', false);
   show('waiting', true);
+  renderJoint(null);
 }

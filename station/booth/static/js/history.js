@@ -5,6 +5,16 @@ import { dateTime } from './i18n.js';
 
 let rows = [];
 
+// Both agencies' officers of a joint decision, and the supervisor who settled their disagreement.
+function joint(record) {
+  if (!record) return null;
+  const officer = (agency, id) => el('span', {}, msg(`agency.${agency}`, { class: 'agency' }), ' ', data(id));
+  const proposer = officer(record.proposer_agency, record.proposer_id);
+  const other = officer(record.countersigner_agency, record.countersigner_id);
+  if (record.outcome === 'countersigned') return el('div', { class: 'joint-record' }, proposer, ' ', msg('joint.countersigned_by'), ' ', other);
+  return el('div', { class: 'joint-record' }, proposer, ' ≠ ', other, ' · ', msg('joint.settled_by'), ' ', data(record.supervisor_id));
+}
+
 function row(crossing) {
   const decision = crossing.action ? msg(`action.${crossing.action}`) : msg('history.pending', { class: 'muted' });
   // The decision whole: what the lane recommended, whether the officer overrode it, who co-signed.
@@ -15,7 +25,8 @@ function row(crossing) {
     el('td', {}, recommended),
     el('td', {}, decision, crossing.override ? el('span', {}, ' ', msg('history.override', { class: 'warn' })) : null),
     el('td', {}, crossing.officer_id ? data(crossing.officer_id) : null,
-      crossing.second_officer_id ? el('span', {}, ' ', msg('history.cosigned'), ' ', data(crossing.second_officer_id)) : null),
+      crossing.second_officer_id ? el('span', {}, ' ', msg('history.cosigned'), ' ', data(crossing.second_officer_id)) : null,
+      joint(crossing.joint)),
     el('td', {}, crossing.reason ? data(crossing.reason) : null));
 }
 

@@ -6,6 +6,7 @@ import { $, show } from './dom.js';
 import { initHistory, loadHistory, renderHistory } from './history.js';
 import { language, other, setLanguage, t } from './i18n.js';
 import { startIdle, stopIdle } from './idle.js';
+import { initJoint } from './joint.js';
 import * as live from './live.js';
 import { queued, renderQueue } from './queue.js';
 import { initSignin, stopBadge, waitForBadge } from './signin.js';
@@ -76,7 +77,7 @@ function locked() {
 function signedIn() {
   stopBadge();
   if (session.officer.role === 'technician') { window.location.assign('/tech'); return; }
-  $('officer-name').textContent = session.officer.name;
+  $('officer-name').textContent = session.officer.agency ? `${session.officer.name} · ${session.officer.agency}` : session.officer.name;
   $('lane-name').textContent = session.lane.port_name || session.lane.id;
   screen(view);
   show('locked-alert', false);
@@ -131,7 +132,10 @@ function wire() {
   $('nav-booth').addEventListener('click', () => { view = 'booth'; screen(view); });
   $('nav-history').addEventListener('click', () => { view = 'history'; screen(view); loadHistory().catch(refresh); });
   initSignin(apply, () => session.officer.id);
-  initDecision(() => toast('decision.recorded'), () => Boolean(session && session.officer && session.officer.needs_cosign));
+  const recorded = { decided: 'decision.recorded', proposed: 'joint.proposed_toast', disputed: 'joint.disputed_toast' };
+  initDecision((outcome) => toast(recorded[(outcome && outcome.state) || 'decided']),
+    () => Boolean(session && session.officer && session.officer.needs_cosign));
+  initJoint(() => session && session.officer);
   initHistory(refresh);
 }
 
