@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from garita.station.booth.risk_panel import assessment_of
+from garita.station.booth.services import BoothServices
 from garita.station.storage.lane_store import LaneStore
 
 # Raw reader internals a booth officer never needs (they stay in the technician view).
@@ -64,9 +65,9 @@ def _read_view(row: dict[str, Any], today: date) -> dict[str, Any]:
     return view
 
 
-def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> dict[str, Any] | None:
+def crossing_detail(services: BoothServices, crossing_id: str, today: date | None = None) -> dict[str, Any] | None:
     """Everything the screen shows for one crossing; None if it does not exist."""
-    store: LaneStore = lane.store
+    store = services.store
     crossing = store.crossing(crossing_id)
     if crossing is None:
         return None
@@ -77,7 +78,7 @@ def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> d
         "id": crossing["id"], "state": crossing["state"], "trigger": crossing["trigger"],
         "opened_ms": epoch_ms(crossing["opened_at"]), "flagged": crossing["state"] == "flagged_idle",
         "reads": reads, "decision": _decision_view(decision),
-        "assessment": assessment_of(lane, crossing_id), "previous": previous_crossings(store, crossing_id),
+        "assessment": assessment_of(services, crossing_id), "previous": previous_crossings(store, crossing_id),
     }
 
 

@@ -1,7 +1,7 @@
-"""The risk assessment shown for a crossing, fetched through one hook the lead plugs the engine into.
+"""The risk assessment shown for a crossing, fetched through the booth's ``assessment`` service.
 
-The daemon carries ``lane.assessor``: ``Callable[[str], dict | None]`` (crossing id in,
-assessment out), None while no risk engine is attached. The screen expects this shape::
+The wiring hands the booth ``BoothServices.assessment``: ``Callable[[str], dict | None]`` (crossing
+id in, assessment out), None while no risk engine is attached. The screen expects this shape::
 
     {
       "recommendation": "release" | "secondary" | "detain" | None,
@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from garita.station.booth.services import BoothServices
 from garita.station.ops.event_log import log_event
 
 log = logging.getLogger("garita.booth")
@@ -64,9 +65,9 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assessment_of(lane: Any, crossing_id: str) -> dict[str, Any] | None:
+def assessment_of(services: BoothServices, crossing_id: str) -> dict[str, Any] | None:
     """The crossing's assessment, or None when no engine is attached or it fails (the lane goes on)."""
-    assessor = getattr(lane, "assessor", None)
+    assessor = services.assessment
     if assessor is None:
         return None
     try:

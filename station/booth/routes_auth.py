@@ -34,7 +34,7 @@ MAX_ID = 64  # officer ids are short; a longer one is not an id
 
 def session_json(request: Request, session: Session | None, binding: str) -> dict:
     booth = ctx(request)
-    lane = booth.lane.config.lane
+    lane = booth.services.lane
     body = {"signed_in": session is not None, "locked": bool(session and session.locked),
             "csrf": csrf.token_for(booth.secret, binding), "language": booth.config.language,
             "lock_after_s": booth.config.lock_after_s, "badge": booth.config.badge_reader is not None,

@@ -33,7 +33,7 @@ VIEWING_ROLES = DECIDING_ROLES | {"technician"}
 
 def _current(request: Request) -> dict | None:
     crossing_id = current_crossing_id(ctx(request).store)
-    return crossing_detail(ctx(request).lane, crossing_id) if crossing_id else None
+    return crossing_detail(ctx(request).services, crossing_id) if crossing_id else None
 
 
 async def current(request: Request) -> Response:
@@ -43,7 +43,7 @@ async def current(request: Request) -> Response:
 
 async def crossing(request: Request) -> Response:
     require(request, DECIDING_ROLES)
-    detail = crossing_detail(ctx(request).lane, request.path_params["crossing_id"])
+    detail = crossing_detail(ctx(request).services, request.path_params["crossing_id"])
     if detail is None:
         raise HTTPException(404, "no_crossing")
     return JSONResponse({"crossing": detail})
@@ -101,9 +101,9 @@ async def decide(request: Request) -> Response:
     booth = ctx(request)
     crossing_id = request.path_params["crossing_id"]
     body = await json_body(request)
-    assessment = assessment_of(booth.lane, crossing_id)
+    assessment = assessment_of(booth.services, crossing_id)
     view = View(assessment["recommendation"], tuple(assessment["waiting_for"])) if assessment else View(None)
-    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor)
+    service = DecisionService(booth.store, booth.services.decide, booth.config.detain_override_needs_supervisor)
     ask = DecisionAsk(crossing_id, str(body.get("action", "")), "booth", session.officer, session.officer.id,
                       str(body.get("reason_code", "")), str(body.get("reason_text", "")))
     try:
@@ -129,8 +129,8 @@ async def move_read(request: Request) -> Response:
     body = await json_body(request)
     target = str(body.get("to") or "") or None
     try:
-        moved_to = booth.lane.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
-                                        str(body.get("reason", ""))[:300])
+        moved_to = booth.services.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
+                                            str(body.get("reason", ""))[:300])
     except KeyError:
         raise HTTPException(404, "no_read") from None
     except UnknownCrossing:
@@ -156,8 +156,8 @@ async def image(request: Request) -> Response:
     rows = booth.store.query("SELECT image_path FROM reads WHERE id = ?", (request.path_params["read_id"],))
     if not rows or not rows[0]["image_path"]:
         raise HTTPException(404, "no_image")
-    images = (booth.lane.data_dir / "images").resolve()
-    path = (booth.lane.data_dir / rows[0]["image_path"]).resolve()
+    images = (booth.services.data_dir / "images").resolve()
+    path = (booth.services.data_dir / rows[0]["image_path"]).resolve()
     if not path.is_relative_to(images) or not path.is_file():  # never serve outside the image folder
         raise HTTPException(404, "no_image")
     return FileResponse(path, media_type="image/jpeg")
@@ -170,8 +170,8 @@ def _image_file(booth, read: dict) -> Path:
     if not relative and isinstance(source_id, int):
         source = booth.store.read(source_id)
         relative = source["image_path"] if source else None
-    images = (booth.lane.data_dir / "images").resolve()
-    path = (booth.lane.data_dir / relative).resolve() if relative else None
+    images = (booth.services.data_dir / "images").resolve()
+    path = (booth.services.data_dir / relative).resolve() if relative else None
     if path is None or not path.is_relative_to(images) or not path.is_file():
         raise HTTPException(404, "no_image")
     return path
@@ -210,7 +210,7 @@ async def boxed_photo(request: Request) -> Response:
 
 async def status(request: Request) -> Response:
     require(request, VIEWING_ROLES, unlocked=False)
-    return JSONResponse(status_strip(ctx(request).lane))
+    return JSONResponse(status_strip(ctx(request).services))
 
 
 ROUTES = [

@@ -10,7 +10,9 @@ import click
 from garita.station.commands.common_options import DATA_DIR
 from garita.station.config.loader import EX_CONFIG, ConfigError, load_config
 from garita.station.config.referenced_files import check_files
-from garita.station.runner import MockOptions, build_devices, run_lane, warn_missing_ports
+from garita.station.mock.mock_options import MockOptions
+from garita.station.runner import run_lane
+from garita.station.wiring import build_devices, warn_missing_ports
 
 
 @click.command()

@@ -104,7 +104,7 @@ class WebhookSender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    async def tick(self, lane: object) -> None:
+    async def tick(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="webhook", daemon=True)
             self._thread.start()

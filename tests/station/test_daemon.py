@@ -136,8 +136,11 @@ class _Ticks:
     def __init__(self) -> None:
         self.ticks = 0
 
-    async def tick(self, lane: LaneDaemon) -> None:
+    async def tick(self) -> None:
         self.ticks += 1
+
+    async def aclose(self) -> None:
+        pass
 
 
 def test_a_flooding_device_loses_only_its_own_excess(store, data_dir):
@@ -146,7 +149,7 @@ def test_a_flooding_device_loses_only_its_own_excess(store, data_dir):
     quiet = DummyDevice("rfid-1", [DeviceRead("rfid-1", "rfid", "E2003411B802011512345678")])
     lane = LaneDaemon(CONFIG, data_dir, store, [flooder, quiet])
     ticks = _Ticks()
-    lane.plugins.append(ticks)
+    lane.hooks.add_plugin(ticks)
 
     def settled() -> bool:
         recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]
