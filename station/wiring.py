@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from garita.drivers.events import Device
+from garita.drivers.events import Device, Snapshotter
 from garita.station.booth.mock_controls import MockControls
-from garita.station.booth.services import AssessmentSource, BoothServices, Snapshotter
+from garita.station.booth.services import AssessmentSource, BoothServices
 from garita.station.config.lane_config import LaneConfig
 from garita.station.config.loader import ConfigError, ConfigProblem
 from garita.station.core.daemon import LaneDaemon
@@ -88,7 +88,7 @@ def _observability(config: LaneConfig, data_dir: Path, store: LaneStore, daemon:
     observability = Observability(observed)
     hooks.subscribe(observability.metrics.on_event)
     if daemon.recognition is not None:
-        daemon.recognition.observers.append(observability.metrics.observe_recognition)
+        daemon.recognition.observe(observability.metrics.observe_recognition)
     hooks.add_status_fields(observability.status_fields)
     hooks.add_plugin(observability)
     hooks.add_plugin(ImageRetention(data_dir, config.storage.image_retention_days))

@@ -29,7 +29,7 @@ log = logging.getLogger("garita.booth")
 ACTIONS = ("release", "secondary", "detain")
 
 
-def _bilingual(value: Any) -> dict[str, str]:
+def _bilingual(value: object) -> dict[str, str]:
     """A text in both languages; a plain string is used for both (better shown than dropped)."""
     if isinstance(value, dict):
         en, es = value.get("en") or value.get("es") or "", value.get("es") or value.get("en") or ""
@@ -44,7 +44,7 @@ def _hit(raw: dict) -> dict[str, Any]:
             "reason": _bilingual(raw.get("reason"))}
 
 
-def _declaration(raw: Any) -> dict[str, Any] | None:
+def _declaration(raw: object) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         return None
     items = [{"field": str(d.get("field", "")), "declared": str(d.get("declared", "")),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
+from garita.drivers.events import Snapshotter
 from garita.station.booth.mock_controls import MockControls
 from garita.station.config.lane_config import BoothSection, LaneSection
 from garita.station.core.decision_service import Recorder
@@ -23,15 +23,6 @@ from garita.station.storage.lane_store import LaneStore
 AssessmentSource = Callable[[str], dict[str, Any] | None]  # crossing id -> the risk engine's view, or None
 MoveRead = Callable[[int, str | None, str, str], str]  # (read id, to crossing or None, actor, reason) -> target
 StatusExtrasSource = Callable[[], Mapping[str, Mapping[str, object]]]  # {"watchlist": {...}, "uplink": {...}}
-
-
-@runtime_checkable
-class Snapshotter(Protocol):
-    """A device that can give the newest frame as JPEG (a camera), for the technician view."""
-
-    name: str
-
-    def snapshot(self) -> tuple[bytes, datetime] | None: ...
 
 
 class BoothHooks(Protocol):

@@ -20,7 +20,7 @@ from garita.station.core.device_threads import DeviceSet
 from garita.station.core.disk_budget import DiskBudget, disk_full
 from garita.station.core.evidence_images import save_image
 from garita.station.core.lane_hooks import LaneHooks
-from garita.station.core.lifecycle import Lifecycle, ReadIn
+from garita.station.core.lifecycle import LATEST_ASSESSMENT, Lifecycle, ReadIn
 from garita.station.core.recognition import ImageRecognition
 from garita.station.ops.event_log import log_event
 from garita.station.ops.health_watch import HealthWatch
@@ -287,13 +287,15 @@ class LaneDaemon:
                 continue
             self._after_record(recorded, read.device, kind, value)
 
-    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", **record: Any) -> str:
+    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", *,
+               second_officer_id: str | None = None, notes: str = "",
+               recommendation: str | object | None = LATEST_ASSESSMENT) -> str:
         """Record a decision; the log line is written only after the commit (it is the acknowledgement).
 
-        ``record`` passes the rest of the joint decision record (second_officer_id, notes,
-        recommendation) to :meth:`Lifecycle.decide`.
+        The rest of the joint decision record goes to :meth:`Lifecycle.decide` as it is.
         """
-        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, **record)
+        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, notes=notes,
+                                            second_officer_id=second_officer_id, recommendation=recommendation)
         self.stats.decisions += 1
         log_event(log, "decision.recorded", crossing=crossing_id, decision=decision_id,
                   action=action, officer=officer_id, reason=reason)

@@ -58,6 +58,10 @@ class ImageRecognition:
         self.observers: list[Callable[[str, float], None]] = []  # (plate|container, seconds) per image
         self.frames_waiting = 0  # decoded frames handed to the worker and not yet read
 
+    def observe(self, observer: Callable[[str, float], None]) -> None:
+        """Call ``observer(kind, seconds)`` after each plate/container read of an image (the metrics)."""
+        self.observers.append(observer)
+
     def _default_factory(self) -> Any:
         from garita.vision import Recognizer
 

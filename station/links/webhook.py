@@ -162,7 +162,7 @@ class WebhookSender:
         except urllib.error.HTTPError as exc:
             status, error = exc.code, f"HTTP {exc.code}"
         except (urllib.error.URLError, OSError) as exc:
-            status, error = None, str(getattr(exc, "reason", exc))
+            status, error = None, str(exc.reason if isinstance(exc, urllib.error.URLError) else exc)
         else:
             error = None
         return self._account(status, error, kind)
