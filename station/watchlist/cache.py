@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from garita.station.config.lane_config import WatchlistSection
 from garita.station.watchlist import rejections
 from garita.station.watchlist import watchlist_store as store
 from garita.station.watchlist.matching import Hit, Matcher, MatchSettings
@@ -120,12 +121,12 @@ def parse_dob(text: str | None) -> date | None:
     return None
 
 
-def settings_from(section: Any) -> MatchSettings:
+def settings_from(section: WatchlistSection) -> MatchSettings:
     """Matching settings from the ``[watchlist]`` config section."""
     return MatchSettings(tuple(section.confusion_classes), section.edit_distance_tier, section.check_digit_tier,
                          section.name_threshold)
 
 
-def open_watchlist(data_dir: Path, section: Any) -> Watchlist:
+def open_watchlist(data_dir: Path, section: WatchlistSection) -> Watchlist:
     """The watchlist as ``[watchlist]`` configures it."""
     return Watchlist(data_dir, settings_from(section), section.stale_after_h * 3600)

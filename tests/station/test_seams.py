@@ -17,7 +17,7 @@ STATION = Path(__file__).resolve().parents[2] / "station"
 
 # The modules at a seam: the wiring, the core's extension points, and the parts it plugs in.
 SEAM_MODULES = (
-    "wiring.py", "runner.py", "core/daemon.py", "core/lane_hooks.py", "core/evidence_images.py",
+    "wiring.py", "runner.py", "core/daemon.py", "core/lane_hooks.py", "core/evidence_images.py", "core/recognition.py",
     "booth/services.py", "booth/context.py", "booth/server.py", "booth/app.py", "booth/status.py",
     "booth/risk_panel.py", "booth/crossing_view.py", "booth/event_stream.py", "booth/mock_controls.py",
     "booth/routes_tech.py", "booth/routes_lane.py", "booth/routes_auth.py",
@@ -29,6 +29,7 @@ SEAM_MODULES = (
 SEAM_NAMES = frozenset({
     "lane", "daemon", "mock_lane", "store", "assessor", "assessment", "services", "hooks", "booth", "context",
     "uplink", "risk", "watchlist", "observability", "plugin", "listener", "vehicle", "devices", "device",
+    "section", "config", "recognition", "recognizer",
 })
 # Expressions a `getattr` must never probe: the lane, its parts, the booth's services or app state.
 PROBED_ROOTS = (SEAM_NAMES - {"device", "devices"}) | {"request", "app", "ctx", "wired"}
