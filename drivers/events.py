@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -160,3 +160,10 @@ class Device(Protocol):
     health: DeviceHealth
 
     def run(self, emit: Emit, stop: threading.Event) -> None: ...
+
+
+@runtime_checkable
+class Snapshotter(Device, Protocol):
+    """A device that can give its newest frame as JPEG (a camera): the technician's snapshot."""
+
+    def snapshot(self) -> tuple[bytes, datetime] | None: ...

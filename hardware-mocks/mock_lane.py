@@ -180,6 +180,14 @@ class MockLane:
                 return
             self._run(step)
 
+    def play_vehicle(self, vehicle: Vehicle) -> None:
+        """Send one vehicle through the lane now, on its own timeline (the technician's "inject vehicle")."""
+        steps = sorted(self._vehicle_steps(vehicle), key=lambda s: s.at)
+        start, first = time.monotonic(), steps[0].at
+        for step in steps:
+            time.sleep(max(start + (step.at - first) / self.speed - time.monotonic(), 0.0))
+            self._run(step)
+
     def _run(self, step: _Step) -> None:
         """Run one step and log it; a failing step is logged, not fatal."""
         kind, detail = step.kind, step.detail

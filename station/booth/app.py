@@ -39,7 +39,7 @@ async def error_json(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "server_error"}, status_code=500)
 
 
-def build_app(context: BoothContext, mock_controls: object | None = None) -> Starlette:
+def build_app(context: BoothContext) -> Starlette:
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/api/i18n/{language}", messages, methods=["GET"]),
@@ -50,5 +50,4 @@ def build_app(context: BoothContext, mock_controls: object | None = None) -> Sta
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders), Middleware(RequestLimits, names=names)],
                     exception_handlers={HTTPException: error_json, 500: error_json})
     app.state.booth = context
-    app.state.mock_controls = mock_controls
     return app

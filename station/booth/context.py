@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from garita.station.booth.badges import BadgeGate
 from garita.station.booth.event_stream import EventHub
 from garita.station.booth.failed_signins import FailedSignins
+from garita.station.booth.services import BoothServices
 from garita.station.booth.sessions import SessionStore
 from garita.station.booth.throttle import PinThrottle
 from garita.station.config.lane_config import BoothSection
@@ -16,7 +16,7 @@ from garita.station.storage.lane_store import LaneStore
 
 @dataclass
 class BoothContext:
-    lane: Any  # LaneDaemon (Any: the booth must not import the daemon that imports it)
+    services: BoothServices  # what the booth may use of the lane
     store: LaneStore
     config: BoothSection
     sessions: SessionStore

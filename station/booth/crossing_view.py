@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from garita.station.booth.risk_panel import assessment_of
+from garita.station.booth.services import BoothServices
 from garita.station.core.joint_decision import current_state
 from garita.station.storage import crossings_repo
 from garita.station.storage.crossings_repo import CrossingRow
@@ -68,16 +69,16 @@ def _read_view(row: dict[str, Any], today: date) -> dict[str, Any]:
     return view
 
 
-def crossing_detail(lane: Any, crossing_id: str, today: date | None = None) -> dict[str, Any] | None:
+def crossing_detail(services: BoothServices, crossing_id: str, today: date | None = None) -> dict[str, Any] | None:
     """Everything the screen shows for one crossing; None if it does not exist."""
-    store: LaneStore = lane.store
+    store = services.store
     crossing = store.crossing(crossing_id)
     if crossing is None:
         return None
     day = today or datetime.now(UTC).date()
     reads = [_read_view(row, day) for row in store.reads_of(crossing_id)]
     decision = store.decision_of(crossing_id)
-    assessment = assessment_of(lane, crossing_id)
+    assessment = assessment_of(services, crossing_id)
     view = _decision_view(decision)
     if view is not None:
         view["joint"] = record_of(store, crossing_id)

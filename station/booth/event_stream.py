@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from garita.station.booth.crossing_view import crossing_detail, current_crossing_id, epoch_ms, queue_view
+from garita.station.booth.services import BoothServices
 
 QUEUE_SIZE = 200
 STREAMS_PER_SESSION = 4  # a booth page holds one; a few tabs or reloads are fine, hundreds are not
@@ -48,8 +49,8 @@ def sse(event: str, data: dict[str, Any]) -> str:
 class EventHub:
     """Fans lane events out to every subscriber; a slow page loses its oldest messages, never blocks the lane."""
 
-    def __init__(self, lane: Any, clock: Callable[[], float] = time.time):
-        self.lane = lane
+    def __init__(self, services: BoothServices, clock: Callable[[], float] = time.time):
+        self.services = services
         self.clock = clock
         self.subscribers: set[Subscriber] = set()
 
@@ -72,17 +73,17 @@ class EventHub:
         if event == "alert.after_decision":
             self.publish({"type": "alert", "sent_ms": self.clock() * 1000, **detail}, technician_only=False)
             return
-        if event not in CROSSING_EVENTS or self.lane is None:
+        if event not in CROSSING_EVENTS:
             return
         now_ms = self.clock() * 1000
         read = self._read_row(detail.get("read_id"))
         received_ms = epoch_ms(read["received_at"]) if read else now_ms
         # The page always shows the head of the queue; a read of a vehicle behind it updates the queue.
-        head = current_crossing_id(self.lane.store)
-        crossing = crossing_detail(self.lane, head) if head else None
+        head = current_crossing_id(self.services.store)
+        crossing = crossing_detail(self.services, head) if head else None
         self.publish({"type": "crossing", "event": event, "received_ms": received_ms, "sent_ms": now_ms,
                       "changed": detail["crossing_id"], "crossing": crossing,
-                      "queue": queue_view(self.lane.store)}, technician_only=False)
+                      "queue": queue_view(self.services.store)}, technician_only=False)
         if read is not None:
             self.publish({"type": "read", "received_ms": received_ms, "read": _tech_read(read)}, technician_only=True)
 
@@ -107,7 +108,7 @@ class EventHub:
     def _read_row(self, read_id: int | None) -> dict[str, Any] | None:
         if read_id is None:
             return None
-        return self.lane.store.read(read_id)
+        return self.services.store.read(read_id)
 
 
 def is_alert(message: dict[str, Any]) -> bool:

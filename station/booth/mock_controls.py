@@ -1,14 +1,42 @@
 """Scenario controls for the technician view in mock mode: start, pause, inject a vehicle or a fault.
 
-Works on the mock lane that ``garita run --mock`` attaches to the daemon as ``lane.mock_lane``;
-hardware_mocks is never imported here, so a real lane never loads it.
+Works on the mock lane that ``garita run --mock`` builds, seen through :class:`ControllableLane`
+(what these controls use of ``hardware_mocks.mock_lane.MockLane``); hardware_mocks is imported
+only for type checking here, so a real lane never loads it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from typing import Any
+from collections.abc import Collection, Mapping, Sized
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from garita.hardware_mocks.scenario import Scenario, Vehicle
+
+
+class ControllableLane(Protocol):
+    """The mock lane as the technician's controls drive it."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def devices(self) -> Mapping[str, object]: ...
+
+    @property
+    def faults(self) -> Mapping[str, Collection[str]]: ...
+
+    @property
+    def events_log(self) -> Sized: ...
+
+    def schedule(self) -> Sized: ...
+
+    def play(self, stop: threading.Event) -> None: ...
+
+    def play_vehicle(self, vehicle: Vehicle) -> None: ...
+
+    def inject(self, device: str, fault: str) -> None: ...
 
 
 class MockControlError(ValueError):
@@ -23,7 +51,7 @@ def _state(paused: bool, run: int, steps: int) -> str:
 
 
 class MockControls:
-    def __init__(self, mock_lane: Any, running: threading.Event | None = None):
+    def __init__(self, mock_lane: ControllableLane, running: threading.Event | None = None):
         self.mock_lane = mock_lane
         # The scenario thread that mock mode started stops when this event is set.
         self._stop = running or threading.Event()
@@ -65,13 +93,6 @@ class MockControls:
         chosen = next((v for v in self.mock_lane.scenario.vehicles if v.id == vehicle_id), None)
         if chosen is None:
             raise MockControlError("unknown_vehicle")
-        # The mock lane's own step list for that vehicle keeps its real timing and protocols.
-        steps = sorted(self.mock_lane._vehicle_steps(chosen), key=lambda s: s.at)
-        threading.Thread(target=self._play_steps, args=(steps,), daemon=True, name="inject-vehicle").start()
-
-    def _play_steps(self, steps: list[Any]) -> None:
-        start, first = time.monotonic(), steps[0].at
-        for step in steps:
-            delay = start + (step.at - first) / self.mock_lane.speed - time.monotonic()
-            time.sleep(max(delay, 0.0))
-            self.mock_lane._run(step)
+        # The mock lane plays that vehicle's own steps, with their real timing and protocols.
+        threading.Thread(target=self.mock_lane.play_vehicle, args=(chosen,), daemon=True,
+                         name="inject-vehicle").start()

@@ -1,7 +1,7 @@
-"""The risk assessment shown for a crossing, fetched through one hook the lead plugs the engine into.
+"""The risk assessment shown for a crossing, fetched through the booth's ``assessment`` service.
 
-The daemon carries ``lane.assessor``: ``Callable[[str], dict | None]`` (crossing id in,
-assessment out), None while no risk engine is attached. The screen expects this shape::
+The wiring hands the booth ``BoothServices.assessment``: ``Callable[[str], dict | None]`` (crossing
+id in, assessment out), None while no risk engine is attached. The screen expects this shape::
 
     {
       "recommendation": "release" | "secondary" | "detain" | None,
@@ -22,13 +22,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from garita.station.booth.services import BoothServices
 from garita.station.ops.event_log import log_event
 
 log = logging.getLogger("garita.booth")
 ACTIONS = ("release", "secondary", "detain")
 
 
-def _bilingual(value: Any) -> dict[str, str]:
+def _bilingual(value: object) -> dict[str, str]:
     """A text in both languages; a plain string is used for both (better shown than dropped)."""
     if isinstance(value, dict):
         en, es = value.get("en") or value.get("es") or "", value.get("es") or value.get("en") or ""
@@ -43,7 +44,7 @@ def _hit(raw: dict) -> dict[str, Any]:
             "reason": _bilingual(raw.get("reason"))}
 
 
-def _declaration(raw: Any) -> dict[str, Any] | None:
+def _declaration(raw: object) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         return None
     items = [{"field": str(d.get("field", "")), "declared": str(d.get("declared", "")),
@@ -64,9 +65,9 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assessment_of(lane: Any, crossing_id: str) -> dict[str, Any] | None:
+def assessment_of(services: BoothServices, crossing_id: str) -> dict[str, Any] | None:
     """The crossing's assessment, or None when no engine is attached or it fails (the lane goes on)."""
-    assessor = getattr(lane, "assessor", None)
+    assessor = services.assessment
     if assessor is None:
         return None
     try:

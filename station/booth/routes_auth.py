@@ -34,12 +34,12 @@ MAX_ID = 64  # officer ids are short; a longer one is not an id
 
 def session_json(request: Request, session: Session | None, binding: str) -> dict:
     booth = ctx(request)
-    lane = booth.lane.config.lane
+    lane = booth.services.lane
     body = {"signed_in": session is not None, "locked": bool(session and session.locked),
             "csrf": csrf.token_for(booth.secret, binding), "language": booth.config.language,
             "lock_after_s": booth.config.lock_after_s, "badge": booth.config.badge_reader is not None,
             "lane": {"id": lane.id, "port_name": lane.port_name, "direction": lane.direction,
-                     "joint": booth.lane.config.joint.enabled}}
+                     "joint": booth.services.joint.enabled}}
     if session is not None:
         officer = session.officer
         body.update(language=session.language, officer={"id": officer.id, "name": officer.name, "role": officer.role,

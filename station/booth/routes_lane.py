@@ -33,7 +33,7 @@ VIEWING_ROLES = DECIDING_ROLES | {"technician"}
 
 def _current(request: Request) -> dict | None:
     crossing_id = current_crossing_id(ctx(request).store)
-    return crossing_detail(ctx(request).lane, crossing_id) if crossing_id else None
+    return crossing_detail(ctx(request).services, crossing_id) if crossing_id else None
 
 
 async def current(request: Request) -> Response:
@@ -43,7 +43,7 @@ async def current(request: Request) -> Response:
 
 async def crossing(request: Request) -> Response:
     require(request, DECIDING_ROLES)
-    detail = crossing_detail(ctx(request).lane, request.path_params["crossing_id"])
+    detail = crossing_detail(ctx(request).services, request.path_params["crossing_id"])
     if detail is None:
         raise HTTPException(404, "no_crossing")
     return JSONResponse({"crossing": detail})
@@ -102,10 +102,10 @@ async def decide(request: Request) -> Response:
     booth = ctx(request)
     crossing_id = request.path_params["crossing_id"]
     body = await json_body(request)
-    assessment = assessment_of(booth.lane, crossing_id)
+    assessment = assessment_of(booth.services, crossing_id)
     view = View(assessment["recommendation"], tuple(assessment["waiting_for"])) if assessment else View(None)
-    service = DecisionService(booth.store, booth.lane.decide, booth.config.detain_override_needs_supervisor,
-                              booth.lane.config.joint)
+    service = DecisionService(booth.store, booth.services.decide, booth.config.detain_override_needs_supervisor,
+                              booth.services.joint)
     ask = DecisionAsk(crossing_id, str(body.get("action", "")), "booth", session.officer, session.officer.id,
                       str(body.get("reason_code", "")), str(body.get("reason_text", "")))
     try:
@@ -121,7 +121,7 @@ async def decide(request: Request) -> Response:
         raise HTTPException(REFUSAL_STATUS.get(exc.code, 422), exc.code) from None
     booth.sessions.touch(session)
     if outcome.state != "decided":  # the other screens show the proposal, or the dispute, at once
-        booth.lane.notify(f"joint.{outcome.state}", {"crossing_id": crossing_id})
+        booth.services.hooks.tell(f"joint.{outcome.state}", {"crossing_id": crossing_id})
     decided = outcome.id if outcome.state == "decided" else None
     return JSONResponse({"decision_id": decided, "crossing_id": crossing_id, "action": ask.action,
                          "state": outcome.state, "awaiting": outcome.awaiting, "expires_at": outcome.expires_at})
@@ -135,8 +135,8 @@ async def move_read(request: Request) -> Response:
     body = await json_body(request)
     target = str(body.get("to") or "") or None
     try:
-        moved_to = booth.lane.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
-                                        str(body.get("reason", ""))[:300])
+        moved_to = booth.services.move_read(request.path_params["read_id"], target, f"officer:{session.officer.id}",
+                                            str(body.get("reason", ""))[:300])
     except KeyError:
         raise HTTPException(404, "no_read") from None
     except UnknownCrossing:
@@ -162,8 +162,8 @@ async def image(request: Request) -> Response:
     relative = crossings_repo.image_path(booth.store, request.path_params["read_id"])
     if not relative:
         raise HTTPException(404, "no_image")
-    images = (booth.lane.data_dir / "images").resolve()
-    path = (booth.lane.data_dir / relative).resolve()
+    images = (booth.services.data_dir / "images").resolve()
+    path = (booth.services.data_dir / relative).resolve()
     if not path.is_relative_to(images) or not path.is_file():  # never serve outside the image folder
         raise HTTPException(404, "no_image")
     return FileResponse(path, media_type="image/jpeg")
@@ -176,8 +176,8 @@ def _image_file(booth, read: dict) -> Path:
     if not relative and isinstance(source_id, int):
         source = booth.store.read(source_id)
         relative = source["image_path"] if source else None
-    images = (booth.lane.data_dir / "images").resolve()
-    path = (booth.lane.data_dir / relative).resolve() if relative else None
+    images = (booth.services.data_dir / "images").resolve()
+    path = (booth.services.data_dir / relative).resolve() if relative else None
     if path is None or not path.is_relative_to(images) or not path.is_file():
         raise HTTPException(404, "no_image")
     return path
@@ -214,7 +214,7 @@ async def boxed_photo(request: Request) -> Response:
 
 async def status(request: Request) -> Response:
     require(request, VIEWING_ROLES, unlocked=False)
-    return JSONResponse(status_strip(ctx(request).lane))
+    return JSONResponse(status_strip(ctx(request).services))
 
 
 ROUTES = [

@@ -29,17 +29,16 @@ async def page(request: Request) -> Response:
 
 async def tech_status(request: Request) -> Response:
     require(request, TECHNICIAN)
-    lane = ctx(request).lane
-    controls = getattr(request.app.state, "mock_controls", None)
-    return JSONResponse({"status": lane.status("running"), "mock": controls.describe() if controls else None})
+    services = ctx(request).services
+    controls = services.mock
+    return JSONResponse({"status": services.lane_status(), "mock": controls.describe() if controls else None})
 
 
 async def snapshot(request: Request) -> Response:
     require(request, TECHNICIAN)
     name = request.path_params["device"]
-    device = next((d for d in ctx(request).lane.devices if d.name == name), None)
-    grab = getattr(device, "snapshot", None)
-    shot = grab() if callable(grab) else None
+    camera = ctx(request).services.cameras.get(name)
+    shot = camera.snapshot() if camera is not None else None
     if not shot:
         raise HTTPException(404, "no_frame")
     return Response(shot[0], media_type="image/jpeg")
@@ -48,7 +47,7 @@ async def snapshot(request: Request) -> Response:
 async def mock_control(request: Request) -> Response:
     check_csrf(request)
     require(request, TECHNICIAN)
-    controls = getattr(request.app.state, "mock_controls", None)
+    controls = ctx(request).services.mock
     if controls is None:
         raise HTTPException(404, "not_mock")
     body = await json_body(request)

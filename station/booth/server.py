@@ -7,7 +7,6 @@ import contextlib
 import logging
 import socket
 from collections.abc import Iterator
-from typing import Any
 
 import uvicorn
 
@@ -19,7 +18,7 @@ from garita.station.booth.event_stream import EventHub
 from garita.station.booth.failed_signins import FailedSignins
 from garita.station.booth.i18n import check_catalogs
 from garita.station.booth.limits import IDLE_TIMEOUT_S, MAX_HEADER_BYTES, BoundedH11
-from garita.station.booth.mock_controls import MockControls
+from garita.station.booth.services import BoothServices
 from garita.station.booth.sessions import SessionStore
 from garita.station.ops.event_log import log_event
 
@@ -44,13 +43,13 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def build_context(lane: Any) -> BoothContext:
-    config = lane.config.booth
-    hub = EventHub(lane)
+def build_context(services: BoothServices) -> BoothContext:
+    config = services.config
+    hub = EventHub(services)
     badges = BadgeGate(config.badge_reader, on_tap=lambda device, epc: hub.badge_tapped(device, True))
-    sessions = SessionStore(lane.store, config.lock_after_s, config.session_max_s)
-    return BoothContext(lane, lane.store, config, sessions, hub, badges, load_secret(lane.data_dir),
-                        FailedSignins(lane.store))
+    sessions = SessionStore(services.store, config.lock_after_s, config.session_max_s)
+    return BoothContext(services, services.store, config, sessions, hub, badges, load_secret(services.data_dir),
+                        FailedSignins(services.store))
 
 
 class _BoothTicks:
@@ -59,7 +58,7 @@ class _BoothTicks:
     def __init__(self, failures: FailedSignins):
         self.failures = failures
 
-    async def tick(self, lane: Any) -> None:
+    async def tick(self) -> None:
         self.failures.tick()
 
     async def aclose(self) -> None:
@@ -67,35 +66,35 @@ class _BoothTicks:
 
 
 class BoothServer:
-    """Started by the daemon when ``[booth] enabled``; a booth that cannot start never stops the lane."""
+    """A lane service (started on the daemon's loop when ``[booth] enabled``); one that cannot start never
+    stops the lane."""
 
-    def __init__(self, lane: Any):
-        self.lane = lane
+    def __init__(self, services: BoothServices):
+        self.services = services
         self.context: BoothContext | None = None
         self._server: _LaneServer | None = None
         self._task: asyncio.Task | None = None
 
     async def start(self) -> bool:
-        config = self.lane.config.booth
+        config = self.services.config
         try:
             check_catalogs()
             sock = _bind(config.host, config.port)
         except Exception as exc:
             log_event(log, "booth.failed", logging.ERROR, host=config.host, port=config.port, error=repr(exc))
             return False
-        self.context = build_context(self.lane)
-        mock_lane = getattr(self.lane, "mock_lane", None)
-        controls = MockControls(mock_lane, getattr(self.lane, "mock_stop", None)) if mock_lane else None
-        app = build_app(self.context, controls)
+        self.context = build_context(self.services)
+        app = build_app(self.context)
         uv_config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
                                    timeout_graceful_shutdown=1, log_level="warning", http=BoundedH11,
                                    timeout_keep_alive=int(IDLE_TIMEOUT_S),
                                    h11_max_incomplete_event_size=MAX_HEADER_BYTES)
         self._server = _LaneServer(uv_config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="booth")
-        self.lane.listeners.append(self.context.hub.listener)
-        self.lane.read_taps.append(self.context.badges.tap)
-        self.lane.plugins.append(_BoothTicks(self.context.failures))
+        hooks = self.services.hooks  # only a booth that is serving takes badge reads and hears events
+        hooks.subscribe(self.context.hub.listener)
+        hooks.add_read_tap(self.context.badges.tap)
+        hooks.add_plugin(_BoothTicks(self.context.failures))
         log_event(log, "booth.ready", url=f"http://{config.host}:{sock.getsockname()[1]}/")
         return True
 

@@ -49,7 +49,8 @@ SCENARIO = click.option("--scenario", default="default", show_default=True, help
 
 def lane_config(config_path: Path | None, mock: bool):
     """The lane config for technician commands; a bad one ends the command with exit 78."""
-    from garita.station.runner import DEFAULT_CONFIG, packaged_file
+    from garita.station.config.shipped_files import packaged_file
+    from garita.station.runner import DEFAULT_CONFIG
 
     path = config_path or (packaged_file("mock-lane.toml") if mock else DEFAULT_CONFIG)
     try:

@@ -12,7 +12,9 @@ from garita.station.config.device_sections import MOCK_ADDRESS
 from garita.station.config.lane_config import LaneConfig
 from garita.station.config.loader import EX_CONFIG, ConfigError, load_config
 from garita.station.config.referenced_files import check_files
-from garita.station.runner import MockOptions, build_devices, run_lane, warn_missing_ports
+from garita.station.mock.mock_options import MockOptions
+from garita.station.runner import run_lane
+from garita.station.wiring import build_devices, warn_missing_ports
 
 
 @click.command()

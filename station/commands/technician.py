@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from garita.station.commands.common_options import CONFIG, DATA_DIR, MOCK, SCENARIO, lane_config
-from garita.station.runner import mock_rfid_protocol, resolve_data_dir
+from garita.station.mock.mock_options import mock_rfid_protocol
+from garita.station.runner import resolve_data_dir
 
 
 @click.command()

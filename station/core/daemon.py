@@ -11,16 +11,16 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from garita.drivers.events import Device, DeviceRead
 from garita.station.config.lane_config import LaneConfig
 from garita.station.core.device_threads import DeviceSet
 from garita.station.core.disk_budget import DiskBudget, disk_full
 from garita.station.core.evidence_images import save_image
-from garita.station.core.lifecycle import Lifecycle, ReadIn
+from garita.station.core.lane_hooks import LaneHooks
+from garita.station.core.lifecycle import LATEST_ASSESSMENT, Lifecycle, ReadIn
 from garita.station.core.recognition import ImageRecognition
 from garita.station.ops.event_log import log_event
 from garita.station.ops.health_watch import HealthWatch
@@ -44,12 +44,6 @@ class HeldRead:
     group: int  # held reads with no crossing open share one, so they land in one crossing together
 
 
-class Plugin(Protocol):
-    """Something that runs beside the core each tick (the scripted officer, later the uplink)."""
-
-    async def tick(self, lane: LaneDaemon) -> None: ...
-
-
 @dataclass
 class LaneStats:
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -66,10 +60,14 @@ class LaneStats:
 
 
 class LaneDaemon:
-    """Composes storage, lifecycle and devices; ``run`` returns the process exit code."""
+    """The core: storage, lifecycle and devices; the parts beside it come in through ``hooks``.
+
+    ``run`` returns the process exit code. :mod:`garita.station.wiring` builds the hooks (risk,
+    uplink, booth, metrics...); a daemon built without them records crossings and nothing more.
+    """
 
     def __init__(self, config: LaneConfig, data_dir: Path, store: LaneStore, devices: list[Device],
-                 notifier: Notifier | None = None):
+                 notifier: Notifier | None = None, hooks: LaneHooks | None = None):
         self.config = config
         self.data_dir = data_dir
         self.store = store
@@ -78,14 +76,8 @@ class LaneDaemon:
                                    late_read_s=config.lifecycle.late_read_s)
         self.devices = devices
         self.notifier = notifier or Notifier()
-        self.plugins: list[Plugin] = []
-        self.listeners: list[Callable[[str, dict], None]] = []
+        self.hooks = hooks or LaneHooks()
         self._decisions_mark: tuple[int, int, int] | None = None
-        # Booth screen hooks: a read tap returning True consumes the read (badge sign-in), the
-        # assessor is the risk engine's per-crossing assessment (None: no engine attached).
-        self.read_taps: list[Callable[[DeviceRead], bool]] = []
-        self.assessor: Callable[[str], dict | None] | None = None
-        self.stop_when: Callable[[], bool] | None = None
         self.recognition = ImageRecognition(config.vision) if config.vision.enabled else None
         self._background: set[asyncio.Task] = set()
         self.stats = LaneStats()
@@ -99,15 +91,11 @@ class LaneDaemon:
         self._status_written = 0.0
         self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
-        from garita.station.risk.assessor import attach  # re-assesses each crossing after every recorded read
+        self._stop_when: Callable[[], bool] | None = None
 
-        self.risk = attach(self)
-        from garita.station.ops.observability import attach as attach_observers  # readiness, [metrics], [webhook]
-
-        self.readiness: dict[str, Any] | None = None
-        self.observability, self.webhook = attach_observers(self)
-
-    async def run(self) -> int:
+    async def run(self, stop_when: Callable[[], bool] | None = None) -> int:
+        """Run until SIGTERM/SIGINT (or until ``stop_when()`` turns true, checked each tick)."""
+        self._stop_when = stop_when
         loop = asyncio.get_running_loop()
         self._wake, self._stop = asyncio.Event(), asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -121,10 +109,10 @@ class LaneDaemon:
         log_event(log, "lane.ready", lane=self.config.lane.id, devices=len(self.devices),
                   startup_ms=round(startup_ms, 1), data_dir=str(self.data_dir))
         self._save_joint_rule()
-        booth = await self._start_booth()
+        services = [service for service in self.hooks.services if await service.start()]
         await self._stop.wait()
-        if booth is not None:
-            await booth.stop()
+        for service in services:
+            await service.stop()
         await self._shutdown(device_set, tasks)
         return 0
 
@@ -163,7 +151,7 @@ class LaneDaemon:
 
     def handle_read(self, read: DeviceRead) -> None:
         """Store one device read in its crossing; a bad read is counted, never fatal; a full disk holds it."""
-        if self._tapped(read):
+        if self.hooks.tapped(read):
             return
         if read.kind == "presence":
             self._presence(read)
@@ -302,34 +290,15 @@ class LaneDaemon:
                 continue
             self._after_record(recorded, read.device, kind, value)
 
-    # --- booth screen (station/booth) ---------------------------------------------------
-
-    async def _start_booth(self):
-        """The booth screen in this loop when ``[booth] enabled``; None if off or it could not start."""
-        if not self.config.booth.enabled:
-            return None
-        from garita.station.booth.server import BoothServer  # web stack loaded only when the booth is on
-
-        booth = BoothServer(self)
-        return booth if await booth.start() else None
-
-    def _tapped(self, read: DeviceRead) -> bool:
-        """True when a tap (the booth's badge reader) took this read out of the crossing flow."""
-        for tap in self.read_taps:
-            try:
-                if tap(read):
-                    return True
-            except Exception as exc:
-                log_event(log, "read_tap.failed", logging.WARNING, device=read.device, error=repr(exc))
-        return False
-
-    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", **record: Any) -> str:
+    def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", *,
+               second_officer_id: str | None = None, notes: str = "",
+               recommendation: str | object | None = LATEST_ASSESSMENT) -> str:
         """Record a decision; the log line is written only after the commit (it is the acknowledgement).
 
-        ``record`` passes the rest of the joint decision record (second_officer_id, notes,
-        recommendation) to :meth:`Lifecycle.decide`.
+        The rest of the joint decision record goes to :meth:`Lifecycle.decide` as it is.
         """
-        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, **record)
+        decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, notes=notes,
+                                            second_officer_id=second_officer_id, recommendation=recommendation)
         self.stats.decisions += 1
         log_event(log, "decision.recorded", crossing=crossing_id, decision=decision_id,
                   action=action, officer=officer_id, reason=reason)
@@ -368,30 +337,22 @@ class LaneDaemon:
         self._tell("read.moved", {"crossing_id": target, "from": source["crossing_id"] if source else None})
         return target
 
+    def device_health(self) -> dict[str, dict[str, Any]]:
+        """Each running device's health snapshot ({} before the devices start)."""
+        return self.device_set.health() if self.device_set is not None else {}
+
+    def counters(self) -> dict[str, int]:
+        """The lane's counters (reads, crossings, decisions...), for status and metrics."""
+        return {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
+
     def status(self, state: str) -> dict:
         """The lane, its counters and each device's health, as `garita devices` shows them."""
-        health = self.device_set.health() if self.device_set else {}
+        health = self.device_health()
         kinds = {d.name: (d.kind, d.driver) for d in self.config.devices}
         devices = {name: {"kind": kinds.get(name, ("?", "?"))[0], "driver": kinds.get(name, ("?", "?"))[1],
                           **snapshot} for name, snapshot in health.items()}
-        stats = {k: v for k, v in vars(self.stats).items() if k != "started_monotonic"}
-        return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": stats,
-                "devices": devices, "readiness": self.readiness, "metrics_url": self.observability.url}
-
-    def status_extras(self) -> dict[str, Any]:
-        """What other parts report for the booth's status strip: watchlist freshness, uplink state."""
-        extras: dict[str, Any] = {}
-        watchlist = getattr(self.risk, "watchlist", None)
-        if watchlist is not None:
-            meta = watchlist.meta()
-            created = meta.get("created_at")
-            extras["watchlist"] = {
-                "version": meta.get("version"), "stale_after_s": watchlist.stale_after_s,
-                "updated_ms": datetime.fromisoformat(created).timestamp() * 1000 if created else None}
-        uplink = getattr(self, "uplink", None)
-        if uplink is not None:
-            extras["uplink"] = uplink.status()
-        return extras
+        return {"lane": self.config.lane.id, "pid": os.getpid(), "state": state, "stats": self.counters(),
+                "devices": devices, "readiness": None, "metrics_url": None, **self.hooks.status()}
 
     def _write_status(self, state: str) -> None:
         now = time.monotonic()
@@ -403,12 +364,8 @@ class LaneDaemon:
         except OSError as exc:  # a full disk must not stop the lane; the log says so
             log_event(log, "status.write_failed", logging.WARNING, error=str(exc))
 
-    def _tell(self, event: str, detail: dict) -> None:
-        for listener in self.listeners:
-            try:
-                listener(event, detail)
-            except Exception as exc:  # a display problem must not stop the lane
-                log_event(log, "listener.failed", logging.WARNING, error=repr(exc))
+    def _tell(self, event: str, detail: dict[str, object]) -> None:
+        self.hooks.tell(event, detail)
 
     async def _ticker(self) -> None:
         while True:
@@ -427,12 +384,8 @@ class LaneDaemon:
             log_event(log, "crossing.flagged_idle", logging.WARNING, crossing=crossing_id)
             self._tell("crossing.flagged_idle", {"crossing_id": crossing_id})
         self._notice_decisions()
-        for plugin in self.plugins:
-            try:
-                await plugin.tick(self)
-            except Exception as exc:
-                log_event(log, "plugin.failed", logging.ERROR, plugin=type(plugin).__name__, error=repr(exc))
-        if self.stop_when is not None and self.stop_when():
+        await self.hooks.tick_plugins()
+        if self._stop_when is not None and self._stop_when():
             self.request_stop("done")
 
     async def _watchdog(self, interval: float) -> None:
@@ -458,17 +411,6 @@ class LaneDaemon:
         if self.recognition is not None:
             self.recognition.close()
 
-    async def _close_plugins(self, timeout: float) -> None:
-        """Let plugins that hold connections say goodbye (the uplink publishes its `stopped` presence)."""
-        for plugin in self.plugins:
-            close = getattr(plugin, "aclose", None)
-            if close is None:
-                continue
-            try:
-                await asyncio.wait_for(close(), timeout)
-            except Exception as exc:  # a broker that does not answer must not hold the stop
-                log_event(log, "plugin.close_failed", logging.WARNING, plugin=type(plugin).__name__, error=repr(exc))
-
     async def _shutdown(self, device_set: DeviceSet, tasks: list[asyncio.Task]) -> None:
         self.notifier.stopping()
         started = time.monotonic()
@@ -487,7 +429,7 @@ class LaneDaemon:
                 self.stats.reads_lost += len(self._held)
                 log_event(log, "read.lost", logging.ERROR, held_at_stop=len(self._held))
         await self._finish_background(deadline=started + 3.0)
-        await self._close_plugins(timeout=1.5)
+        await self.hooks.close_plugins(timeout=1.5)
         self._write_status("stopped")
         log_event(log, "lane.stopped", drained_reads=drained, stuck_devices=",".join(stuck) or "none",
                   shutdown_ms=round((time.monotonic() - started) * 1000, 1), reads=self.stats.reads,

@@ -59,7 +59,7 @@ class ImageRetention:
         self.data_dir, self.keep_days = data_dir, keep_days
         self._next = 0.0
 
-    async def tick(self, lane: object) -> None:
+    async def tick(self) -> None:
         now = time.monotonic()
         if now < self._next:
             return
@@ -67,3 +67,6 @@ class ImageRetention:
         removed = await asyncio.to_thread(prune_images, self.data_dir, self.keep_days, datetime.now(UTC).date())
         if removed:
             log_event(log, "images.pruned", images=removed, keep_days=self.keep_days)
+
+    async def aclose(self) -> None:
+        """Nothing to close: a pruning pass in flight ends with the process."""

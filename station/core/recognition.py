@@ -15,12 +15,15 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from garita.station.config.lane_config import VisionSection
 from garita.station.ops.event_log import log_event
+
+if TYPE_CHECKING:  # the models load on first use: vision is imported then, not with the lane
+    from garita.vision import ContainerRead, PlateRead, Recognizer
 
 log = logging.getLogger("garita.vision")
 
@@ -29,18 +32,18 @@ Found = tuple[str, str, dict[str, Any]]
 MAX_FRAMES_WAITING = 4
 
 
-def _candidates(read: Any) -> list[dict[str, Any]]:
+def _candidates(read: PlateRead | ContainerRead) -> list[dict[str, Any]]:
     return [{"text": c.text, "confidence": round(c.confidence, 4), "format": c.format,
              "char_confidences": [round(x, 3) for x in c.char_confidences]} for c in read.candidates[:5]]
 
 
-def plate_fields(read: Any) -> dict[str, Any]:
+def plate_fields(read: PlateRead | ContainerRead) -> dict[str, Any]:
     """A vision PlateRead as stored with the read: ranked candidates (watchlist uses them), box."""
     return {"candidates": _candidates(read), "confidence": round(read.confidence, 4),
             "box": [list(point) for point in read.box]}
 
 
-def container_fields(read: Any) -> dict[str, Any]:
+def container_fields(read: ContainerRead) -> dict[str, Any]:
     """A vision ContainerRead as stored: candidates, check digit status, size-type code."""
     return {**plate_fields(read), "check_digit_valid": read.check_digit_valid, "size_type": read.size_type}
 
@@ -48,17 +51,21 @@ def container_fields(read: Any) -> dict[str, Any]:
 class ImageRecognition:
     """Turns an image read into plate and container reads of the same crossing."""
 
-    def __init__(self, config: VisionSection, recognizer_factory=None):
+    def __init__(self, config: VisionSection, recognizer_factory: Callable[[], Recognizer] | None = None):
         self.config = config
         self._factory = recognizer_factory or self._default_factory
-        self._recognizer: Any = None
+        self._recognizer: Recognizer | None = None
         self._unavailable: str | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vision")
         self.failures = 0
         self.observers: list[Callable[[str, float], None]] = []  # (plate|container, seconds) per image
         self.frames_waiting = 0  # decoded frames handed to the worker and not yet read
 
-    def _default_factory(self) -> Any:
+    def observe(self, observer: Callable[[str, float], None]) -> None:
+        """Call ``observer(kind, seconds)`` after each plate/container read of an image (the metrics)."""
+        self.observers.append(observer)
+
+    def _default_factory(self) -> Recognizer:
         from garita.vision import Recognizer
 
         return Recognizer(regions=tuple(self.config.regions), threads=self.config.threads)
@@ -115,18 +122,18 @@ class ImageRecognition:
             return []
         return found
 
-    def _timed(self, kind: str, read: Callable[[Any], list], image: Any) -> list:
+    def _timed(self, kind: str, read: Callable[[np.ndarray], list], image: np.ndarray) -> list:
         started = time.perf_counter()
         found = read(image)
         for observe in self.observers:
             observe(kind, time.perf_counter() - started)
         return found
 
-    def _plausible(self, plate: Any) -> bool:
+    def _plausible(self, plate: PlateRead) -> bool:
         """A plate that fits a grammar, or is read confidently enough to be worth an officer's look."""
         return plate.candidates[0].format is not None or plate.confidence >= self.config.min_confidence
 
-    def _load(self) -> Any:
+    def _load(self) -> Recognizer | None:
         if self._recognizer is None and self._unavailable is None:
             try:
                 self._recognizer = self._factory()

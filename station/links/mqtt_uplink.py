@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -27,7 +29,6 @@ from garita.sync.uplink import UplinkSettings
 
 if TYPE_CHECKING:
     from garita.station.bench.sync_link import SyncBench
-    from garita.station.core.daemon import LaneDaemon
 
 log = logging.getLogger("garita.uplink")
 
@@ -67,24 +68,33 @@ _DEVICE_METRICS = ("kind", "connected", "frames_ok", "frames_rejected", "bytes_d
 PRIORITY_METRICS = 6  # the least urgent: first to be shed over the disk budget
 
 
+@dataclass(frozen=True)
+class UplinkLane:
+    """What the uplink reads of the lane for its ``lane.metrics`` event (the wiring builds it)."""
+
+    store: LaneStore
+    status: Callable[[], dict]  # the lane's status: counters and each device's health
+    watchlist_version: Callable[[], int | None]  # the central says which lanes are behind
+
+
 class UplinkPlugin:
     """Daemon plugin: the first tick starts the link's task; ``aclose`` stops it cleanly (presence ``stopped``).
 
     Every ``metrics_every_s`` it also queues a ``lane.metrics`` event: the central sees the lane's health,
     and a steady stream of sequence numbers, so even the newest events lost upstream show as a gap."""
 
-    def __init__(self, link: SyncLink, metrics_every_s: float = 60.0):
-        self.link, self.metrics_every_s = link, metrics_every_s
+    def __init__(self, link: SyncLink, lane: UplinkLane, metrics_every_s: float = 60.0):
+        self.link, self.lane, self.metrics_every_s = link, lane, metrics_every_s
         self._next_metrics = time.monotonic()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._downlink_totals: tuple[PersistedCounters, PersistedCounters] | None = None
 
-    async def tick(self, lane: LaneDaemon) -> None:
+    async def tick(self) -> None:
         now = time.monotonic()
         if now >= self._next_metrics:
             self._next_metrics = now + self.metrics_every_s
-            self.queue_metrics(lane)
+            self.queue_metrics()
         if self._task is None:
             self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
         elif self._task.done() and not self._task.cancelled() and not self._stop.is_set():
@@ -92,15 +102,15 @@ class UplinkPlugin:
             log_event(log, "link.crashed", logging.ERROR, error=repr(self._task.exception()))
             self._task = asyncio.create_task(self.link.run(self._stop), name="sync-link")
 
-    def queue_metrics(self, lane: LaneDaemon) -> None:
+    def queue_metrics(self) -> None:
         """One ``lane.metrics`` outbox row: lane counters, device health, uplink and downlink counters."""
-        status = lane.status("running")
+        lane = self.lane
+        status = lane.status()
         devices = {name: {key: health.get(key) for key in _DEVICE_METRICS}
                    for name, health in status["devices"].items()}
         usage, now = self.link.outbox.usage(), datetime.now(UTC)
-        held = lane.status_extras().get("watchlist") or {}
         payload = {"lane": status["lane"], "at": now.isoformat(), "stats": status["stats"],
-                   "watchlist": {"version": held.get("version")},  # the central says which lanes are behind
+                   "watchlist": {"version": lane.watchlist_version()},
                    "devices": devices, "outbox": {"pending": usage.pending_rows, "sent": usage.sent_rows},
                    "uplink": vars(self.link.uplink.stats), "link": vars(self.link.stats)}
         if self._downlink_totals is None:

@@ -104,7 +104,7 @@ class WebhookSender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    async def tick(self, lane: object) -> None:
+    async def tick(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="webhook", daemon=True)
             self._thread.start()
@@ -162,7 +162,7 @@ class WebhookSender:
         except urllib.error.HTTPError as exc:
             status, error = exc.code, f"HTTP {exc.code}"
         except (urllib.error.URLError, OSError) as exc:
-            status, error = None, str(getattr(exc, "reason", exc))
+            status, error = None, str(exc.reason if isinstance(exc, urllib.error.URLError) else exc)
         else:
             error = None
         return self._account(status, error, kind)

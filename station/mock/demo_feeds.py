@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from garita.station.links.signed_feed import json_line, write_feed
 from garita.station.ops.event_log import log_event
+from garita.station.storage.lane_store import LaneStore
 from garita.sync.signing import KeyRing, SignatureError, public_key_b64
 
 log = logging.getLogger("garita.mock")
@@ -53,7 +54,7 @@ def _declarations(items: list[dict[str, Any]], version: int, now: datetime) -> l
     return [{"version": version, **item, **window} for item in items]
 
 
-def publish_demo_feeds(source: Path, data_dir: Path, store: Any, ring: KeyRing) -> dict[str, int]:
+def publish_demo_feeds(source: Path, data_dir: Path, store: LaneStore, ring: KeyRing) -> dict[str, int]:
     """Sign the demo feeds in ``source`` and import those not already held; returns the versions held."""
     from garita.station.declarations.declaration_store import held_version, import_declarations
     from garita.station.watchlist.cache import Watchlist

@@ -1,4 +1,9 @@
-"""``garita run --mock``: emulated devices on ptys and loopback, a scenario, a live table."""
+"""``garita run --mock``: emulated devices on ptys and loopback, a scenario, a live table.
+
+Mock mode is wiring: the same drivers are pointed at the mock lane's endpoints, and the scenario
+player, the scripted officer, the live view and the technician's scenario controls are added to
+the lane :func:`garita.station.wiring.wire_lane` builds.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,25 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from garita.station.booth.mock_controls import MockControls
 from garita.station.config.lane_config import LaneConfig
 from garita.station.config.loader import EX_CONFIG, ConfigError
-from garita.station.core.daemon import LaneDaemon
+from garita.station.config.shipped_files import packaged_file
 from garita.station.mock.demo_feeds import publish_demo_feeds
 from garita.station.mock.live_view import LiveView
+from garita.station.mock.mock_options import MockOptions, mock_rfid_protocol
 from garita.station.mock.scripted_officer import AutoOfficer
 from garita.station.ops.event_log import log_event, setup_logging
-from garita.station.runner import (
-    MockOptions,
-    attach_uplink,
-    build_devices,
-    mock_rfid_protocol,
-    packaged_file,
-    run_in_thread_until,
-)
 from garita.station.storage.lane_store import LaneStore
+from garita.station.wiring import build_devices, wire_lane
+
+if TYPE_CHECKING:
+    from garita.drivers.events import Device
+    from garita.hardware_mocks.mock_lane import MockLane
 
 log = logging.getLogger("garita.mock")
 
@@ -34,7 +40,7 @@ LEAD_IN_S = 1.5
 CONNECT_WAIT_S = 10.0
 
 
-def _play_when_ready(mock_lane, devices: list, stop: threading.Event) -> None:
+def _play_when_ready(mock_lane: MockLane, devices: list[Device], stop: threading.Event) -> None:
     """Start the scenario once every driver is connected and the lead-in has passed."""
     deadline = time.monotonic() + CONNECT_WAIT_S
     while not all(device.health.connected for device in devices) and time.monotonic() < deadline:
@@ -47,7 +53,14 @@ def _play_when_ready(mock_lane, devices: list, stop: threading.Event) -> None:
         mock_lane.play(stop)
 
 
-def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str):
+def run_in_thread_until(target: Callable[[threading.Event], None], stop: threading.Event) -> threading.Thread:
+    """Start ``target(stop)`` as a daemon thread (the mock lane's scenario player)."""
+    thread = threading.Thread(target=target, args=(stop,), name="scenario", daemon=True)
+    thread.start()
+    return thread
+
+
+def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str) -> MockLane:
     # Imported here: the mocks are a test and demo tool, not needed to run a real lane.
     from garita.hardware_mocks.mock_lane import MockLane
     from garita.hardware_mocks.scenario import load_scenario
@@ -55,7 +68,7 @@ def _start_mock_lane(data_dir: Path, options: MockOptions, rfid_protocol: str):
     scenario = load_scenario(options.scenario)
     lane = MockLane(scenario, data_dir / "mock-devices", speed=options.speed, rfid_protocol=rfid_protocol)
     lane.start()
-    return scenario, lane
+    return lane
 
 
 def where_things_are(config: LaneConfig, log_path: Path | None) -> str:
@@ -81,7 +94,7 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
         print(view.where, file=sys.stderr, flush=True)
     publish_demo_feeds(packaged_file("mock-central.toml"), data_dir, store, config.trust.ring())
     try:
-        _scenario, mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))
+        mock_lane = _start_mock_lane(data_dir, options, mock_rfid_protocol(config))
     except ValueError as exc:
         print(f"garita: scenario {options.scenario!r}: {exc}", flush=True)
         return EX_CONFIG
@@ -96,30 +109,39 @@ def run_mock(config: LaneConfig, data_dir: Path, store: LaneStore, options: Mock
             log_file.close()
 
 
-def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
+def _scaled(config: LaneConfig, speed: float) -> LaneConfig:
+    """Scenario time runs `speed` x: so does the window in which a late read still joins its crossing."""
+    lifecycle = config.lifecycle.model_copy(update={"late_read_s": config.lifecycle.late_read_s / speed})
+    return config.model_copy(update={"lifecycle": lifecycle})
+
+
+def _done_when(player: threading.Thread, officer: AutoOfficer | None, store: LaneStore) -> Callable[[], bool]:
+    """Done when the script has played and every vehicle is decided; a stray open crossing
+    (a read no scripted vehicle explains) stays open for the next run's idle flag."""
+    return lambda: not player.is_alive() and (
+        officer.all_decided if officer else not store.crossings_in_state("open"))
+
+
+def _run_with(config: LaneConfig, data_dir: Path, store: LaneStore, options: MockOptions, mock_lane: MockLane,
+              view: LiveView) -> int:
     devices = build_devices(config, endpoints=mock_lane.endpoints)
-    lane = LaneDaemon(config, data_dir, store, devices)
-    lane.lifecycle.late_read_s = config.lifecycle.late_read_s / options.speed  # scenario time runs `speed` x
     stop_scenario = threading.Event()
-    lane.mock_lane, lane.mock_stop = mock_lane, stop_scenario  # the booth's technician scenario controls
-    attach_uplink(lane)  # [mqtt] is honoured in mock mode too: the emulated lane syncs like a real one
+    # [mqtt] is honoured in mock mode too: the emulated lane syncs like a real one.
+    wired = wire_lane(_scaled(config, options.speed), data_dir, store, devices,
+                      mock=MockControls(mock_lane, stop_scenario))  # the booth's technician scenario controls
+    lane = wired.daemon
     mqtt = config.mqtt
     log_event(log, "mock.mqtt", state="on" if mqtt.enabled else "off",
               broker=f"{mqtt.host}:{mqtt.port}" if mqtt.enabled else "none (outbox kept for a later sync)")
     player = run_in_thread_until(lambda stop: _play_when_ready(mock_lane, devices, stop), stop_scenario)
     log_event(log, "mock.started", scenario=options.scenario, speed=options.speed,
               endpoints=",".join(f"{k}={v}" for k, v in mock_lane.endpoints.items()))
-    officer = AutoOfficer(mock_lane, options.speed) if options.auto_decide else None
+    officer = AutoOfficer(mock_lane, options.speed, store, lane.decide) if options.auto_decide else None
     if officer:
-        lane.plugins.append(officer)
-    if options.until_done:
-        # Done when the script has played and every vehicle is decided; a stray open crossing
-        # (a read no scripted vehicle explains) stays open for the next run's idle flag.
-        lane.stop_when = lambda: not player.is_alive() and (
-            officer.all_decided if officer else not store.crossings_in_state("open"))
-    lane.listeners.append(view)
+        wired.hooks.add_plugin(officer)
+    wired.hooks.subscribe(view)
     with view:
-        code = asyncio.run(lane.run())
+        code = asyncio.run(lane.run(_done_when(player, officer, store) if options.until_done else None))
     stop_scenario.set()
     player.join(timeout=5)
     log_event(log, "mock.finished", crossings=lane.stats.crossings_opened, decisions=lane.stats.decisions)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from garita.drivers.events import Device, DeviceRead
+from garita.drivers.events import Device, DeviceRead, Snapshotter
 from garita.station.config.lane_config import DeviceSection, LaneConfig
 
 
@@ -150,9 +150,9 @@ def probe(device: Device, seconds: float, on_read: Callable[[DeviceRead], None])
     return health
 
 
-def snapshot(device: Any, timeout_s: float) -> bytes:
+def snapshot(device: Device, timeout_s: float) -> bytes:
     """Start a camera driver until it has a frame; return that frame as JPEG."""
-    if not hasattr(device, "snapshot"):
+    if not isinstance(device, Snapshotter):
         raise TechnicianError(f"device {device.name!r} is not a camera")
     stop = threading.Event()
     thread = threading.Thread(target=device.run, args=(lambda read: None, stop), daemon=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from garita.station.runner import packaged_file
+from garita.station.config.shipped_files import packaged_file
 
 UNIT_PATH = Path("etc/systemd/system/garita.service")
 CONFIG_PATH = Path("etc/garita/lane.toml")

@@ -1,46 +1,66 @@
-"""The daemon plugin behind `[metrics]`: readiness each tick, and the metrics port beside the lane."""
+"""The daemon plugin behind `[metrics]`: readiness each tick, and the metrics port beside the lane.
+
+It sees the lane through :class:`ObservedLane`, built by the wiring; it reports readiness and the
+metrics address back through :meth:`Observability.status_fields` (a status hook), not by setting
+attributes on the daemon.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
+from garita.station.config.lane_config import LaneConfig
 from garita.station.ops.event_log import log_event
 from garita.station.ops.metrics import LaneMetrics
 from garita.station.ops.readiness import WatchlistInfo, combine, database_check, device_check, watchlist_check
+from garita.station.storage.lane_store import LaneStore
 
 if TYPE_CHECKING:
-    from garita.station.core.daemon import LaneDaemon
-    from garita.station.links.webhook import WebhookSender
     from garita.station.ops.metrics_server import MetricsServer
 
 log = logging.getLogger("garita.metrics")
 READINESS_EVERY_S = 1.0
 
 
-def attach(lane: LaneDaemon) -> tuple[Observability, WebhookSender | None]:
-    """The plugins that watch the lane: readiness and metrics, image retention, and the webhook if enabled."""
-    from garita.station.core.evidence_images import ImageRetention
+class DownlinkCounts(Protocol):
+    """The sync link's verified-downlink counters (accepted and refused messages by kind/reason)."""
 
-    config = lane.config
-    observability = Observability(lane)
-    lane.plugins += [observability, ImageRetention(lane.data_dir, config.storage.image_retention_days)]
-    webhook = None
-    if config.webhook.enabled:
-        from garita.station.links.webhook import WebhookSender  # signed HTTP POST of outbox events, off the loop
+    @property
+    def accepted(self) -> Mapping[str, int]: ...
 
-        webhook = WebhookSender(config.webhook, lane.data_dir, config.lane.id)
-        lane.plugins.append(webhook)
-    return observability, webhook
+    @property
+    def rejected(self) -> Mapping[str, int]: ...
+
+
+class WebhookState(Protocol):
+    def status(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ObservedLane:
+    """What readiness and the metrics read of the lane; the wiring builds it from the daemon and its parts."""
+
+    config: LaneConfig
+    data_dir: Path
+    store: LaneStore
+    device_health: Callable[[], dict[str, dict[str, Any]]]
+    counters: Callable[[], dict[str, int]]
+    extras: Callable[[], Mapping[str, Mapping[str, object]]]  # watchlist freshness, uplink state
+    downlink: DownlinkCounts | None = None  # with [mqtt]
+    webhook: WebhookState | None = None  # with [webhook]
 
 
 class Observability:
-    """Keeps ``lane.readiness`` current and, with ``[metrics] enabled``, serves the metrics port."""
+    """Keeps readiness current and, with ``[metrics] enabled``, serves the metrics port."""
 
-    def __init__(self, lane: LaneDaemon):
+    def __init__(self, lane: ObservedLane):
         self.lane = lane
         config = lane.config
         self.kinds = {d.name: d.kind for d in config.devices}
@@ -50,13 +70,13 @@ class Observability:
         self.url: str | None = None
         self._checked = 0.0
         self._started = False
-        lane.listeners.append(self.metrics.on_event)
-        if lane.recognition is not None:
-            lane.recognition.observers.append(self.metrics.observe_recognition)
 
     def _health(self) -> dict[str, dict[str, Any]]:
-        device_set = self.lane.device_set
-        return device_set.health() if device_set is not None else {}
+        return self.lane.device_health()
+
+    def status_fields(self) -> dict[str, object]:
+        """For the lane's status file (`garita devices`, `garita health`): readiness and the metrics address."""
+        return {"readiness": self.metrics.view.readiness, "metrics_url": self.url}
 
     def required_devices(self) -> set[str]:
         chosen = self.lane.config.metrics.ready_devices
@@ -66,14 +86,13 @@ class Observability:
     def refresh(self) -> dict[str, Any]:
         """Recompute readiness and the loop-side metrics (on the event loop)."""
         lane, view = self.lane, self.metrics.view
-        extras = lane.status_extras()
-        view.watchlist = extras.get("watchlist") or {}
-        view.uplink = extras.get("uplink")
-        downlink = getattr(getattr(getattr(lane, "uplink", None), "link", None), "downlink", None)
-        if downlink is not None:
-            view.downlink = {"accepted": dict(downlink.accepted), "refused": dict(downlink.rejected)}
-        view.stats = {k: v for k, v in vars(lane.stats).items() if isinstance(v, int)}
-        view.webhook = lane.webhook.status() if getattr(lane, "webhook", None) is not None else None
+        extras = lane.extras()
+        view.watchlist = dict(extras.get("watchlist") or {})
+        view.uplink = dict(extras["uplink"]) if extras.get("uplink") is not None else None
+        if lane.downlink is not None:
+            view.downlink = {"accepted": dict(lane.downlink.accepted), "refused": dict(lane.downlink.rejected)}
+        view.stats = lane.counters()
+        view.webhook = lane.webhook.status() if lane.webhook is not None else None
         view.readiness = combine(device_check(self._health(), self.required_devices()),
                                  database_check(lane.store, lane.data_dir, lane.config.metrics.min_free_mb),
                                  watchlist_check(self._watchlist_info(view.watchlist)))
@@ -87,11 +106,11 @@ class Observability:
         age = datetime.now(UTC).timestamp() - updated_ms / 1000 if updated_ms else None
         return WatchlistInfo(expected, meta.get("version"), age, config.watchlist.stale_after_h * 3600)
 
-    async def tick(self, lane: LaneDaemon) -> None:
+    async def tick(self) -> None:
         now = time.monotonic()
         if now - self._checked >= READINESS_EVERY_S:
             self._checked = now
-            lane.readiness = self.refresh()
+            self.refresh()
         if not self._started:
             self._started = True
             self.start_server()

@@ -1,8 +1,9 @@
 """The lane's risk engine: assess a crossing from its stored reads, record changes with audit and outbox.
 
-The daemon calls :func:`attach` once; after each recorded read the crossing is re-assessed, and a
-new ``assessments`` row (append-only) is written, with its audit entry and outbox message in the same
-transaction, only when the recommendation, reasons or evidence changed.
+The wiring subscribes :meth:`Assessor.on_lane_event` to the lane; after each recorded read the
+crossing is re-assessed, and a new ``assessments`` row (append-only) is written, with its audit
+entry and outbox message in the same transaction, only when the recommendation, reasons or
+evidence changed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from garita.station.risk.lookups import watchlist_hits
 from garita.station.storage import assessments_repo
 from garita.station.storage.assessments_repo import AssessmentRecord
 from garita.station.storage.lane_store import LaneStore
-from garita.station.watchlist.cache import Watchlist, open_watchlist
+from garita.station.watchlist.cache import Watchlist
 
 log = logging.getLogger("garita.risk")
 PRIORITY_ALERT, PRIORITY_ASSESSMENT = 1, 3  # an alert jumps a read backlog, like a decision
@@ -38,13 +39,14 @@ class Assessor:
     """Assesses crossings of one lane against its watchlist, declarations and rules."""
 
     def __init__(self, store: LaneStore, watchlist: Watchlist, config: LaneConfig,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 tell: Callable[[str, dict[str, Any]], None] = lambda event, detail: None):
         self.store = store
         self.watchlist = watchlist
         self.config = config
         self.clock = clock
         self._confusions = watchlist.settings.confusions()
-        self.tell: Callable[[str, dict[str, Any]], None] = lambda event, detail: None
+        self.tell = tell  # the lane's listeners: the booth hears of an alert after a decision
 
     def gather(self, crossing_id: str, now: datetime) -> RiskInputs:
         """Reads, watchlist hits, the matching declaration and its discrepancies."""
@@ -104,7 +106,7 @@ class Assessor:
                       PRIORITY_ALERT if alert else PRIORITY_ASSESSMENT)
 
     def booth_view(self, crossing_id: str) -> dict[str, Any] | None:
-        """What the booth screen shows (the ``lane.assessor`` hook): the last recorded assessment."""
+        """What the booth screen shows (its ``assessment`` service): the last recorded assessment."""
         detail = self.latest(crossing_id)
         return booth_view(detail) if detail else None
 
@@ -141,12 +143,3 @@ class Assessor:
         log_event(log, "crossing.alert_after_decision", logging.WARNING, crossing=crossing_id,
                   decided=decision["action"], hits=",".join(h.entry_id for h in new))
         self.tell("alert.after_decision", alert)
-
-
-def attach(lane: Any) -> Assessor:
-    """Plug the risk engine into a LaneDaemon: assess after each read, serve the booth's assessor hook."""
-    assessor = Assessor(lane.store, open_watchlist(lane.data_dir, lane.config.watchlist), lane.config)
-    assessor.tell = lane._tell  # the booth hears of an alert after a decision
-    lane.listeners.append(assessor.on_lane_event)
-    lane.assessor = assessor.booth_view
-    return assessor

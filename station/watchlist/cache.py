@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from garita.station.config.lane_config import WatchlistSection
 from garita.station.storage import watchlist_repo
 from garita.station.storage.watchlist_repo import WatchlistMeta
 from garita.station.watchlist import rejections
@@ -122,12 +123,12 @@ def parse_dob(text: str | None) -> date | None:
     return None
 
 
-def settings_from(section: Any) -> MatchSettings:
+def settings_from(section: WatchlistSection) -> MatchSettings:
     """Matching settings from the ``[watchlist]`` config section."""
     return MatchSettings(tuple(section.confusion_classes), section.edit_distance_tier, section.check_digit_tier,
                          section.name_threshold)
 
 
-def open_watchlist(data_dir: Path, section: Any) -> Watchlist:
+def open_watchlist(data_dir: Path, section: WatchlistSection) -> Watchlist:
     """The watchlist as ``[watchlist]`` configures it."""
     return Watchlist(data_dir, settings_from(section), section.stale_after_h * 3600)

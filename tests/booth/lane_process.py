@@ -23,10 +23,10 @@ from pathlib import Path
 
 from garita.drivers.events import DeviceHealth, DeviceRead
 from garita.station.config.lane_config import JointSection, LaneConfig
-from garita.station.core.daemon import LaneDaemon
 from garita.station.ops.event_log import setup_logging
 from garita.station.storage.database import open_database
 from garita.station.storage.lane_store import LaneStore
+from garita.station.wiring import wire_lane
 
 DEVICES = {"plate-cam": "camera", "rfid-1": "rfid", "docs-1": "document-reader", "badge-1": "rfid"}
 EMITTERS: dict[str, object] = {}
@@ -56,7 +56,7 @@ class FeedHandler(socketserver.StreamRequestHandler):
 
 
 def test_assessor(store: LaneStore):
-    """The test's stand-in for the risk engine (the real one plugs into the same ``lane.assessor``)."""
+    """The test's stand-in for the risk engine's view (the booth's ``assessment`` service)."""
 
     def assess(crossing_id: str) -> dict | None:
         values = [r["value"] for r in store.reads_of(crossing_id)]
@@ -123,9 +123,8 @@ def main() -> int:
         from garita.drivers.barcode_scanner import BarcodeScanner
 
         devices.append(BarcodeScanner("scan-1", ports[0]))
-    lane = LaneDaemon(lane_config, data_dir, store, devices)
-    if not real_watchlist:
-        lane.assessor = test_assessor(store)
+    lane = wire_lane(lane_config, data_dir, store, devices,
+                     assessment=None if real_watchlist else test_assessor(store)).daemon
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     feed = socketserver.ThreadingTCPServer(("127.0.0.1", feed_port), FeedHandler)
     threading.Thread(target=feed.serve_forever, daemon=True).start()

@@ -19,6 +19,7 @@ from garita.station.config.lane_config import LaneConfig
 from garita.station.core.daemon import LaneDaemon
 from garita.station.ops.event_log import EventFormatter, log_event, setup_logging
 from garita.station.ops.sdnotify import Notifier, watchdog_interval_s
+from garita.station.wiring import wire_lane
 from tests.station.dummy_devices import DummyDevice
 
 CONFIG = LaneConfig.model_validate({
@@ -136,17 +137,20 @@ class _Ticks:
     def __init__(self) -> None:
         self.ticks = 0
 
-    async def tick(self, lane: LaneDaemon) -> None:
+    async def tick(self) -> None:
         self.ticks += 1
+
+    async def aclose(self) -> None:
+        pass
 
 
 def test_a_flooding_device_loses_only_its_own_excess(store, data_dir):
     flood = [DeviceRead("scan", "barcode", f"JUNK{i}") for i in range(5000)]
     flooder = DummyDevice("scan", flood)
     quiet = DummyDevice("rfid-1", [DeviceRead("rfid-1", "rfid", "E2003411B802011512345678")])
-    lane = LaneDaemon(CONFIG, data_dir, store, [flooder, quiet])
-    ticks = _Ticks()
-    lane.plugins.append(ticks)
+    wired = wire_lane(CONFIG, data_dir, store, [flooder, quiet])  # the lane as it runs: risk engine, metrics
+    lane, ticks = wired.daemon, _Ticks()
+    wired.hooks.add_plugin(ticks)
 
     def settled() -> bool:
         recorded = store.query("SELECT COUNT(*) AS n FROM reads WHERE device = 'scan'")[0]["n"]

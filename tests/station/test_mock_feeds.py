@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from garita.station.config.loader import load_config
+from garita.station.config.shipped_files import packaged_file
 from garita.station.mock.demo_feeds import demo_public_key_b64, publish_demo_feeds
-from garita.station.runner import packaged_file
 from garita.station.watchlist.cache import Watchlist
 from garita.station.watchlist.rejections import load
 
