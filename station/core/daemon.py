@@ -292,13 +292,14 @@ class LaneDaemon:
 
     def decide(self, crossing_id: str, action: str, officer_id: str, reason: str = "", *,
                second_officer_id: str | None = None, notes: str = "",
-               recommendation: str | object | None = LATEST_ASSESSMENT) -> str:
+               recommendation: str | object | None = LATEST_ASSESSMENT, joint: dict[str, object] | None = None) -> str:
         """Record a decision; the log line is written only after the commit (it is the acknowledgement).
 
-        The rest of the joint decision record goes to :meth:`Lifecycle.decide` as it is.
+        The rest of the joint decision record (both agencies' officers) goes to :meth:`Lifecycle.decide` as it is.
         """
         decision_id = self.lifecycle.decide(crossing_id, action, officer_id, reason, notes=notes,
-                                            second_officer_id=second_officer_id, recommendation=recommendation)
+                                            second_officer_id=second_officer_id, recommendation=recommendation,
+                                            joint=joint)
         self.stats.decisions += 1
         log_event(log, "decision.recorded", crossing=crossing_id, decision=decision_id,
                   action=action, officer=officer_id, reason=reason)
