@@ -42,7 +42,8 @@ TEXTS = """() => {
     }
     return chain;
   };
-  const add = (el, text, color) => out.push({ path: path(el), text: text.trim().slice(0, 60), color, layers: layers(el) });
+  const add = (el, text, color) => out.push(
+    { path: path(el), text: text.trim().slice(0, 60), color, layers: layers(el) });
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;

@@ -18,8 +18,8 @@ from tests.booth.test_browser import BAD_MRZ, MRZ, close_open_crossing
 # Elements the walk must have measured at least once: proof that each state really was on screen.
 MUST_MEASURE = ["#signin-error", ".rec.release", ".rec.secondary", ".rec.detain", "#incomplete", "#decision-error",
                 "legend", "#alert-hits", "#toast", "#queue-list", ".check", "#history-rows", "#locked-alert",
-                "#unlock-error", ".chip.down", "span#live-chip.chip.down > span#live-text", "#forbidden", "#device-rows", "#reads",
-                "input#search-q", "#watchlist"]
+                "#unlock-error", ".chip.down", "span#live-chip.chip.down > span#live-text", "#forbidden",
+                "#device-rows", "#reads", "input#search-q", "#watchlist"]
 
 
 class Screen:
