@@ -4,7 +4,8 @@ left on a Spanish screen.
 The contrast check walks every element with a visible text node (and every input's value or placeholder
 and every select's chosen option), takes Chromium's computed text colour and the layers under it (each
 ancestor's background colour and opacity), composites them as the browser paints (source-over, in sRGB)
-and computes the WCAG 2.1 ratio. A layer whose pixels cannot be known from colours alone (a background
+and computes the WCAG 2.1 ratio. Text of a disabled control is measured but not held to the minimum
+(WCAG 1.4.3 exempts an inactive user interface component). A layer whose pixels cannot be known from colours alone (a background
 image or gradient, a CSS filter, a blend mode) is reported as a failure rather than skipped.
 """
 
@@ -42,8 +43,8 @@ TEXTS = """() => {
     }
     return chain;
   };
-  const add = (el, text, color) => out.push(
-    { path: path(el), text: text.trim().slice(0, 60), color, layers: layers(el) });
+  const add = (el, text, color) => out.push({ path: path(el), text: text.trim().slice(0, 60), color,
+    layers: layers(el), inactive: Boolean(el.closest(':disabled')) });
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
@@ -135,6 +136,7 @@ class Measured:
     text: str
     ratio: float
     problem: str = ""  # set when the pixels cannot be computed from colours alone
+    inactive: bool = False  # inside a disabled control: WCAG 1.4.3 sets no minimum for it
 
     def __str__(self) -> str:
         what = self.problem or f"{self.ratio:.2f}:1"
@@ -156,13 +158,14 @@ def measure(page) -> list[Measured]:
     for item in page.evaluate(TEXTS):
         colour = parse_colour(item["color"])
         fg, bg = paint(item["layers"], colour), paint(item["layers"], None)
-        found.append(Measured(item["path"], item["text"], ratio(fg, bg), _unknowable(item["layers"])))
+        found.append(Measured(item["path"], item["text"], ratio(fg, bg), _unknowable(item["layers"]),
+                              item["inactive"]))
     return found
 
 
 def failures(measured: list[Measured], state: str) -> list[str]:
     """``state: element 'text': ratio`` for each text under AA or whose pixels are not computable."""
-    return [f"{state}: {m}" for m in measured if m.problem or m.ratio < AA]
+    return [f"{state}: {m}" for m in measured if not m.inactive and (m.problem or m.ratio < AA)]
 
 
 def assert_contrast(page, state: str) -> list[Measured]:
