@@ -5,8 +5,8 @@ The contrast check walks every element with a visible text node (and every input
 and every select's chosen option), takes Chromium's computed text colour and the layers under it (each
 ancestor's background colour and opacity), composites them as the browser paints (source-over, in sRGB)
 and computes the WCAG 2.1 ratio. Text of a disabled control is measured but not held to the minimum
-(WCAG 1.4.3 exempts an inactive user interface component). A layer whose pixels cannot be known from colours alone (a background
-image or gradient, a CSS filter, a blend mode) is reported as a failure rather than skipped.
+(WCAG 1.4.3 exempts an inactive user interface component). A layer whose pixels cannot be known from
+colours alone (a background image or gradient, a CSS filter, a blend mode) is a failure, not a skip.
 """
 
 from __future__ import annotations
