@@ -211,3 +211,10 @@ def assert_no_english(page, state: str) -> list[str]:
     left = [text for text in shown if text in english]
     assert not left, f"{state}: English on the Spanish screen: {left}"
     return shown
+
+
+def screen_is_readable(page, state: str, language: str) -> None:
+    """What a flow test checks at each screen it shows: WCAG AA on every text, and Spanish all through."""
+    assert_contrast(page, f"{state} ({language})")
+    if language == "es":
+        assert_no_english(page, state)
