@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.booth.screen_checks import AA, Measured, failures, paint, parse_colour, ratio
+from garita.station.booth.i18n import catalog
+from tests.booth.screen_checks import AA, Measured, english_only, failures, paint, parse_colour, ratio
 
 CSS = Path(__file__).resolve().parents[2] / "station" / "booth" / "static" / "css" / "booth.css"
 
@@ -125,3 +126,13 @@ def test_a_failure_names_the_state_element_text_and_ratio():
                 Measured("div#x > p", "lit", 9.0, lit), Measured("button.act > span", "Release", 2.1, inactive=True)]
     assert failures(measured, "alert") == ["alert: div#alert > h2 'WATCHLIST HIT': 3.73:1",
                                            f"alert: div#x > p 'lit': {lit}"]
+
+
+def test_english_left_on_a_spanish_screen_is_every_english_text_spanish_says_otherwise():
+    english, spanish = catalog("en"), catalog("es")
+    only = english_only()
+    assert english["nav.history"] in only and english["queue.waiting"] in only
+    same = [key for key in english if english[key] == spanish[key]]  # "No" is Spanish too
+    assert same and not any(english[key] in only for key in same)
+    assert spanish["lang.switch"] == "English" and "English" not in only  # the Spanish screen's switch says it
+    assert len(only) > 150
