@@ -29,6 +29,7 @@ class Screen:
         self.page, self.language = page, language
         self.failed: list[str] = []
         self.paths: list[str] = []
+        self.lowest: dict[str, float] = {}  # element path -> the lowest ratio it showed
         self.count = 0
 
     def check(self, state: str) -> None:
@@ -36,6 +37,9 @@ class Screen:
         assert measured, f"{state}: no visible text found"
         self.count += len(measured)
         self.paths += [m.path for m in measured]
+        for m in measured:
+            if not m.inactive:
+                self.lowest[m.path] = min(m.ratio, self.lowest.get(m.path, m.ratio))
         self.failed += failures(measured, f"{state} ({self.language})")
         if self.language == "es":
             assert_no_english(self.page, state)
@@ -197,6 +201,8 @@ def test_every_text_on_every_screen_meets_wcag_aa(browser, lane, language):
     finally:
         context.close()
         close_open_crossing(lane)
-    print(f"\n{language}: {screen.count} texts measured over {len(set(screen.paths))} elements")
+    print(f"\n{language}: {screen.count} texts measured over {len(set(screen.paths))} elements; the lowest:")
+    for path, lowest in sorted(screen.lowest.items(), key=lambda item: item[1])[:6]:
+        print(f"  {lowest:5.2f}:1  {path}")
     assert not screen.failed, "text under WCAG AA 4.5:1:\n" + "\n".join(screen.failed)
     assert not screen.missing(), f"never measured (the state did not render?): {screen.missing()}"
