@@ -112,6 +112,7 @@ def test_occupants_show_holder_expiry_and_never_valid_beside_a_hit(browser, lane
         expect(documents.nth(1)).to_contain_text(catalog("en")["doc.hit"])
         expect(documents.nth(1)).not_to_contain_text(catalog("en")["doc.ok"])
         expect(page.locator("#barcodes")).not_to_contain_text("D1234567")
+        screen_is_readable(page, "occupants, a hit and a licence", "en")
         shot(page, "occupants-hit-aamva-1366x768")
     finally:
         context.close()
@@ -135,6 +136,7 @@ def test_previous_crossings_of_this_traveller_are_shown(browser, lane):
         expect(page.locator("#previous")).to_contain_text("P0PREV001")
         expect(page.locator("#previous")).to_contain_text(catalog("en")["action.secondary"])
         expect(page.locator("#previous")).not_to_contain_text("7PRV002")
+        screen_is_readable(page, "previous crossings", "en")
         shot(page, "previous-crossings-1366x768")
     finally:
         context.close()
@@ -174,6 +176,7 @@ def test_photo_with_plate_box_and_a_plate_crop(browser, lane):
                              " return [i.naturalWidth, i.naturalHeight]; })()")
         assert size[1] == 120 and 3 < size[0] / size[1] < 5  # the plate's shape, not the whole frame
         expect(page.locator("#plates img.photo")).to_have_attribute("src", f"/api/images/{image_id}/boxed?plates=1")
+        screen_is_readable(page, "photo, plate box and crop", "en")
         shot(page, "photo-plate-box-crop-1366x768")
     finally:
         context.close()
