@@ -137,7 +137,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, officer_id: str = "o-100", pin: str = "4321") -> None:
+def sign_in(page, officer_id: str = "o-100", pin: str = "4321", language: str | None = None) -> None:
+    """Sign in with the PIN; with ``language``, choose it on the sign-in screen first (the officer's choice)."""
+    if language and page.evaluate("document.documentElement.lang") != language:
+        page.click("#lang-switch-signin")
+        page.wait_for_function(f"() => document.documentElement.lang === '{language}'")
     page.fill("#officer-id", officer_id)
     page.fill("#pin", pin)
     page.click("#signin-submit")

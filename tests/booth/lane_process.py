@@ -3,7 +3,8 @@
 Devices are feeds: the test sends JSON lines to ``--feed-port`` and each line becomes a read
 from the named device, as a driver would emit it. A tiny test assessor stands in for the risk
 engine: a read whose value starts with ``WATCH`` is a watchlist hit (detain), one starting with
-``REC-`` gets a plain "release" recommendation.
+``REC-`` gets a plain "release" recommendation, ``SEC-`` a "secondary" one, ``EXP-`` a release waiting
+for a document. A line of kind ``health`` with value ``down``/``up`` unplugs or reconnects the device.
 
     python -m tests.booth.lane_process DATA_DIR BOOTH_PORT FEED_PORT [SCANNER_PTY] [--watchlist] [--joint=SECONDS]
 
@@ -30,6 +31,7 @@ from garita.station.wiring import wire_lane
 
 DEVICES = {"plate-cam": "camera", "rfid-1": "rfid", "docs-1": "document-reader", "badge-1": "rfid"}
 EMITTERS: dict[str, object] = {}
+FEEDS: dict[str, object] = {}  # name -> FeedDevice
 
 
 class FeedDevice:
@@ -38,6 +40,7 @@ class FeedDevice:
     def __init__(self, name: str):
         self.name = name
         self.health = DeviceHealth()
+        FEEDS[name] = self
 
     def run(self, emit, stop: threading.Event) -> None:
         EMITTERS[self.name] = emit
@@ -49,6 +52,14 @@ class FeedHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         for line in self.rfile:
             item = json.loads(line)
+            if item["kind"] == "health":  # the device unplugged ("down") or back ("up"), as its health says
+                health = FEEDS[item["device"]].health
+                if item["value"] == "up":
+                    health.mark_connected()
+                else:
+                    health.mark_disconnected("unplugged by the test")
+                self.wfile.write(b"ok\n")
+                continue
             image = base64.b64decode(item["image"]) if item.get("image") else None
             read = DeviceRead(item["device"], item["kind"], item.get("value", ""), item.get("data", {}), image=image)
             EMITTERS[item["device"]](read)
@@ -66,6 +77,8 @@ def test_assessor(store: LaneStore):
         if hits:
             return {"recommendation": "detain", "hits": hits,
                     "reasons": [{"en": "Watchlist hit", "es": "Coincidencia en lista"}]}
+        if any(v.startswith("SEC-") for v in values):
+            return {"recommendation": "secondary", "reasons": [{"en": "Random inspection", "es": "Revisión aleatoria"}]}
         if any(v.startswith("EXP-") for v in values):  # a car expecting a travel document
             documented = any(r["kind"] == "document" for r in store.reads_of(crossing_id))
             return {"recommendation": "release", "reasons": [], "waiting_for": [] if documented else ["document"]}

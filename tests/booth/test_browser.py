@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from garita.station.booth.i18n import catalog
 from tests.booth.conftest import shot, sign_in, until
+from tests.booth.screen_checks import screen_is_readable
 
 MRZ = {"surname": "GARCIA LOPEZ", "given_names": "JUAN CARLOS", "nationality": "MEX", "birth_date": "1985-03-15",
        "expiry_date": "2031-01-01", "valid": True, "checks": {"number": True}}
@@ -121,6 +122,7 @@ def test_language_switch_changes_every_visible_string(page, lane):
         values = set(catalog(language).values())
         missing = [text for text in texts[language] if text not in values]
         assert not missing, f"visible text not in the {language} catalog: {missing}"
+        screen_is_readable(page, "alert, override", language)
         shot(page, f"alert-override-{language}")
     assert len(texts["en"]) == len(texts["es"]) > 30
     unchanged = [en for en, es in zip(texts["en"], texts["es"], strict=True) if en == es]

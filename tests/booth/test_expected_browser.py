@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from garita.station.booth.i18n import catalog
 from tests.booth.conftest import shot, sign_in
+from tests.booth.screen_checks import screen_is_readable
 from tests.booth.test_browser import MRZ, close_open_crossing
 
 # Counts alert tones: the page synthesises them with an oscillator (station/booth/static/js/sound.js).
@@ -26,56 +27,67 @@ def _page(browser, lane, width: int, height: int):
     return context, page
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
-def test_documents_late_release_waits_or_needs_a_reason(browser, lane, viewport):
+def test_documents_late_release_waits_or_needs_a_reason(browser, lane, viewport, language):
     close_open_crossing(lane)
     width, height = viewport
+    words = catalog(language)
+    tag = f"EXP-{width}-{language}"
     context, page = _page(browser, lane, width, height)
     try:
-        sign_in(page)
-        lane.send("rfid-1", "rfid", f"EXP-{width}")
-        expect(page.locator("#incomplete")).to_contain_text(catalog("en")["recommendation.incomplete"])
-        expect(page.locator("#incomplete")).to_contain_text(catalog("en")["need.document"])
-        expect(page.locator("#recommendation")).not_to_contain_text(catalog("en")["action.release"])
+        sign_in(page, language=language)
+        lane.send("rfid-1", "rfid", tag)
+        expect(page.locator("#incomplete")).to_contain_text(words["recommendation.incomplete"])
+        expect(page.locator("#incomplete")).to_contain_text(words["need.document"])
+        expect(page.locator("#recommendation")).not_to_contain_text(words["action.release"])
         page.keyboard.press("1")
         expect(page.locator("#incomplete-note")).to_be_visible()
         page.click("#confirm-ok")
-        expect(page.locator("#decision-error")).to_have_text(catalog("en")["error.incomplete_reason_required"])
-        shot(page, f"documents-late-incomplete-{width}x{height}")
+        expect(page.locator("#decision-error")).to_have_text(words["error.incomplete_reason_required"])
+        screen_is_readable(page, "documents late, release refused", language)
+        shot(page, f"documents-late-incomplete-{language}-{width}x{height}")
         assert not lane.query("SELECT * FROM decisions d JOIN reads r ON r.crossing_id = d.crossing_id"
-                              " WHERE r.value = ?", (f"EXP-{width}",))
+                              " WHERE r.value = ?", (tag,))
         page.keyboard.press("Escape")
         lane.send("docs-1", "document", "G12345678", MRZ)
         expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
         expect(page.locator("#incomplete")).to_have_count(0)
-        expect(page.locator("#recommendation")).to_contain_text(catalog("en")["action.release"])
-        shot(page, f"documents-late-complete-{width}x{height}")
+        expect(page.locator("#recommendation")).to_contain_text(words["action.release"])
+        screen_is_readable(page, "documents arrived", language)
+        shot(page, f"documents-late-complete-{language}-{width}x{height}")
         page.keyboard.press("1")
         page.keyboard.press("Enter")
-        expect(page.locator("#toast")).to_have_text(catalog("en")["decision.recorded"])
+        expect(page.locator("#toast")).to_have_text(words["decision.recorded"])
     finally:
         context.close()
 
 
-def test_locked_screen_still_shows_and_sounds_a_watchlist_alert(browser, lane):
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
+def test_locked_screen_still_shows_and_sounds_a_watchlist_alert(browser, lane, viewport, language):
     close_open_crossing(lane)
-    context, page = _page(browser, lane, 1366, 768)
+    width, height = viewport
+    tag = f"WATCH-LOCKED-{width}-{language}"
+    context, page = _page(browser, lane, width, height)
     try:
-        sign_in(page)
+        sign_in(page, language=language)
         page.click("#lock")
         expect(page.locator("#locked")).to_be_visible()
         tones = page.evaluate("window.garitaTones")
-        lane.send("rfid-1", "rfid", "WATCH-LOCKED-1")
+        lane.send("rfid-1", "rfid", tag)
         expect(page.locator("#locked-alert")).to_be_visible()
-        expect(page.locator("#locked-alert")).to_contain_text(catalog("en")["locked.alert"])
+        expect(page.locator("#locked-alert")).to_contain_text(catalog(language)["locked.alert"])
         assert page.evaluate("window.garitaTones") > tones
-        assert "WATCH-LOCKED-1" not in page.content()  # no details until unlocked
-        shot(page, "locked-alert-1366x768")
+        assert tag not in page.content()  # no details until unlocked
+        screen_is_readable(page, "locked, with an alert", language)
+        shot(page, f"locked-alert-{language}-{width}x{height}")
         page.fill("#unlock-pin", "4321")
         page.click("#unlock-submit")
-        expect(page.locator("#alert")).to_contain_text("WATCH-LOCKED-1")
+        expect(page.locator("#alert")).to_contain_text(tag)
         expect(page.locator("#locked-alert")).to_be_hidden()
-        shot(page, "locked-alert-unlocked-1366x768")
+        screen_is_readable(page, "unlocked, the alert's details", language)
+        shot(page, f"locked-alert-unlocked-{language}-{width}x{height}")
     finally:
         context.close()
         close_open_crossing(lane)
@@ -100,6 +112,7 @@ def test_occupants_show_holder_expiry_and_never_valid_beside_a_hit(browser, lane
         expect(documents.nth(1)).to_contain_text(catalog("en")["doc.hit"])
         expect(documents.nth(1)).not_to_contain_text(catalog("en")["doc.ok"])
         expect(page.locator("#barcodes")).not_to_contain_text("D1234567")
+        screen_is_readable(page, "occupants, a hit and a licence", "en")
         shot(page, "occupants-hit-aamva-1366x768")
     finally:
         context.close()
@@ -123,6 +136,7 @@ def test_previous_crossings_of_this_traveller_are_shown(browser, lane):
         expect(page.locator("#previous")).to_contain_text("P0PREV001")
         expect(page.locator("#previous")).to_contain_text(catalog("en")["action.secondary"])
         expect(page.locator("#previous")).not_to_contain_text("7PRV002")
+        screen_is_readable(page, "previous crossings", "en")
         shot(page, "previous-crossings-1366x768")
     finally:
         context.close()
@@ -162,6 +176,7 @@ def test_photo_with_plate_box_and_a_plate_crop(browser, lane):
                              " return [i.naturalWidth, i.naturalHeight]; })()")
         assert size[1] == 120 and 3 < size[0] / size[1] < 5  # the plate's shape, not the whole frame
         expect(page.locator("#plates img.photo")).to_have_attribute("src", f"/api/images/{image_id}/boxed?plates=1")
+        screen_is_readable(page, "photo, plate box and crop", "en")
         shot(page, "photo-plate-box-crop-1366x768")
     finally:
         context.close()

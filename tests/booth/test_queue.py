@@ -7,18 +7,23 @@ import base64
 import pytest
 from playwright.sync_api import expect
 
+from garita.station.booth.i18n import catalog
 from tests.booth.conftest import shot, sign_in
+from tests.booth.screen_checks import screen_is_readable
 from tests.booth.test_browser import MRZ, close_open_crossing
 from tests.booth.test_expected_browser import _photo
 
 ERIKSSON = {**MRZ, "surname": "ERIKSSON", "given_names": "ANNA MARIA", "nationality": "UTO"}
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
-def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(browser, lane, viewport):
+def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(browser, lane, viewport, language):
     close_open_crossing(lane)
     width, height = viewport
-    n = str(width)[1]  # plates of their own per run: a plate seen minutes ago is a re-read of that car
+    words = catalog(language)
+    # Plates of their own per run: a plate seen minutes ago is a re-read of that car.
+    n = str(width)[1] + ("" if language == "en" else "E")
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(5000)
@@ -26,21 +31,22 @@ def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(br
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto(lane.url)
-        sign_in(page)
+        sign_in(page, language=language)
         lane.send("plate-cam", "plate", f"8XYZ12{n}")
         lane.send("plate-cam", "plate", f"8XYZ19{n}")  # one character off: attached to the same car, marked
         lane.send("docs-1", "document", "L898902C3", ERIKSSON)
         lane.send("plate-cam", "plate", f"ABC123{n}")  # a different plate: the next vehicle
         lane.send("docs-1", "document", "G12345678", MRZ)
         lane.send("plate-cam", "plate", f"AX3776{n}")
-        expect(page.locator("#queue-chip")).to_have_text("2 waiting")
+        expect(page.locator("#queue-chip")).to_have_text(f"2 {words['queue.waiting']}")
         expect(page.locator("#plates")).to_contain_text(f"8XYZ12{n}")
         expect(page.locator("#plates")).not_to_contain_text(f"ABC123{n}")
         expect(page.locator("#documents")).to_contain_text("ERIKSSON")
         expect(page.locator("#documents")).not_to_contain_text("GARCIA")
         expect(page.locator("#queue-list")).to_contain_text(f"ABC123{n}")
-        expect(page.locator("#plates .check")).to_contain_text("Check: attached by rule")
-        shot(page, f"queue-marked-read-{width}x{height}")
+        expect(page.locator("#plates .check")).to_contain_text(words["read.check"])
+        screen_is_readable(page, "vehicles queued, a marked read", language)
+        shot(page, f"queue-marked-read-{language}-{width}x{height}")
         head = lane.query("SELECT id FROM crossings WHERE state = 'open' ORDER BY opened_at")[0]["id"]
         moved = lane.query("SELECT id FROM reads WHERE value = ?", (f"8XYZ19{n}",))[0]["id"]
         page.click("#plates .move-next")
@@ -52,10 +58,12 @@ def test_next_vehicles_queue_behind_the_undecided_one_and_a_marked_read_moves(br
         page.keyboard.press("Enter")
         expect(page.locator("#plates")).to_contain_text(f"ABC123{n}")
         expect(page.locator("#documents")).to_contain_text("GARCIA LOPEZ")
-        expect(page.locator("#queue-chip")).to_have_text("1 waiting")
-        page.click("#lang-switch")
-        expect(page.locator("#queue-chip")).to_have_text("1 en espera")
-        shot(page, f"queue-next-vehicle-es-{width}x{height}")
+        expect(page.locator("#queue-chip")).to_have_text(f"1 {words['queue.waiting']}")
+        screen_is_readable(page, "the next vehicle", language)
+        shot(page, f"queue-next-vehicle-{language}-{width}x{height}")
+        page.click("#lang-switch")  # and the other language, on the same screen
+        other = "es" if language == "en" else "en"
+        expect(page.locator("#queue-chip")).to_have_text(f"1 {catalog(other)['queue.waiting']}")
         assert errors == []
     finally:
         context.close()
