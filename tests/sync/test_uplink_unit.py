@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from garita.station.links.mqtt_uplink import LaneStoreOutbox
 from garita.sync.topics import LaneTopics
-from garita.sync.uplink import Uplink, UplinkSettings
+from garita.sync.uplink import Uplink, UplinkSettings, UplinkStats
 from tests.sync.helpers import add_events, lane_store, unsent
 
 
@@ -50,6 +50,8 @@ def test_nothing_is_marked_sent_until_its_puback_and_a_refusal_is_resent(data_di
     uplink.pump()
     assert unsent(store) == 2 and uplink.stats.refused_events == 1
     assert [json.loads(p)["seq"] for _, _, p, _ in publisher.sent] == [1, 2, 3, 2]
+    assert uplink.inflight == 2  # seq 3, still unanswered, and seq 2 again
+    assert uplink.stats == UplinkStats(published_events=4, published_messages=4, acked_events=1, refused_events=1)
 
 
 def test_the_window_bounds_messages_in_flight(data_dir):
@@ -58,9 +60,36 @@ def test_the_window_bounds_messages_in_flight(data_dir):
     uplink, publisher = _uplink(store, max_inflight=8, batch_max_events=1)
     uplink.pump()
     assert len(publisher.sent) == 6  # a quarter of the window is kept for live messages
+    add_events(store, 3, kind="lane.metrics", priority=6)  # below decisions: backlog, not the kept slots
+    uplink.pump()
+    assert len(publisher.sent) == 6
     add_events(store, 5, kind="decision", priority=1)
     uplink.pump()
     assert len(publisher.sent) == 8 and json.loads(publisher.sent[-1][2])["kind"] == "decision"
+
+
+def test_a_small_window_still_keeps_one_slot_for_live_messages(data_dir):
+    store = lane_store(data_dir)
+    add_events(store, 10)
+    uplink, publisher = _uplink(store, max_inflight=4, batch_max_events=1)
+    uplink.pump()
+    assert len(publisher.sent) == 3
+    add_events(store, 2, kind="alert", priority=0)
+    uplink.pump()
+    assert [json.loads(p)["kind"] for _, _, p, _ in publisher.sent] == ["read"] * 3 + ["alert"]
+
+
+def test_unbatched_backlog_sends_a_tenth_of_a_seconds_worth_per_wake_up_and_at_least_one(data_dir):
+    store, clock = lane_store(data_dir), Clock()
+    add_events(store, 300)
+    uplink, _ = _uplink(store, clock, backlog_rate_per_s=1000, batch_max_events=1, max_inflight=1000)
+    assert uplink.pump() == 100
+    slow, _ = _uplink(lane_store(data_dir), clock, backlog_rate_per_s=5, batch_max_events=1)
+    assert slow.pump() == 1  # a slow rate still sends one at a time, never nothing or a burst
+    clock.now += 0.1
+    assert slow.pump() == 0  # half a token
+    clock.now += 0.1
+    assert slow.pump() == 1
 
 
 def test_the_backlog_drains_at_the_configured_rate_in_batches(data_dir):
@@ -118,3 +147,7 @@ def test_a_resend_request_publishes_delivered_rows_again_and_reports_what_was_pr
     uplink.pump()
     assert [json.loads(p)["seq"] for _, _, p, _ in publisher.sent][13:] == [12]
     assert uplink.stats.resent_events == 1
+    assert uplink.resend([(11, 11), (13, 13)]) == (2, 0)  # every range counts; 12 is in flight, not requeued
+    uplink.pump()
+    assert [json.loads(p)["seq"] for _, _, p, _ in publisher.sent][14:] == [11, 13]
+    assert uplink.stats.resent_events == 3

@@ -1,0 +1,118 @@
+"""What the link puts on the wire, seen by a plain MQTT 5 subscriber on a real Mosquitto: QoS, expiry,
+encoding, retained presence through run, stop and a crash (the Last Will)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import zlib
+from collections.abc import Callable
+
+import paho.mqtt.client as mqtt
+
+from garita.sync.link import SyncLink
+from garita.sync.tls import client_context
+from garita.sync.topics import LaneTopics
+from tests.sync.conftest import needs_mosquitto
+from tests.sync.helpers import LANE, PORT, add_events, lane_store, make_link, pump_until, unsent
+
+pytestmark = needs_mosquitto
+TOPICS = LaneTopics(PORT, LANE)
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.02)
+
+
+class Spy:
+    """A central-side subscriber at QoS 2, so the QoS it receives is the one the lane published with."""
+
+    def __init__(self, port: int, settings, topic: str) -> None:
+        self.messages: list[mqtt.MQTTMessage] = []
+        subscribed = threading.Event()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"spy-{id(self)}",
+                                  protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(settings.username, settings.password)
+        self.client.tls_set_context(client_context(settings.tls))
+        self.client.on_message = lambda _c, _u, message: self.messages.append(message)
+        self.client.on_subscribe = lambda *_: subscribed.set()
+        self.client.connect("localhost", port)
+        self.client.subscribe(topic, qos=2)
+        self.client.loop_start()
+        assert subscribed.wait(10), "no SUBACK"
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def states(self) -> list[str]:
+        return [json.loads(m.payload)["state"] for m in self.messages if m.topic == TOPICS.status]
+
+    def on(self, topic: str) -> list[mqtt.MQTTMessage]:
+        return [m for m in self.messages if m.topic == topic]
+
+
+def _retained_status(port: int, settings) -> tuple[str, bool]:
+    """What a subscriber arriving now is told about the lane."""
+    spy = Spy(port, settings, TOPICS.status)
+    try:
+        _wait(lambda: spy.messages, "the retained status arrives")
+        return json.loads(spy.messages[0].payload)["state"], bool(spy.messages[0].retain)
+    finally:
+        spy.close()
+
+
+def _run_until(link: SyncLink, condition: Callable[[], bool]) -> None:
+    """The daemon's way: ``await link.run(stop)`` on an event loop, stopped once ``condition`` holds."""
+    async def main() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(link.run(stop))
+        for _ in range(1000):
+            if condition():
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await asyncio.wait_for(task, 20)
+    asyncio.run(main())
+
+
+def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(broker, broker_settings, data_dir):
+    central = broker_settings("central")
+    store = lane_store(data_dir)
+    add_events(store, 1, kind="alert", priority=0)
+    add_events(store, 1, kind="decision", priority=1)
+    add_events(store, 30)
+    spy = Spy(broker.port, central, f"garita/v1/{PORT}/{LANE}/#")
+    try:
+        link = make_link(store, broker_settings(), batch_max_events=30)
+        _run_until(link, lambda: unsent(store) == 0 and link.uplink.stats.acked_events == 32)
+        assert unsent(store) == 0 and not link.connected()
+        _wait(lambda: spy.states() == ["online", "stopped"], "online, then stopped")
+        uplink = [m for m in spy.messages if m.topic != TOPICS.status]
+        assert [m.topic for m in uplink] == [TOPICS.up("alert"), TOPICS.up("decision"), TOPICS.up("batch")]
+        assert all(m.qos == 1 for m in spy.messages)
+        (alert,), (decision,), (batch,) = (spy.on(TOPICS.up(kind)) for kind in ("alert", "decision", "batch"))
+        assert 0 < alert.properties.MessageExpiryInterval <= 300  # a late alarm is worse than none
+        assert not hasattr(decision.properties, "MessageExpiryInterval")  # a record is needed however late
+        assert alert.properties.PayloadFormatIndicator == decision.properties.PayloadFormatIndicator == 1
+        assert batch.properties.UserProperty == [("content-encoding", "zlib")]
+        assert not hasattr(batch.properties, "PayloadFormatIndicator")  # not UTF-8: compressed bytes
+        assert [e["seq"] for e in json.loads(zlib.decompress(batch.payload))["events"]] == list(range(3, 33))
+        assert _retained_status(broker.port, central) == ("stopped", True)
+        again = make_link(store, broker_settings())
+        again.start()
+        pump_until(again, again.connected)
+        _wait(lambda: spy.states()[-1:] == ["online"], "online again")
+        assert _retained_status(broker.port, central) == ("online", True)
+        again.client.loop_stop()  # a crash: no DISCONNECT, the broker publishes the Last Will
+        again.client.socket().close()
+        _wait(lambda: spy.states()[-1:] == ["offline"], "the Last Will")
+        assert _retained_status(broker.port, central) == ("offline", True)
+    finally:
+        spy.close()
