@@ -9,14 +9,17 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 
 import paho.mqtt.client as mqtt
 
+from garita.station.links.mqtt_uplink import LaneStoreOutbox
 from garita.sync.link import SyncLink
+from garita.sync.signing import sign
 from garita.sync.tls import client_context
-from garita.sync.topics import LaneTopics
+from garita.sync.topics import LaneTopics, lane_down
 from tests.sync.conftest import needs_mosquitto
-from tests.sync.helpers import LANE, PORT, add_events, lane_store, make_link, pump_until, unsent
+from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, make_link, public_keys, pump_until, unsent
 
 pytestmark = needs_mosquitto
 TOPICS = LaneTopics(PORT, LANE)
@@ -68,18 +71,20 @@ def _retained_status(port: int, settings) -> tuple[str, bool]:
         spy.close()
 
 
-def _run_until(link: SyncLink, condition: Callable[[], bool]) -> None:
-    """The daemon's way: ``await link.run(stop)`` on an event loop, stopped once ``condition`` holds."""
-    async def main() -> None:
+def _run_until(link: SyncLink, condition: Callable[[], bool]) -> bool:
+    """The daemon's way: ``await link.run(stop)`` on an event loop, stopped once ``condition`` holds (or 20 s)."""
+    async def main() -> bool:
         stop = asyncio.Event()
         task = asyncio.create_task(link.run(stop))
         for _ in range(1000):
-            if condition():
+            if met := condition():
                 break
             await asyncio.sleep(0.02)
         stop.set()
+        link._wake()  # as the network thread does on any packet: the loop sees ``stop`` now, not after poll_s
         await asyncio.wait_for(task, 20)
-    asyncio.run(main())
+        return met
+    return asyncio.run(main())
 
 
 def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(broker, broker_settings, data_dir):
@@ -90,8 +95,10 @@ def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(br
     add_events(store, 30)
     spy = Spy(broker.port, central, f"garita/v1/{PORT}/{LANE}/#")
     try:
-        link = make_link(store, broker_settings(), batch_max_events=30)
-        _run_until(link, lambda: unsent(store) == 0 and link.uplink.stats.acked_events == 32)
+        # Polling as good as off: the network thread's wake-ups alone must drive the link.
+        settings = replace(make_link(store, broker_settings(), batch_max_events=30).settings, poll_s=60.0)
+        link = SyncLink(settings, TOPICS, LaneStoreOutbox(store), {}, Received())
+        assert _run_until(link, lambda: link.uplink.stats.acked_events == 32)
         assert unsent(store) == 0 and not link.connected()
         _wait(lambda: spy.states() == ["online", "stopped"], "online, then stopped")
         uplink = [m for m in spy.messages if m.topic != TOPICS.status]
@@ -113,6 +120,34 @@ def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(br
         again.client.loop_stop()  # a crash: no DISCONNECT, the broker publishes the Last Will
         again.client.socket().close()
         _wait(lambda: spy.states()[-1:] == ["offline"], "the Last Will")
+        assert spy.on(TOPICS.status)[-1].qos == 1
         assert _retained_status(broker.port, central) == ("offline", True)
     finally:
         spy.close()
+
+
+def test_downlink_the_lane_had_not_handled_when_it_crashed_is_delivered_again(broker, broker_settings, signing_key,
+                                                                              data_dir):
+    """Acknowledged only once handled: what sat in the inbox at a crash comes back on reconnect."""
+    store, received = lane_store(data_dir), Received()
+    first = make_link(store, broker_settings(), public_keys(signing_key), received)
+    first.start()
+    pump_until(first, first.connected)
+    sender = Spy(broker.port, broker_settings("central"), "garita/v1/none")
+    try:
+        for n in range(3):
+            body = {"lane": LANE, "command": "lane.close", "args": {"n": n}}
+            payload = sign(signing_key, "central-1", "lane.command", body)
+            sender.client.publish(lane_down(PORT, LANE, "command"), payload, qos=1).wait_for_publish(5)
+        _wait(lambda: len(first._inbox) == 3, "three commands queued, not yet handled")
+        first.client.loop_stop()  # crash before pump() handled (and acknowledged) them
+        first.client.socket().close()
+        again = make_link(store, broker_settings(), public_keys(signing_key), received)
+        again.start()
+        try:
+            pump_until(again, lambda: len(received.items) == 3)
+        finally:
+            again.stop()
+    finally:
+        sender.close()
+    assert [item.body["args"]["n"] for item in received.items] == [0, 1, 2]

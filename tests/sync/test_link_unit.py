@@ -15,9 +15,11 @@ from garita.sync.downlink import Verified
 from garita.sync.link import BrokerSettings, LinkSettings, LinkStats, SyncLink
 from garita.sync.retention import RetentionSettings
 from garita.sync.topics import LaneTopics
+from garita.sync.uplink import UplinkSettings
 from tests.sync.helpers import LANE, PORT, Received, add_events, lane_store, unsent
 
 LONG_AGO = "2020-01-01T00:00:00+00:00"
+TOPIC_UP = LaneTopics(PORT, LANE).up("read")
 
 
 def _link(store, handler=None, **settings) -> SyncLink:
@@ -60,6 +62,11 @@ def test_an_outage_is_counted_once_a_failed_attempt_as_a_failure_and_our_own_dis
     link.stop()
     link._on_disconnect(link.client, None, None, gone, None)  # the one we asked for
     assert link.stats == LinkStats(disconnects=1, connect_failures=1)
+
+
+def test_the_smallest_window_the_config_allows_makes_a_working_client(data_dir):
+    link = _link(lane_store(data_dir), uplink=UplinkSettings(max_inflight=1))  # [mqtt] max_inflight >= 1
+    assert link.uplink.settings.max_inflight == 1 and link.publish(TOPIC_UP, b"{}") > 0  # queued until connected
 
 
 def test_a_refused_connect_subscribes_nothing_and_is_not_a_connection(data_dir, caplog):
