@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 import zlib
@@ -14,7 +15,7 @@ from dataclasses import replace
 import paho.mqtt.client as mqtt
 
 from garita.station.links.mqtt_uplink import LaneStoreOutbox
-from garita.sync.link import SyncLink
+from garita.sync.link import LinkSettings, LinkStats, SyncLink
 from garita.sync.signing import sign
 from garita.sync.tls import client_context
 from garita.sync.topics import LaneTopics, lane_down
@@ -87,7 +88,8 @@ def _run_until(link: SyncLink, condition: Callable[[], bool]) -> bool:
     return asyncio.run(main())
 
 
-def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(broker, broker_settings, data_dir):
+def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(broker, broker_settings, data_dir,
+                                                                             caplog):
     central = broker_settings("central")
     store = lane_store(data_dir)
     add_events(store, 1, kind="alert", priority=0)
@@ -98,8 +100,12 @@ def test_what_the_link_publishes_and_what_a_subscriber_is_told_about_the_lane(br
         # Polling as good as off: the network thread's wake-ups alone must drive the link.
         settings = replace(make_link(store, broker_settings(), batch_max_events=30).settings, poll_s=60.0)
         link = SyncLink(settings, TOPICS, LaneStoreOutbox(store), {}, Received())
-        assert _run_until(link, lambda: link.uplink.stats.acked_events == 32)
-        assert unsent(store) == 0 and not link.connected()
+        with caplog.at_level(logging.INFO, logger="garita.sync"):
+            assert _run_until(link, lambda: link.uplink.stats.acked_events == 32)
+        assert unsent(store) == 0 and not link.connected() and link.stats == LinkStats(connects=1)
+        events = [(r.getMessage(), r.garita_fields) for r in caplog.records if r.getMessage().startswith("link.")]
+        assert events == [("link.connected", {"host": "localhost", "session_present": False}),
+                          ("link.stopped", {"acked": 32})]
         _wait(lambda: spy.states() == ["online", "stopped"], "online, then stopped")
         uplink = [m for m in spy.messages if m.topic != TOPICS.status]
         assert [m.topic for m in uplink] == [TOPICS.up("alert"), TOPICS.up("decision"), TOPICS.up("batch")]
@@ -151,3 +157,21 @@ def test_downlink_the_lane_had_not_handled_when_it_crashed_is_delivered_again(br
     finally:
         sender.close()
     assert [item.body["args"]["n"] for item in received.items] == [0, 1, 2]
+
+
+def test_a_row_the_station_writes_leaves_on_the_next_poll_without_any_network_traffic(broker_settings, data_dir):
+    """Nothing on the wire wakes the link for a new outbox row: the default poll does."""
+    store = lane_store(data_dir)
+    link = SyncLink(LinkSettings(broker=broker_settings()), TOPICS, LaneStoreOutbox(store), {}, Received())
+    written: list[str] = []
+
+    def station_writes() -> bool:
+        """A first row once connected; a second once the first is acknowledged, when nothing is left to come in
+        (the broker answers in order, the presence message's PUBACK came before the row's)."""
+        first = link.connected() and not written
+        second = link.uplink.stats.acked_events == 1 and len(written) == 1
+        if first or second:
+            written.extend(add_events(store, 1, kind="decision", priority=1))
+        return link.uplink.stats.acked_events == 2
+
+    assert _run_until(link, station_writes) and unsent(store) == 0

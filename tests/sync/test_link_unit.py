@@ -51,11 +51,25 @@ def test_a_qos0_flood_stops_at_1000_queued_qos1_is_never_dropped_and_only_qos1_i
     assert refused == 1001 and acks == [(7, 1)]
 
 
-def test_an_outage_is_counted_once_a_failed_attempt_as_a_failure_and_our_own_disconnect_as_neither(data_dir):
+def test_a_topic_that_is_not_utf8_is_refused_and_named_as_such(data_dir, caplog):
+    link = _link(lane_store(data_dir))
+    message = mqtt.MQTTMessage(3, b"garita/v1/2504/down/\xff\xfe")
+    message.qos, message.payload = 1, b"{}"
+    with caplog.at_level(logging.WARNING, logger="garita.sync"):
+        link._on_message(link.client, None, message)
+        link.pump()
+    assert link.downlink.rejected == {"unknown_topic": 1}
+    assert [f["topic"] for f in _fields(caplog, "downlink.rejected")] == ["(not UTF-8)"]
+
+
+def test_an_outage_is_counted_once_a_failed_attempt_as_a_failure_and_our_own_disconnect_as_neither(data_dir,
+                                                                                                  caplog):
     link = _link(lane_store(data_dir))
     gone = ReasonCode(PacketTypes.DISCONNECT, identifier=0x80)
     link._connected.set()
-    link._on_disconnect(link.client, None, None, gone, None)  # the broker went away
+    with caplog.at_level(logging.WARNING, logger="garita.sync"):
+        link._on_disconnect(link.client, None, None, gone, None)  # the broker went away
+    assert _fields(caplog, "link.disconnected") == [{"reason": "Unspecified error", "inflight": 0}]
     assert not link.connected() and link.stats == LinkStats(disconnects=1)
     link._on_disconnect(link.client, None, None, gone, None)  # closed before CONNACK
     assert link.stats == LinkStats(disconnects=1, connect_failures=1)
