@@ -73,9 +73,12 @@ def test_an_outage_is_counted_once_a_failed_attempt_as_a_failure_and_our_own_dis
     assert not link.connected() and link.stats == LinkStats(disconnects=1)
     link._on_disconnect(link.client, None, None, gone, None)  # closed before CONNACK
     assert link.stats == LinkStats(disconnects=1, connect_failures=1)
+    link._connected.set()  # back, and gone again: a second outage
+    link._on_disconnect(link.client, None, None, gone, None)
+    assert link.stats == LinkStats(disconnects=2, connect_failures=1)
     link.stop()
     link._on_disconnect(link.client, None, None, gone, None)  # the one we asked for
-    assert link.stats == LinkStats(disconnects=1, connect_failures=1)
+    assert link.stats == LinkStats(disconnects=2, connect_failures=1)
 
 
 def test_the_smallest_window_the_config_allows_makes_a_working_client(data_dir):
