@@ -82,3 +82,5 @@ def test_the_sync_packages_defaults_are_the_documented_mqtt_defaults(tmp_path: P
     from_config = link_settings(load_config(config))
     broker = from_config.broker
     assert from_config == LinkSettings(broker=BrokerSettings(broker.host, broker.port, broker.client_id))
+    assert 0 < broker.reconnect_min_s <= broker.reconnect_max_s  # paho's backoff: from the first, up to the cap
+    assert from_config.poll_s > 0 and from_config.retention_every_s > 0
