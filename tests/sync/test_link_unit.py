@@ -145,3 +145,9 @@ def test_a_resend_request_is_the_links_business_and_everything_else_the_stations
     delta = Verified("watchlist.delta", "m-3", "2026-01-01T00:00:00Z", {})
     link._handle(delta)
     assert received.items == [delta]
+
+
+def test_pump_until_says_whether_the_condition_came_true(data_dir):
+    link = _link(lane_store(data_dir))
+    assert link.pump_until(lambda: True, 5) is True
+    assert link.pump_until(lambda: False, 0.1) is False  # timed out: the caller must know
