@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# No wall-clock limits in tests: Hypothesis's per-example deadline and its "input generation is slow"
+# check fail property tests on a loaded 2-core machine without anything being wrong. Tests' own
+# @settings(...) build on this profile.
+settings.register_profile("garita", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("garita")
 SHARED = REPO.parent / "shared"
 
 
