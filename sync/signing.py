@@ -32,7 +32,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 VERSION = "1.0"
-MAJOR = "1"
 _FIELDS = frozenset({"v", "kind", "id", "issued_at", "key_id", "expires_at", "body", "sig"})
 Clock = Callable[[], datetime]
 

@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from hypothesis import settings
-
-# Property tests check behaviour, not wall-clock time: the first example of a test pays for imports and
-# warm-up, and a loaded 2-core CI machine must not turn that into a DeadlineExceeded failure.
-settings.register_profile("garita", deadline=None)
-settings.load_profile("garita")
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# No wall-clock limits in tests: Hypothesis's per-example deadline and its "input generation is slow"
+# check fail property tests on a loaded 2-core machine without anything being wrong. Tests' own
+# @settings(...) build on this profile.
+settings.register_profile("garita", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("garita")
 SHARED = REPO.parent / "shared"
 
 

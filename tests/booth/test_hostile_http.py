@@ -40,9 +40,10 @@ def test_1100_half_open_connections_leave_the_booth_answering(lane) -> None:
             with contextlib.suppress(OSError):
                 sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers never finished
             sockets.append(sock)
-        time.sleep(0.5)
-        fds = _fds(pid)
+        # Answered only once the lane has accepted every earlier connection (the accept queue is first in,
+        # first out), so the fds counted next are the settled figure, not a guess after a sleep.
         answer = httpx.get(lane.url + "/api/session", timeout=10)
+        fds = _fds(pid)
         lane.send("rfid-1", "rfid", "E2000000000000000000HALF")
     finally:
         for sock in sockets:

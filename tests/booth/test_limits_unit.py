@@ -44,7 +44,11 @@ def test_a_request_that_never_finishes_its_headers_is_closed_and_the_cap_evicts_
         port = listener.getsockname()[1]
         server = uvicorn.Server(uvicorn.Config(_app, http=BoundedH11, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[listener]))
-        await asyncio.sleep(0.3)
+        for _ in range(1000):  # until uvicorn says it is serving: a hang guard, not a delay
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        assert server.started
         loop = asyncio.get_running_loop()
         served = socket.create_connection(("127.0.0.1", port))  # a page's keep-alive connection
         served.setblocking(False)

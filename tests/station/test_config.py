@@ -90,12 +90,47 @@ def test_syntax_error_names_line(tmp_path):
 
 
 def test_missing_and_unreadable_files(tmp_path):
-    with pytest.raises(ConfigError, match="does not exist"):
+    with pytest.raises(ConfigError) as missing:
         load_config(tmp_path / "nope.toml")
+    expected = "(file): does not exist; pass --config with the lane's TOML file"
+    assert str(missing.value) == f"{tmp_path / 'nope.toml'}: {expected}"
     binary = tmp_path / "bin.toml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ConfigError, match="cannot be read"):
+    with pytest.raises(ConfigError) as unreadable:
         load_config(binary)
+    assert [str(p) for p in unreadable.value.problems] == [
+        "(file): cannot be read: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"]
+
+
+def test_the_error_names_the_file_on_every_problem_one_per_line(tmp_path):
+    """What check-config and the journal show: ``file: line N: key: message``, one problem a line."""
+    path = write(tmp_path, MINIMAL + "\n[lifecycle]\nidle_timeout = 30\n[booth]\nport = 70000\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.file == path
+    assert str(caught.value).split("\n") == [
+        f"{path}: line 8: lifecycle.idle_timeout: unknown key (misspelt?)",
+        f"{path}: line 10: booth.port: Input should be less than or equal to 65535"]
+
+
+def test_a_missing_key_points_at_its_table_and_a_whole_file_rule_at_no_line(tmp_path):
+    assert problems(tmp_path, MINIMAL.replace('id = "lane-1"\n', "")) == ["line 2: lane.id: Field required"]
+    device = '\n[[devices]]\nname = "a"\nkind = "rfid"\ndriver = "alien"\nport = "/dev/x"\n'
+    assert problems(tmp_path, MINIMAL + device + device) == [
+        "(top level): Value error, device name 'a' is used twice"]
+
+
+def test_a_misspelt_top_level_key_names_its_line(tmp_path):
+    assert problems(tmp_path, "lnae = 1\n" + MINIMAL) == ["line 1: lnae: unknown key (misspelt?)"]
+
+
+def test_a_bad_config_exits_with_the_status_the_unit_will_not_restart_on():
+    """systemd's RestartPreventExitStatus must list what the CLI exits with on a bad config, or it loops."""
+    from garita.station.config.loader import EX_CONFIG
+
+    unit = (REPO / "config/systemd/garita.service").read_text()
+    prevent = next(line for line in unit.splitlines() if line.startswith("RestartPreventExitStatus="))
+    assert str(EX_CONFIG) in prevent.split("=", 1)[1].split()
 
 
 def test_key_lines_maps_nested_tables():
@@ -104,6 +139,8 @@ def test_key_lines_maps_nested_tables():
     assert lines[("a", "x")] == 2
     assert lines[("d", 0, "o", "k")] == 6
     assert lines[("d", 1, "o", "k")] == 10
+    # top-level keys before any table; quotes stripped, nothing else (a key may end in any letter)
+    assert key_lines('title = 1\n[a]\n"X" = 2\nmaX = 3\n') == {("title",): 1, ("a",): 2, ("a", "X"): 3, ("a", "maX"): 4}
 
 
 def test_the_documented_llrp_reader_is_a_valid_device(tmp_path):

@@ -129,3 +129,16 @@ def test_the_outbox_budget_is_the_stored_bytes_plus_a_row_overhead(data_dir):
     stored = [r["payload"] for r in store.query("SELECT payload FROM outbox")]
     assert all(p.isascii() for p in stored[:1]) and not stored[1].isascii()
     assert outbox.usage().bytes == sum(len(p.encode("utf-8")) + 120 for p in stored)
+
+
+def test_the_sync_packages_defaults_are_the_documented_mqtt_defaults(tmp_path: Path):
+    """The bench, the central's CLI and every caller without a lane.toml get what lane-config.schema.json says."""
+    from garita.sync.link import BrokerSettings, LinkSettings
+
+    config = tmp_path / "lane.toml"
+    config.write_text('[lane]\nid = "lane-1"\nport_code = "2504"\ndirection = "northbound"\n[mqtt]\nenabled = true\n')
+    from_config = link_settings(load_config(config))
+    broker = from_config.broker
+    assert from_config == LinkSettings(broker=BrokerSettings(broker.host, broker.port, broker.client_id))
+    assert 0 < broker.reconnect_min_s <= broker.reconnect_max_s  # paho's backoff: from the first, up to the cap
+    assert from_config.poll_s > 0 and from_config.retention_every_s > 0

@@ -55,7 +55,9 @@ def misread_codes(draw: st.DrawFn) -> str:
 def test_every_candidate_is_close_to_some_window_of_the_read() -> None:
     seen = {"candidates": 0, "none": 0}
 
-    @settings(max_examples=200, deadline=None)
+    # Derandomized: the share of examples that reach the assertion is a property of the strategy, not of luck
+    # (with fresh seeds it hovers around half, and a floor on it flickered).
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None)
     @given(st.one_of(misread_codes(), st.text(alphabet=ALNUM, min_size=11, max_size=16)), st.floats(0.05, 1.0))
     def candidates_stay_close(text: str, conf: float) -> None:
         found = code_candidates(read(text, conf))
