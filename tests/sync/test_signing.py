@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from garita.sync.signing import (
+    KeyRing,
     SignatureError,
     canonical,
     load_private_key,
@@ -21,7 +22,7 @@ from garita.sync.signing import (
 )
 
 KEY = Ed25519PrivateKey.generate()
-KEYS = {"central-1": KEY.public_key()}
+KEYS = KeyRing.of({"central-1": KEY.public_key()})
 
 
 def _signed(**extra: object) -> dict:
@@ -48,11 +49,12 @@ def test_a_good_message_verifies_and_comes_back_without_its_signature():
 
 def test_each_refusal_names_its_counter_and_says_why():
     good = _signed()
-    assert _refusal({k: v for k, v in good.items() if k != "sig"}) == "unsigned | unsigned: no sig field"
-    assert _refusal({**good, "sig": "not base64!"}) == "bad_signature | bad_signature: sig is not base64"
+    assert _refusal({k: v for k, v in good.items() if k != "sig"}) == "unsigned | unsigned: no signature"
+    assert _refusal({**good, "sig": "not base64!"}) == "bad_signature | bad_signature: signature is not base64"
     padded = good["sig"][:10] + "*" + good["sig"][10:]  # junk inside a valid signature is not skipped over
-    assert _refusal({**good, "sig": padded}) == "bad_signature | bad_signature: sig is not base64"
-    assert _refusal({**good, "key_id": "rogue"}) == "unknown_key | unknown_key: key_id 'rogue' is not trusted"
+    assert _refusal({**good, "sig": padded}) == "bad_signature | bad_signature: signature is not base64"
+    assert _refusal({**good, "key_id": "rogue"}) == (
+        "unknown_key | unknown_key: key_id 'rogue' is not trusted (configured: central-1)")
     assert _refusal({**good, "body": {"lane": "lane-04"}}) == (
         "bad_signature | bad_signature: signature does not match")
     newer = {k: v for k, v in good.items() if k != "sig"} | {"route": "x"}
