@@ -113,9 +113,10 @@ def _run_with(config, data_dir, store, options, mock_lane, view) -> int:
     if officer:
         lane.plugins.append(officer)
     if options.until_done:
-        # Done when the script has played and every vehicle is decided; a stray open crossing
-        # (a read no scripted vehicle explains) stays open for the next run's idle flag.
-        lane.stop_when = lambda: not player.is_alive() and (
+        # Done when the script has played, every vehicle is decided and every image has been read
+        # (on a slow machine a plate may land after the decision; stopping then would lose it); a
+        # stray open crossing (a read no scripted vehicle explains) stays open for the next run's idle flag.
+        lane.stop_when = lambda: not player.is_alive() and not lane.in_flight and (
             officer.all_decided if officer else not store.crossings_in_state("open"))
     lane.listeners.append(view)
     with view:
