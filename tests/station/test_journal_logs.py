@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 PROGRAM = """
 import logging
-from station.logs import log_event, setup_logging
+from garita.station.ops.event_log import log_event, setup_logging
 setup_logging()
 log = logging.getLogger("garita.test")
 log_event(log, "lane.ready", lane="l")

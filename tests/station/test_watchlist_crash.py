@@ -17,7 +17,7 @@ from tests.station.watchlist_feeds import KEYS, LISTED, delta, entry, snapshot
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from station.watchlist import importer
+    from garita.station.watchlist import importer
     from tests.station.watchlist_feeds import KEYS
     real = importer._apply_op
     applied = 0
