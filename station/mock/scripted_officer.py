@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("garita.auto_officer")
 
-SETTLE_S = 0.8  # after the vehicle's last scripted read, so no read of it lands after the decision
+# SETTLE_S (scenario time) after the vehicle's last scripted read, and then only once every read of it has
+# reached its crossing (its tags, scans, documents and a camera image), or SETTLE_S of real time later: on a
+# busy machine a device's read lags its script by more than a scaled pause, and a decision before it would
+# send the read on to a crossing of its own (the decided vehicle's tag is then "the next vehicle").
+SETTLE_S = 0.8
 
 
 def last_read_offset(vehicle: Any) -> float:
@@ -34,6 +38,17 @@ def _carries(vehicle: Any, value: str) -> bool:
     texts = [scan.data for scan in getattr(vehicle, "scans", [])]
     texts += ["".join(doc.mrz) for doc in getattr(vehicle, "documents", [])]
     return any(value in text for text in texts)
+
+
+def reads_in(vehicle: Any, reads: list[dict]) -> bool:
+    """Whether each scripted read of the vehicle (every tag, scan and document, and an image) is among ``reads``."""
+    values = [str(read["value"]) for read in reads]
+    wanted = [{tag.upper()} for tag in getattr(vehicle, "rfid_tags", [])]
+    found = all(any(value.upper() in tags for value in values) for tags in wanted)
+    found = found and all(scan.data in values for scan in getattr(vehicle, "scans", []))
+    found = found and all(any(value and value in "".join(doc.mrz) for value in values)
+                          for doc in getattr(vehicle, "documents", []))
+    return found and any(read["kind"] == "image" for read in reads)
 
 
 def identify(vehicles: list[Any], read_values: list[str], decided: set[str] = frozenset()) -> Any | None:
@@ -65,15 +80,17 @@ class AutoOfficer:
     async def tick(self, lane: LaneDaemon) -> None:
         now = datetime.now(UTC)
         for crossing in lane.store.crossings_in_state("open"):
-            vehicle = self._vehicle_of(lane, crossing)
+            reads = lane.store.reads_of(crossing["id"])
+            vehicle = self._vehicle_of(crossing, reads)
             if vehicle is None or vehicle.id in self.decided:
                 continue  # not (or no longer) a scripted vehicle: left to the idle flag, as a real lane would
             arrived = self.mock_lane.arrival_of(vehicle.id) or datetime.fromisoformat(crossing["opened_at"])
-            if now >= arrived + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed):
+            scripted = arrived + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed)
+            if now >= scripted and (reads_in(vehicle, reads) or now >= scripted + timedelta(seconds=SETTLE_S)):
                 self._decide(lane, crossing["id"], vehicle)
 
-    def _vehicle_of(self, lane: LaneDaemon, crossing: dict) -> Any | None:
-        values = [read["value"] for read in lane.store.reads_of(crossing["id"])]
+    def _vehicle_of(self, crossing: dict, reads: list[dict]) -> Any | None:
+        values = [read["value"] for read in reads]
         found = identify(self.mock_lane.scenario.vehicles, values, self.decided)
         return found or self.mock_lane.vehicle_at(datetime.fromisoformat(crossing["opened_at"]))
 

@@ -144,3 +144,17 @@ def test_every_vehicle_at_speed_5_has_its_own_crossing_with_its_image(tmp_path):
             # Its plate, read from its image, reached its crossing before the run ended (issue 19).
             assert plates[vehicle] in {bare(value) for kind, value in reads if kind == "plate"}, (vehicle, reads)
         assert db.execute("SELECT COUNT(*) FROM crossings").fetchone()[0] == len(owners)
+
+
+def test_the_scripted_officer_waits_for_every_read_of_the_vehicle():
+    from garita.hardware_mocks.scenario import load_scenario
+    from garita.station.mock.scripted_officer import reads_in
+
+    truck = next(v for v in load_scenario("small").vehicles if v.id == "truck-3")
+    reads = [{"kind": "barcode", "value": "ABCD2403150001"}, {"kind": "image", "value": ""}]
+    assert not reads_in(truck, reads)  # its FAST card's read is still on the way
+    assert reads_in(truck, [*reads, {"kind": "rfid", "value": "3000214160C0040000006013"}])
+    car = next(v for v in load_scenario("small").vehicles if v.id == "car-1")
+    car_reads = [{"kind": "rfid", "value": "E2003411B802011512345678"}, {"kind": "document", "value": "L898902C3"}]
+    assert not reads_in(car, car_reads)  # no camera image yet
+    assert reads_in(car, [*car_reads, {"kind": "image", "value": ""}])
