@@ -86,7 +86,6 @@ class LaneDaemon:
         self.stop_when: Callable[[], bool] | None = None
         self.recognition = ImageRecognition(config.vision) if config.vision.enabled else None
         self._background: set[asyncio.Task] = set()
-        self._pictured: dict[str, str] = {}  # camera -> the crossing of the vehicle it last took an image of
         self.stats = LaneStats()
         storage = config.storage
         self.disk = DiskBudget(data_dir, storage.disk_reserve_mb, storage.image_retention_days)
@@ -193,8 +192,6 @@ class LaneDaemon:
                 reading.cancel()  # no image read for its plates to join
             return None
         self._after_record(recorded, read.device, read.kind, read.value)
-        if read.kind == "image":
-            self._pictured[read.device] = recorded.crossing_id
         if reading is not None:  # plates join the image's crossing, even when its JPEG was shed
             self._spawn(self._recognise(recorded, read, read_in.image_path, reading))
         return recorded.crossing_id
@@ -252,14 +249,11 @@ class LaneDaemon:
             self.stats.presence_ignored += 1
             return
         epc = read.data.get("epc") if isinstance(read.data.get("epc"), str) else None
-        # A camera's "left" is the departure of the vehicle whose image it took: a late one (a loaded
-        # machine, a slow stream) must not end the crossing the next vehicle's tag has opened meanwhile.
-        pictured = self._pictured.pop(read.device, None) if epc is None else None
         try:
             if read.value == "arrived":
                 crossing_id = self.lifecycle.open_on_presence(read.device)
             elif read.value == "left":
-                crossing_id = self.lifecycle.vehicle_left(read.device, epc, pictured)
+                crossing_id = self.lifecycle.vehicle_left(read.device, epc)
             else:
                 self.stats.presence_ignored += 1
                 return

@@ -191,16 +191,11 @@ class Lifecycle:
                 return present["id"]
             return self._open(tx, now, f"presence:{source}")
 
-    def vehicle_left(self, source: str, epc: str | None = None, crossing_id: str | None = None) -> str | None:
-        """A presence source says the vehicle left (an EPC: the vehicle carrying that tag; a crossing: the
-        vehicle the source saw arrive, as a camera knows whose image it took); returns its crossing."""
+    def vehicle_left(self, source: str, epc: str | None = None) -> str | None:
+        """A presence source says the vehicle left (an EPC: the vehicle carrying that tag); returns its crossing."""
         now = self.clock()
         with self.store.transaction() as tx:
-            present = self._present() if crossing_id is None else self.store.crossing(crossing_id)
-            if crossing_id is not None and present is not None and present["departed_at"] is not None:
-                return None  # that vehicle's departure was already known: never the next vehicle's
-            if present is None and crossing_id is not None:
-                present = self._present()  # a crossing since removed: the newest vehicle at the lane
+            present = self._present()
             if present is None:
                 return None
             if epc is not None:

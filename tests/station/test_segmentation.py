@@ -127,18 +127,6 @@ def test_plate_read_late_from_an_image_goes_to_the_image_vehicle(store, clock):
     assert plate.crossing_id == image.crossing_id
 
 
-def test_a_late_camera_departure_ends_the_vehicle_it_pictured_not_the_next(store, clock):
-    lane = _lane(store, clock)
-    pickup = lane.record_read(_read("image", "")).crossing_id
-    lane.decide(pickup, "release", "off-1", recommendation="release")
-    truck = lane.record_read(_read("rfid", "3000214160C0040000006013")).crossing_id  # its tag, before the
-    assert truck != pickup  # camera has seen the pickup go (opening the truck's crossing ended the pickup's)
-    assert lane.vehicle_left("plate-cam", crossing_id=pickup) is None  # already known: nobody else leaves
-    assert store.crossing(truck)["departed_at"] is None
-    assert lane.record_read(_read("image", "")).crossing_id == truck  # the truck's own image joins it
-    assert lane.vehicle_left("plate-cam", crossing_id=truck) == truck
-
-
 def test_officer_moves_a_read_and_it_is_audited(store, clock):
     lane = _lane(store, clock)
     first = lane.record_read(_read("rfid", "E2003411B802011512345678")).crossing_id
