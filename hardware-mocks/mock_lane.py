@@ -28,13 +28,15 @@ from garita.hardware_mocks.llrp_reader import LlrpReaderMock
 from garita.hardware_mocks.mjpeg_camera import MjpegCamera
 from garita.hardware_mocks.passport_reader import PassportReader
 from garita.hardware_mocks.pty_port import GARBAGE, Faults, PtyPort
-from garita.hardware_mocks.scenario import FAULTS_BY_DEVICE, Fault, Scenario, Vehicle
+from garita.hardware_mocks.scenario import FAULTS_BY_DEVICE, MIN_GAP_S, Fault, Scenario, Vehicle
 from garita.hardware_mocks.scenario import PTY_FAULTS as SERIAL_FAULTS
 from garita.hardware_mocks.synthetic_images import vehicle_with_plate
 
 log = logging.getLogger(__name__)
 DEPARTURE_GRACE = timedelta(seconds=1)  # a read just after departure still belongs to the car
-MIN_REAL_GAP_S = 0.5  # the empty lane between two vehicles, in real time, at any speed (see MockLane.timeline)
+# The empty lane between two vehicles, in real time, at any speed (see MockLane.timeline): the gap the scenario
+# format requires, so that "who was at the lane" stays as unambiguous played fast as at speed 1.
+MIN_REAL_GAP_S = MIN_GAP_S
 
 PTY_FAULTS: dict[str, Callable[[], Faults]] = {
     "garbage": lambda: Faults(garbage=GARBAGE, remaining=1),
