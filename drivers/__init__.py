@@ -1,5 +1,5 @@
 """Device I/O for the lane: serial links, wire protocols and document parsers.
 
 Drivers never import ``station``, ``vision`` or ``sync``; they hand typed
-:class:`drivers.events.DeviceRead` objects to whoever runs them.
+:class:`garita.drivers.events.DeviceRead` objects to whoever runs them.
 """

@@ -23,7 +23,7 @@ class BarcodeScanner:
 
     Options: baudrate (9600), prefix ("" or e.g. "STX"), suffix ("\\r", or "CR",
     "CRLF", "ETX", ...), max_length (4096), continuation_timeout_s (0.5), and the noise
-    budget (drivers.noise_gate): noise_budget (5), noise_window_s (2.0), max_frames_per_s
+    budget (garita.drivers.noise_gate): noise_budget (5), noise_window_s (2.0), max_frames_per_s
     (20), quiet_s (0.5); see drivers/barcode_options.py.
     """
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Any driver's rejected frames past this budget mark the device noisy (one noise event per burst);
-# the barcode scanner also drops frames while noisy (drivers.noise_gate).
+# the barcode scanner also drops frames while noisy (garita.drivers.noise_gate).
 NOISE_BUDGET, NOISE_WINDOW_S, NOISE_QUIET_S = 5, 2.0, 0.5
 
 ReadKind = Literal["rfid", "barcode", "document", "image", "presence"]

@@ -15,7 +15,15 @@ def thumbnail(frame: np.ndarray) -> np.ndarray:
 
 
 class MotionTrigger:
-    """Fires once when a changed scene settles; re-arms when the lane is empty again."""
+    """Fires once when a changed scene settles; re-arms when the lane is empty again.
+
+    Leaving has two thresholds, like a Schmitt trigger: a frame that matches the empty lane closely
+    (within half the motion threshold) means the vehicle has gone and re-arms at once, while a frame
+    only just under the threshold (a vehicle half out of view, a shadow, sensor noise on a small car)
+    must be seen ``settle_frames`` times in a row. Back-to-back vehicles leave the empty lane in view
+    for only a few frames (fewer still when frames arrive late), and a debounce there would let the
+    next vehicle go by without an image.
+    """
 
     def __init__(self, threshold: float = 12.0, settle_frames: int = 3,
                  stable_threshold: float = 4.0, adapt_rate: float = 0.02) -> None:
@@ -35,7 +43,8 @@ class MotionTrigger:
             if self._stable >= self.settle_frames:
                 self.background = thumb.copy()  # first stable scene = empty lane
             return False
-        differs = float(np.mean(np.abs(thumb - self.background))) > self.threshold
+        difference = float(np.mean(np.abs(thumb - self.background)))
+        differs = difference > self.threshold
         if self.armed:
             if differs and self._stable >= self.settle_frames:
                 self.armed, self._empty = False, 0
@@ -45,7 +54,7 @@ class MotionTrigger:
                 cv2.accumulateWeighted(thumb, self.background, self.adapt_rate)
             return False
         self._empty = 0 if differs else self._empty + 1
-        if self._empty >= self.settle_frames:
+        if self._empty >= self.settle_frames or difference <= self.threshold / 2:
             self.armed = self.departed = True
         return False
 

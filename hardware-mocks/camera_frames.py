@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -36,6 +37,7 @@ def to_jpeg(image: ImageSource) -> bytes:
     return encode_jpeg(loaded)
 
 
+@lru_cache(maxsize=4)
 def background_jpeg(width: int = 1280, height: int = 720) -> bytes:
-    """The empty lane, as JPEG."""
+    """The empty lane, as JPEG; drawn once, since a departure must reach the camera when it is played."""
     return encode_jpeg(empty_lane(width, height))

@@ -22,17 +22,21 @@ import numpy as np
 
 from garita.hardware_mocks.alien_rfid_reader import AlienRfidReader
 from garita.hardware_mocks.barcode_emulator import BarcodeScanner
+from garita.hardware_mocks.camera_frames import encode_jpeg
 from garita.hardware_mocks.llrp_reader import FAULTS as LLRP_FAULTS
 from garita.hardware_mocks.llrp_reader import LlrpReaderMock
 from garita.hardware_mocks.mjpeg_camera import MjpegCamera
 from garita.hardware_mocks.passport_reader import PassportReader
 from garita.hardware_mocks.pty_port import GARBAGE, Faults, PtyPort
-from garita.hardware_mocks.scenario import FAULTS_BY_DEVICE, Fault, Scenario, Vehicle
+from garita.hardware_mocks.scenario import FAULTS_BY_DEVICE, MIN_GAP_S, Fault, Scenario, Vehicle
 from garita.hardware_mocks.scenario import PTY_FAULTS as SERIAL_FAULTS
 from garita.hardware_mocks.synthetic_images import vehicle_with_plate
 
 log = logging.getLogger(__name__)
 DEPARTURE_GRACE = timedelta(seconds=1)  # a read just after departure still belongs to the car
+# The empty lane between two vehicles, in real time, at any speed (see MockLane.timeline): the gap the scenario
+# format requires, so that "who was at the lane" stays as unambiguous played fast as at speed 1.
+MIN_REAL_GAP_S = MIN_GAP_S
 
 PTY_FAULTS: dict[str, Callable[[], Faults]] = {
     "garbage": lambda: Faults(garbage=GARBAGE, remaining=1),
@@ -106,7 +110,7 @@ class MockLane:
         self.workdir = Path(workdir)
         self.speed = speed
         # Played faster, the camera serves frames faster too (up to the 20 a second a camera driver looks at), so
-        # a vehicle's dwell and the empty lane between two vehicles keep enough frames to settle and re-arm on.
+        # a vehicle's dwell keeps enough frames to settle on; the empty lane between two keeps MIN_REAL_GAP_S.
         self.camera = MjpegCamera("plate-cam", fps=min(10.0 * max(speed, 1.0), 20.0))
         self.rfid: AlienRfidReader | LlrpReaderMock = (
             LlrpReaderMock("rfid-1") if rfid_protocol == "llrp"
@@ -115,7 +119,7 @@ class MockLane:
         self.docs = PassportReader("docs-1", self.workdir)
         self.events_log: list[LaneEvent] = []
         self._visits: list[_Visit] = []
-        self._images: dict[str, np.ndarray] = {}
+        self._images: dict[str, bytes] = {}  # JPEG: encoding at show() time would delay an arrival
         self._lock = threading.Lock()
         self._started = False
 
@@ -142,7 +146,7 @@ class MockLane:
         """Open every device; the camera shows the empty lane."""
         (self.workdir / "dev").mkdir(parents=True, exist_ok=True)
         for vehicle in self.scenario.vehicles:  # render up front so play() keeps time
-            self._images[vehicle.id] = vehicle_image(vehicle, self.scenario)
+            self._images[vehicle.id] = encode_jpeg(vehicle_image(vehicle, self.scenario))
         for device in self.devices.values():
             device.start()
         self.camera.show_background()
@@ -173,9 +177,13 @@ class MockLane:
         """
         if not self._started:
             raise RuntimeError("MockLane.start() first")
-        start = time.monotonic() - start_at / self.speed
-        for step in (s for s in self.schedule() if s.at >= start_at):
-            delay = start + step.at / self.speed - time.monotonic()
+        timeline = [(real, step) for real, step in self.timeline() if step.at >= start_at]
+        if not timeline:
+            return
+        first_real, first = timeline[0]
+        start = time.monotonic() - (first_real - (first.at - start_at) / self.speed)
+        for real, step in timeline:
+            delay = start + real - time.monotonic()
             if stop.wait(max(delay, 0.0)) or stop.is_set():
                 return
             self._run(step)
@@ -187,6 +195,25 @@ class MockLane:
         for step in steps:
             time.sleep(max(start + (step.at - first) / self.speed - time.monotonic(), 0.0))
             self._run(step)
+
+    def timeline(self) -> list[tuple[float, _Step]]:
+        """Each step with its real-time offset: scenario seconds / speed, but no empty-lane gap under MIN_REAL_GAP_S.
+
+        Played faster, the booth's work (dwell, the officer) compresses, but the physics of one vehicle
+        pulling away and the next pulling up does not: 1 s between vehicles is 0.2 s at speed 5, a few
+        frames of the camera (which cannot run 5 x faster), less than any real lane leaves. Later steps
+        move back by what a gap is lifted.
+        """
+        shift, last_depart, out = 0.0, None, []
+        for step in self.schedule():
+            real = step.at / self.speed + shift
+            if step.kind == "arrive" and last_depart is not None and real - last_depart < MIN_REAL_GAP_S:
+                shift += MIN_REAL_GAP_S - (real - last_depart)
+                real = last_depart + MIN_REAL_GAP_S
+            if step.kind == "depart":
+                last_depart = real
+            out.append((real, step))
+        return out
 
     def _run(self, step: _Step) -> None:
         """Run one step and log it; a failing step is logged, not fatal."""

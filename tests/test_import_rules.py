@@ -8,6 +8,8 @@ replaced alone, and a mock is written from the protocol rather than from our par
 from __future__ import annotations
 
 import ast
+import itertools
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -48,16 +50,42 @@ def _project_package(name: str) -> str | None:
     return parts[0] if parts[0] in PACKAGES else None
 
 
+def _old_names(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of each import of a bare old top-level name, and of each `-m station...` argument."""
+    found = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+        if isinstance(node, ast.List | ast.Tuple):  # [sys.executable, "-m", "station", ...]
+            items = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
+            names += [name for flag, name in itertools.pairwise(items) if flag == "-m" and isinstance(name, str)]
+        found += [(node.lineno, n) for n in names if n.split(".")[0] in PACKAGES]
+    return found
+
+
+def _embedded_programs(tree: ast.AST) -> list[tuple[int, ast.AST]]:
+    """Python source held in string constants (a program a test runs with `python -c`), parsed."""
+    programs = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "import " in node.value:
+            try:
+                programs.append((node.lineno, ast.parse(textwrap.dedent(node.value))))
+            except SyntaxError:
+                continue  # prose that mentions importing, not a program
+    return programs
+
+
 def _old_top_level_imports() -> list[str]:
-    """Imports of `station`, `sync`... without the `garita.` prefix: the wheel installs only `garita`."""
+    """Imports of `station`, `sync`... without the `garita.` prefix (also in programs held in strings, and
+    `-m station` arguments): the wheel installs only `garita`."""
     found = []
     for path in sorted(REPO.rglob("*.py")):
         if {".venv", ".git", "build"} & set(path.parts):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
-            found += [f"{path.relative_to(REPO)}:{node.lineno}: {n}" for n in names if n.split(".")[0] in PACKAGES]
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found += [f"{path.relative_to(REPO)}:{line}: {name}" for line, name in _old_names(tree)]
+        for start, program in _embedded_programs(tree):
+            found += [f"{path.relative_to(REPO)}:{start}+{line - 1}: {name}" for line, name in _old_names(program)]
     return found
 
 
@@ -85,6 +113,14 @@ def test_the_rule_sees_nested_and_from_imports() -> None:
     source = "def f():\n    import garita.station.cli\nfrom garita.sync.link import Link\nfrom . import sibling\n"
     tree = ast.parse(source)
     assert sorted(_imported_packages(tree)) == [(2, "station"), (3, "sync")]
+
+
+def test_the_namespace_rule_sees_programs_in_strings_and_module_arguments() -> None:
+    old = "station"  # in an f-string, so that this test's own source is not a finding
+    source = f'PROGRAM = """\nimport os\nfrom {old}.logs import x\n"""\ncmd = [exe, "-m", "{old}", "run"]\n'
+    tree = ast.parse(source)
+    assert _old_names(tree) == [(5, "station")]
+    assert [_old_names(program) for _line, program in _embedded_programs(tree)] == [[(3, "station.logs")]]
 
 
 def test_every_import_goes_through_the_one_namespace() -> None:

@@ -266,6 +266,11 @@ class LaneDaemon:
         self._tell("read.recorded", {"crossing_id": recorded.crossing_id, "kind": kind, "value": value,
                                      "read_id": recorded.read_id, "device": device})
 
+    @property
+    def in_flight(self) -> int:
+        """Background work not yet landed in the database (camera images still being read)."""
+        return len(self._background)
+
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
         self._background.add(task)

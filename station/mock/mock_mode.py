@@ -20,6 +20,7 @@ from garita.station.booth.mock_controls import MockControls
 from garita.station.config.lane_config import LaneConfig
 from garita.station.config.loader import EX_CONFIG, ConfigError
 from garita.station.config.shipped_files import packaged_file
+from garita.station.core.daemon import LaneDaemon
 from garita.station.mock.demo_feeds import publish_demo_feeds
 from garita.station.mock.live_view import LiveView
 from garita.station.mock.mock_options import MockOptions, mock_rfid_protocol
@@ -115,10 +116,12 @@ def _scaled(config: LaneConfig, speed: float) -> LaneConfig:
     return config.model_copy(update={"lifecycle": lifecycle})
 
 
-def _done_when(player: threading.Thread, officer: AutoOfficer | None, store: LaneStore) -> Callable[[], bool]:
-    """Done when the script has played and every vehicle is decided; a stray open crossing
+def _done_when(player: threading.Thread, officer: AutoOfficer | None, store: LaneStore,
+               lane: LaneDaemon) -> Callable[[], bool]:
+    """Done when the script has played, every vehicle is decided and every image has been read (on a slow
+    machine a plate may land after the decision; stopping then would lose it); a stray open crossing
     (a read no scripted vehicle explains) stays open for the next run's idle flag."""
-    return lambda: not player.is_alive() and (
+    return lambda: not player.is_alive() and not lane.in_flight and (
         officer.all_decided if officer else not store.crossings_in_state("open"))
 
 
@@ -141,7 +144,7 @@ def _run_with(config: LaneConfig, data_dir: Path, store: LaneStore, options: Moc
         wired.hooks.add_plugin(officer)
     wired.hooks.subscribe(view)
     with view:
-        code = asyncio.run(lane.run(_done_when(player, officer, store) if options.until_done else None))
+        code = asyncio.run(lane.run(_done_when(player, officer, store, lane) if options.until_done else None))
     stop_scenario.set()
     player.join(timeout=5)
     log_event(log, "mock.finished", crossings=lane.stats.crossings_opened, decisions=lane.stats.decisions)

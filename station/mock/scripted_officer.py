@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("garita.auto_officer")
 
-SETTLE_S = 0.8  # after the vehicle's last scripted read, so no read of it lands after the decision
+# SETTLE_S (scenario time) after the vehicle's last scripted read, and then only once every read of it has
+# reached its crossing (its tags, scans, documents and a camera image), or SETTLE_S of real time later: on a
+# busy machine a device's read lags its script by more than a scaled pause, and a decision before it would
+# send the read on to a crossing of its own (the decided vehicle's tag is then "the next vehicle").
+SETTLE_S = 0.8
 Decide = Callable[[str, str, str, str], str]  # (crossing id, action, officer id, reason) -> decision id
 
 
@@ -47,6 +51,16 @@ def _carries(vehicle: Vehicle, value: str) -> bool:
     texts = [scan.data for scan in vehicle.scans]
     texts += ["".join(doc.mrz) for doc in vehicle.documents]
     return any(value in text for text in texts)
+
+
+def reads_in(vehicle: Vehicle, reads: list[dict]) -> bool:
+    """Whether each scripted read of the vehicle (every tag, scan and document, and an image) is among ``reads``."""
+    values = [str(read["value"]) for read in reads]
+    found = all(any(value.upper() == tag.upper() for value in values) for tag in vehicle.rfid_tags)
+    found = found and all(scan.data in values for scan in vehicle.scans)
+    found = found and all(any(value and value in "".join(doc.mrz) for value in values)
+                          for doc in vehicle.documents)
+    return found and any(read["kind"] == "image" for read in reads)
 
 
 def identify(vehicles: Sequence[Vehicle], read_values: list[str], decided: set[str] = frozenset()) -> Vehicle | None:
@@ -81,18 +95,20 @@ class AutoOfficer:
     async def tick(self) -> None:
         now = datetime.now(UTC)
         for crossing in self.store.crossings_in_state("open"):
-            vehicle = self._vehicle_of(crossing)
+            reads = self.store.reads_of(crossing["id"])
+            vehicle = self._vehicle_of(crossing, reads)
             if vehicle is None or vehicle.id in self.decided:
                 continue  # not (or no longer) a scripted vehicle: left to the idle flag, as a real lane would
             arrived = self.mock_lane.arrival_of(vehicle.id) or datetime.fromisoformat(crossing["opened_at"])
-            if now >= arrived + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed):
+            scripted = arrived + timedelta(seconds=(last_read_offset(vehicle) + SETTLE_S) / self.speed)
+            if now >= scripted and (reads_in(vehicle, reads) or now >= scripted + timedelta(seconds=SETTLE_S)):
                 self._decide(crossing["id"], vehicle)
 
     async def aclose(self) -> None:
         """Nothing to close: an undecided vehicle stays open, as with a real officer."""
 
-    def _vehicle_of(self, crossing: dict) -> Vehicle | None:
-        values = [read["value"] for read in self.store.reads_of(crossing["id"])]
+    def _vehicle_of(self, crossing: dict, reads: list[dict]) -> Vehicle | None:
+        values = [read["value"] for read in reads]
         found = identify(self.mock_lane.scenario.vehicles, values, self.decided)
         return found or self.mock_lane.vehicle_at(datetime.fromisoformat(crossing["opened_at"]))
 

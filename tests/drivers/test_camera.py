@@ -82,6 +82,24 @@ def test_motion_trigger_fires_once_and_rearms() -> None:
     assert sum(fired) == 2 and t.background is not None
 
 
+def test_one_frame_of_the_empty_lane_between_back_to_back_vehicles_rearms() -> None:
+    t = MotionTrigger(threshold=12, settle_frames=3)
+    bg, car = thumbnail(_background()), thumbnail(_vehicle())
+    fired = [t.update(x) for x in [bg] * 5 + [car] * 8]
+    assert sum(fired) == 1 and not t.take_departure()
+    assert not t.update(bg) and t.take_departure()  # the lane was seen empty for one frame: the car left
+    assert sum(t.update(x) for x in [car] * 5) == 1  # the next vehicle gets its own image
+
+
+def test_a_frame_only_just_under_the_threshold_needs_settle_frames_to_count_as_empty() -> None:
+    t = MotionTrigger(threshold=12, settle_frames=3)
+    bg, car = thumbnail(_background()), thumbnail(_vehicle())
+    marginal = bg + 9.0  # under the threshold, but not the empty lane (a car half out of view)
+    fired = [t.update(x) for x in [bg] * 5 + [car] * 8 + [marginal] * 2 + [car] * 5]
+    assert sum(fired) == 1 and not t.take_departure()
+    assert not any(t.update(x) for x in [marginal] * 3) and t.take_departure()
+
+
 def test_camera_emits_exactly_one_image_for_a_vehicle(mjpeg, run_device) -> None:
     cam = Camera("cam-1", mjpeg.url, {"settle_frames": 3})
     run = run_device(cam)

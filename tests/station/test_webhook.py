@@ -17,7 +17,15 @@ import pytest
 from garita.station.config.lane_config import LaneConfig
 from garita.station.links.webhook import signature, verify
 from tests.conftest import REPO
-from tests.station.test_metrics import free_port, stop, wait_for
+from tests.station.test_metrics import (
+    base_url,
+    dashboard_uses_only_exported_metrics,
+    free_port,
+    get,
+    samples,
+    stop,
+    wait_for,
+)
 from tests.station.test_mock_run import start_mock
 
 SECRET = b"0123456789abcdef-test-secret"
@@ -59,7 +67,8 @@ def lane_config(tmp_path, url: str) -> str:
     secret.write_bytes(SECRET)
     path = tmp_path / "lane.toml"
     path.write_text((REPO / "config/mock-lane.toml").read_text()
-                    + f'\n[webhook]\nenabled = true\nurl = "{url}"\nsecret_file = "{secret}"\nretry_max_s = 1\n')
+                    + f'\n[webhook]\nenabled = true\nurl = "{url}"\nsecret_file = "{secret}"\nretry_max_s = 1\n'
+                    + f"\n[metrics]\nenabled = true\nport = {free_port()}\n")
     return str(path)
 
 
@@ -76,10 +85,23 @@ def test_a_mock_lane_posts_signed_events_in_order_and_retries_refusals(tmp_path,
     data_dir = tmp_path / "data"
     process = start_mock(data_dir, "--scenario", "small", "--speed", "3", "--config", lane_config(tmp_path, receiver))
     try:
+        url = base_url(process)
+
         def accepted():
             return [(h, json.loads(b)) for h, b, status in Receiver.seen if status == 200]
 
         wait_for(lambda: sum(e["event"] == "decision" for _h, e in accepted()) >= 3, timeout=90)
+        sent = len(accepted())
+
+        def counted():
+            values = samples(get(url + "/metrics")[1])
+            return values if values.get(("garita_webhook_delivered_total", ()), 0) >= sent else None
+
+        values = wait_for(counted, timeout=30)
+        assert values[("garita_webhook_failures_total", ())] == 2  # the two 503 answers
+        assert ("garita_webhook_pending", ()) in values
+        # The dashboard's webhook panels query what this lane, with a webhook, really exports.
+        dashboard_uses_only_exported_metrics({name for name, _ in values}, only="garita_webhook_")
     finally:
         output = stop(process)
     assert "Traceback" not in output
