@@ -79,6 +79,7 @@ class AlienRfidReader:
         self.name = name
         self.field = TagField(clock)
         self.attributes = dict(DEFAULTS)
+        self.taglist_polls = 0  # `get TagList` commands answered: tells polling from notify delivery
         self.notifier = NotifySender(lambda: self.attributes["IPAddress"], keep_open=notify_keep_open)
         self._lock = threading.Lock()
         self.port: PtyPort | None = None
@@ -188,6 +189,7 @@ class AlienRfidReader:
     def _get(self, name: str) -> str:
         """Answer ``get Name`` (and ``get TagList``)."""
         if name.lower() == "taglist":
+            self.taglist_polls += 1
             return format_tag_list(self.field.poll(), self.attributes["TagListFormat"])
         key = self._canonical(name)
         if key is None:

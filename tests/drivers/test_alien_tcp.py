@@ -37,6 +37,7 @@ def test_poll_over_tcp_logs_in_and_reads(tcp_reader, run_device) -> None:
     assert (read.value, read.data["antenna"], read.data["format"]) == (SENTRI, 1, "text")
     assert run.wait_for(lambda: device.health.frames_ok >= 5)
     assert len(run.reads) == 1  # repeated polls of one tag collapse into one read
+    assert tcp_reader.taglist_polls >= 5  # the mock counts polls (the notify latency test relies on it)
     assert device.health.frames_rejected == 0  # banner and prompts never reach the parser
     assert run.close() < 0.6
 

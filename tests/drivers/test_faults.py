@@ -288,7 +288,7 @@ def test_camera_stream_freeze_then_resume(mjpeg, run_device) -> None:
     mjpeg.freeze()
     assert run.wait_for(lambda: not device.health.connected, 3)
     assert "stalled" in (device.health.last_error or "")
-    time.sleep(0.3)
+    time.sleep(0.3)  # the fault itself: the stream stays frozen a while after the stall (a duration, not a wait)
     mjpeg.resume()
     took = frames_resume_s(run, device, time.monotonic())
     print(f"\ncamera freeze -> frames resumed {took:.2f} s after the stream came back")
