@@ -41,12 +41,14 @@ class LaneStoreOutbox:
 
     def pending(self, limit: int, *, after_seq: int = 0, min_priority: int | None = None,
                 max_priority: int | None = None) -> list[OutboxRow]:
-        """Unsent rows after ``after_seq`` within the priority bounds, in sequence order."""
-        rows = self.store.query(
-            f"SELECT {_ROW} FROM outbox WHERE sent_at IS NULL AND seq > ?"
-            " AND priority >= ? AND priority <= ? ORDER BY seq LIMIT ?",
-            (after_seq, -(2**31) if min_priority is None else min_priority,
-             2**31 if max_priority is None else max_priority, limit))
+        """Unsent rows after ``after_seq`` within the priority bounds (None: unbounded), in sequence order."""
+        where, args = ["sent_at IS NULL", "seq > ?"], [after_seq]
+        if min_priority is not None:
+            where, args = [*where, "priority >= ?"], [*args, min_priority]
+        if max_priority is not None:
+            where, args = [*where, "priority <= ?"], [*args, max_priority]
+        rows = self.store.query(f"SELECT {_ROW} FROM outbox WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                                (*args, limit))
         return [OutboxRow(**row) for row in rows]
 
     def mark_sent(self, ids: Sequence[str], sent_at: str) -> None:
@@ -80,9 +82,9 @@ class LaneStoreOutbox:
 
     def shed_pending(self, keep_kinds: Sequence[str], max_rows: int) -> int:
         """Delete up to ``max_rows`` pending rows not of the kept kinds, least urgent and oldest first."""
-        marks = ",".join("?" * len(keep_kinds)) or "''"
+        keep = f" AND kind NOT IN ({','.join('?' * len(keep_kinds))})" if keep_kinds else ""
         with self.store.transaction() as tx:
             return tx.conn.execute(
-                f"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL"
-                f" AND kind NOT IN ({marks}) ORDER BY priority DESC, seq LIMIT ?)",
+                f"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NULL{keep}"
+                " ORDER BY priority DESC, seq LIMIT ?)",
                 (*keep_kinds, max_rows)).rowcount

@@ -11,6 +11,7 @@ from garita.station.core.lifecycle import Lifecycle, ReadIn
 from garita.station.storage import assessments_repo, audit_repo, crossings_repo, outbox_repo
 from garita.station.storage.assessments_repo import AssessmentRecord
 from garita.station.storage.database import set_synchronous
+from garita.sync.outbox import OutboxUsage
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -110,6 +111,36 @@ def test_the_backlog_counts_what_the_broker_has_not_confirmed(store):
     assert outbox_repo.pending_count(store) == len(pending) > 0
     outbox.mark_sent([pending[0].id], T0.isoformat())
     assert outbox_repo.pending_count(store) == len(pending) - 1
+
+
+def _queue(store, *rows: tuple[str, int | None]) -> list[str]:
+    """Insert (kind, priority) rows (None: the default priority) in one transaction; returns their ids."""
+    with store.transaction() as tx:
+        return [outbox_repo.insert(tx, T0, kind, {"n": i}) if priority is None
+                else outbox_repo.insert(tx, T0, kind, {"n": i}, priority)
+                for i, (kind, priority) in enumerate(rows)]
+
+
+def test_outbox_rows_default_to_priority_5_and_unbounded_pending_returns_every_priority(store):
+    outbox = outbox_repo.LaneStoreOutbox(store)
+    assert outbox.usage() == OutboxUsage(0, 0, 0)  # an empty table: counts are 0, not None
+    _queue(store, ("event", None), ("event", -5), ("event", 1000), ("alert", 0))
+    assert [r.priority for r in outbox.pending(10)] == [5, -5, 1000, 0]
+    assert [r.priority for r in outbox.pending(10, min_priority=0)] == [5, 1000, 0]
+    assert [r.priority for r in outbox.pending(10, max_priority=5)] == [5, -5, 0]
+    assert [r.priority for r in outbox.pending(10, min_priority=0, max_priority=5, after_seq=1)] == [0]
+    outbox.mark_sent([outbox.pending(1)[0].id], T0.isoformat())
+    usage = outbox.usage()
+    assert (usage.pending_rows, usage.sent_rows) == (3, 1) and usage.bytes > 0
+
+
+def test_shedding_keeps_the_kept_kinds_and_with_none_kept_sheds_any(store):
+    outbox = outbox_repo.LaneStoreOutbox(store)
+    _queue(store, ("alert", 9), ("event", 1), ("event", 9), ("decision", 9))
+    assert outbox.shed_pending(["alert", "decision"], 10) == 2
+    assert [r.kind for r in outbox.pending(10)] == ["alert", "decision"]
+    assert outbox.shed_pending([], 1) == 1  # nothing kept: the least urgent, oldest first
+    assert [r.kind for r in outbox.pending(10)] == ["decision"]
 
 
 def test_synchronous_is_full_or_normal_only(store):
