@@ -47,7 +47,9 @@ Handler = Callable[[Verified], None]
 
 
 class Rejected(Exception):
-    def __init__(self, reason: str, detail: str = ""):
+    """A downlink message refused: ``reason`` is its counter, the message says why."""
+
+    def __init__(self, reason: str, detail: str):
         super().__init__(detail or reason)
         self.reason = reason
 
