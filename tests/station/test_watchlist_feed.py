@@ -248,6 +248,7 @@ def test_any_body_line_is_applied_or_refused_cleanly(tmp_path_factory):
         assert refused(root / "data") == {}
 
     import_one()
+    print(f"\nfeed body property: {outcomes}")
     # Both branches must be exercised, or the property says nothing about one of them.
     assert outcomes["applied"] >= 20 and outcomes["refused"] >= 20, outcomes
 

@@ -75,6 +75,7 @@ def test_deletion_index_finds_everything_within_one_edit():
             assert shares_a_key
 
     one_edit_shares_a_key()
+    print(f"\ndeletion index property: {sum(near)} of {len(near)} pairs within one edit")
     assert sum(near) >= len(near) // 2, f"only {sum(near)} of {len(near)} pairs within one edit"
 
 
@@ -143,4 +144,5 @@ def test_repairs_never_crash_and_are_valid():
             assert containers.is_valid(number)
 
     repairs_are_valid()
+    print(f"\ncontainer repair property: {sum(repaired)} of {len(repaired)} reads repaired")
     assert sum(repaired) >= len(repaired) // 3, f"{sum(repaired)} of {len(repaired)} reads gave a repair"
