@@ -64,6 +64,7 @@ class LinkStats:
     connects: int = 0
     disconnects: int = 0
     connect_failures: int = 0
+    subscriptions_refused: int = 0
 
 
 class SyncLink:
@@ -80,6 +81,8 @@ class SyncLink:
         self.activity = threading.Event()  # set by the network thread whenever there is work
         self._inbox: deque[mqtt.MQTTMessage] = deque()
         self._connected = threading.Event()
+        self._subscribed = threading.Event()  # every downlink subscription acknowledged since the last connect
+        self._pending_subscriptions: set[int] = set()
         self._notify: Callable[[], None] | None = None
         self._next_retention = 0.0
         self._stopping = False
@@ -87,6 +90,10 @@ class SyncLink:
     # -- the Publisher the uplink uses ------------------------------------------------------
     def connected(self) -> bool:
         return self._connected.is_set()
+
+    def subscribed(self) -> bool:
+        """The broker granted every downlink subscription since the last connect (downlink can flow)."""
+        return self._subscribed.is_set()
 
     def publish(self, topic: str, payload: bytes, *, expiry_s: int | None = None, compressed: bool = False) -> int:
         properties = Properties(PacketTypes.PUBLISH)
@@ -180,6 +187,7 @@ class SyncLink:
         client.on_connect_fail = self._on_connect_fail
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def _presence(self, state: Any) -> bytes:
@@ -196,8 +204,9 @@ class SyncLink:
         if reason.is_failure:  # on_disconnect follows and counts it
             log_event("link.refused", logging.ERROR, reason=str(reason))
             return
-        for topic in self.topics.down_subscriptions:
-            client.subscribe(topic, qos=1)
+        self._subscribed.clear()
+        # Callbacks run on the network thread one at a time: no SUBACK is handled before this set is filled.
+        self._pending_subscriptions = {client.subscribe(topic, qos=1)[1] for topic in self.topics.down_subscriptions}
         client.publish(self.topics.status, self._presence("online"), qos=1, retain=True)
         self.stats.connects += 1
         self._connected.set()
@@ -211,7 +220,18 @@ class SyncLink:
         elif not self._stopping:  # closed before CONNACK: bad certificate, refused credentials, broker down
             self._on_connect_fail(self.client, None)
         self._connected.clear()
+        self._subscribed.clear()
         self._wake()
+
+    def _on_subscribe(self, _client: mqtt.Client, _userdata: Any, mid: int, reasons: list, _props: Any) -> None:
+        refused = [str(reason) for reason in reasons if reason.is_failure]
+        if refused:  # an ACL that denies the lane its downlink: no watchlist update would ever arrive
+            self.stats.subscriptions_refused += 1
+            log_event("link.subscription_refused", logging.ERROR, reasons=refused)
+            return
+        self._pending_subscriptions.discard(mid)
+        if not self._pending_subscriptions:
+            self._subscribed.set()
 
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
         self.stats.connect_failures += 1

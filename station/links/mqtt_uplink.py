@@ -128,7 +128,7 @@ class UplinkPlugin:
         stats = self.link.stats
         state = "connected" if self.link.connected() else ("connecting" if self._task else "off")
         return {"state": state, "connects": stats.connects, "disconnects": stats.disconnects,
-                "connect_failures": stats.connect_failures}
+                "connect_failures": stats.connect_failures, "subscriptions_refused": stats.subscriptions_refused}
 
     async def aclose(self) -> None:
         self._stop.set()

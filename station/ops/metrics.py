@@ -189,7 +189,7 @@ class LaneCollector(Collector):
         for name in LINK_STATES:
             state.add_metric([name], 1 if uplink.get("state") == name else 0)
         yield state
-        for key in ("connects", "disconnects", "connect_failures"):
+        for key in ("connects", "disconnects", "connect_failures", "subscriptions_refused"):
             yield CounterMetricFamily(f"garita_link_{key}", f"MQTT link {key.replace('_', ' ')}",
                                       value=uplink.get(key, 0))
         downlink = CounterMetricFamily("garita_downlink_messages", "Downlink messages, by result and reason",

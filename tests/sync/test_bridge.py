@@ -136,7 +136,7 @@ def test_downlink_published_while_the_bridge_is_down_waits_in_its_session_on_the
     link = make_link(outbox, _to_lane_broker(lane_broker), public_keys(signing_key), received)
     link.start()
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         assert port_central.wait_until(lambda: port_central.store.presence(PORT, LANE) == "online")
         lane_broker.stop()  # the lane box reboots: its bridge leaves the port broker
         port_central.publish_delta(PORT, 1, 2, add=[{"type": "plate", "value": "BRG123"}], remove=[])

@@ -19,7 +19,7 @@ def test_downlink_sent_while_the_lane_was_away_arrives_after_it_reconnects(broke
     outbox, received = DummyOutbox(), Received()
     link = make_link(outbox, broker_settings(), public_keys(signing_key), received)
     link.start()
-    pump_until(link, link.connected)
+    pump_until(link, link.subscribed)
     link.stop()  # the session stays on the broker (clean start off, session expiry set)
     entries = [{"type": "plate", "value": f"ABC{i:04d}"} for i in range(25)]
     central.publish_snapshot(PORT, entries, version=7, chunk_size=10)
@@ -61,7 +61,7 @@ def test_garbage_downlink_is_counted_and_logged_and_the_link_carries_on(broker, 
     link = make_link(outbox, broker_settings(), public_keys(signing_key), received)
     link.start()
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         flood = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="flooder", protocol=mqtt.MQTTv5)
         flood.username_pw_set("central", "central-secret")
         flood.tls_set_context(client_context(broker_settings("central").tls))

@@ -48,7 +48,7 @@ def _session(data_dir, broker_settings, signing_key, publisher, messages, until)
     link = make_link(store, broker_settings(), public_keys(signing_key), DownlinkApplier(data_dir, store))
     link.start()
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         for topic, payload in messages:
             publisher.publish(topic, payload, qos=1).wait_for_publish(5)
         pump_until(link, lambda: until(link))
@@ -105,7 +105,7 @@ def test_a_flood_of_bad_downlink_logs_once_per_burst_and_counts_persist(data_dir
     link.start()
     caplog.set_level(logging.WARNING, logger="garita.sync")
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         for _ in range(flood):
             publisher.publish(port_down(PORT, "watchlist/delta"), forged, qos=0)
         publisher.publish(port_down(PORT, "watchlist/delta"), b"not json", qos=1).wait_for_publish(5)

@@ -151,3 +151,38 @@ def test_pump_until_says_whether_the_condition_came_true(data_dir):
     link = _link(lane_store(data_dir))
     assert link.pump_until(lambda: True, 5) is True
     assert link.pump_until(lambda: False, 0.1) is False  # timed out: the caller must know
+
+
+def _granting_mids(link: SyncLink, monkeypatch) -> None:
+    """paho's subscribe without a socket returns no message id; give each call one, as a connected client does."""
+    mids = iter(range(7, 100))
+    monkeypatch.setattr(link.client, "subscribe", lambda topic, qos: (mqtt.MQTT_ERR_SUCCESS, next(mids)))
+
+
+def test_downlink_is_subscribed_only_once_the_broker_granted_every_topic(data_dir, monkeypatch):
+    link = _link(lane_store(data_dir))
+    _granting_mids(link, monkeypatch)
+    flags = type("Flags", (), {"session_present": False})()
+    link._on_connect(link.client, None, flags, ReasonCode(PacketTypes.CONNACK, identifier=0), None)
+    first, second = sorted(link._pending_subscriptions)  # the port's and the lane's downlink
+    granted = [ReasonCode(PacketTypes.SUBACK, identifier=1)]
+    assert link.connected() and not link.subscribed()  # connected, but a message now could be missed
+    link._on_subscribe(link.client, None, first, granted, None)
+    assert not link.subscribed()
+    link._on_subscribe(link.client, None, second, granted, None)
+    assert link.subscribed()
+    link._on_disconnect(link.client, None, None, ReasonCode(PacketTypes.DISCONNECT, identifier=0x80), None)
+    assert not link.subscribed()  # a new connect must be granted again
+
+
+def test_a_refused_subscription_is_counted_and_logged_and_never_reads_as_subscribed(data_dir, caplog, monkeypatch):
+    link = _link(lane_store(data_dir))
+    _granting_mids(link, monkeypatch)
+    flags = type("Flags", (), {"session_present": False})()
+    link._on_connect(link.client, None, flags, ReasonCode(PacketTypes.CONNACK, identifier=0), None)
+    first, second = sorted(link._pending_subscriptions)
+    with caplog.at_level(logging.ERROR, logger="garita.sync"):
+        link._on_subscribe(link.client, None, first, [ReasonCode(PacketTypes.SUBACK, identifier=0x87)], None)
+        link._on_subscribe(link.client, None, second, [ReasonCode(PacketTypes.SUBACK, identifier=1)], None)
+    assert not link.subscribed() and link.stats.subscriptions_refused == 1
+    assert _fields(caplog, "link.subscription_refused") == [{"reasons": ["Not authorized"]}]

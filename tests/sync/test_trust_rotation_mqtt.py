@@ -67,7 +67,7 @@ def test_downlink_through_the_rotation(tmp_path: Path, broker_settings, publishe
                    == settled)
 
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         deliver(DELTA_TOPIC, _delta(NEW, NEW_ID, 2), 1)  # the new key, before its not_before
         assert link.downlink.rejected == {"key_not_yet_valid": 1}
         deliver(DELTA_TOPIC, _delta(OLD, OLD_ID, 2), 2)

@@ -88,7 +88,7 @@ def test_a_network_wide_snapshot_reaches_each_port_once_and_the_central_says_who
     link = make_link(store, broker_settings(), public_keys(signing_key), received)
     link.start()
     try:
-        pump_until(link, link.connected)
+        pump_until(link, link.subscribed)
         entries = [{"type": "plate", "value": f"NET{n:04d}"} for n in range(1200)]
         central.publish_snapshot_network([PORT, "2505"], entries, version=7)  # 3 chunks per port topic
         pump_until(link, lambda: received.kinds() == ["watchlist.snapshot"])
