@@ -6,10 +6,12 @@ replaced (``override_conf``), so a broken example breaks these tests.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -18,7 +20,7 @@ from garita.sync.central import Batching, Central
 from garita.sync.central.gaps import GapWatch
 from garita.sync.central.store_sqlite import SqliteStore
 from garita.sync.link import BrokerSettings
-from garita.sync.tls import TlsFiles
+from garita.sync.tls import TlsFiles, client_context
 from tests.sync.conftest import Pki, needs_mosquitto
 from tests.sync.dummy_outbox import DummyOutbox
 from tests.sync.helpers import LANE, PORT, Received, add_events, make_link, public_keys, pump_until, unsent
@@ -190,17 +192,64 @@ def test_port_broker_killed_mid_burst_loses_nothing_and_stores_nothing_twice(pki
         print(f"\n[direct] SIGKILL: {figures}, repeats dropped by the central: {port_central.store.duplicates}")
 
 
+class _UplinkCounter:
+    """A clean-session subscriber on the port broker (as the ``central`` user): counts what the broker received."""
+
+    def __init__(self, broker: MosquittoProcess, pki: Pki) -> None:
+        self.count = 0
+        subscribed = threading.Event()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="uplink-counter", protocol=mqtt.MQTTv5)
+        self.client.tls_set_context(client_context(pki.tls_for("central")))
+        self.client.on_message = lambda *_args: self._seen()
+        self.client.on_subscribe = lambda *_args: subscribed.set()
+        self.client.connect("localhost", broker.port)
+        self.client.subscribe(f"garita/v1/{PORT}/{LANE}/up/#", qos=1)
+        self.client.loop_start()
+        assert subscribed.wait(10), "no SUBACK for the counter"
+
+    def _seen(self) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def _crash_while_the_central_is_away(link, outbox, central: Central, victim: MosquittoProcess, counter: _UplinkCounter,
+                                     total: int) -> dict[str, float]:
+    """The central takes a tenth of the burst, then goes away; once the port broker has taken (and acknowledged
+    to the bridge) 40 more messages for the central's session, SIGKILL it before it saves them; restart both."""
+    first = total // 10
+    add_events(outbox, first)
+    link.start()
+    pump_until(link, lambda: central.store.count() == first)
+    central.stop()  # its persistent session stays on the broker: what arrives now is queued there, in memory
+    seen = counter.count
+    add_events(outbox, total - first, start=first)
+    pump_until(link, lambda: counter.count >= seen + 40)
+    counter.close()
+    victim.stop(kill=True)
+    figures = {"stored_at_kill": central.store.count(), "queued_for_the_central_at_least": counter.count - seen}
+    started = time.monotonic()
+    victim.start()
+    central.start()
+    pump_until(link, lambda: unsent(outbox) == 0, timeout_s=30)
+    figures["outbox_empty_after_s"] = round(time.monotonic() - started, 2)
+    return figures
+
+
 def test_port_broker_crash_behind_the_bridge_loses_nothing_the_lane_resends_what_the_broker_dropped(
         pki, port_broker, lane_broker, port_central, signing_key, capsys):
     """Mosquitto saves to disk only every autosave_interval: a SIGKILL loses what it had acknowledged to the
     bridge but not yet handed to the central, and neither hop resends it (both saw a PUBACK). The central
     sees the sequence gap and asks; the lane still holds delivered rows and publishes the range again."""
     total, outbox = 2000, DummyOutbox()
-    _crash_ready(port_broker, port_central)
+    _crash_ready(port_broker, port_central)  # autosave is 10 s away: the kill comes well before it
+    counter = _UplinkCounter(port_broker, pki)
     link = make_link(outbox, _to_lane_broker(lane_broker), public_keys(signing_key), backlog_rate_per_s=1500,
                      batch_max_events=20, max_inflight=16)
     try:
-        figures = _crash_mid_burst(link, outbox, port_central, port_broker, total)
+        figures = _crash_while_the_central_is_away(link, outbox, port_central, port_broker, counter, total)
         add_events(outbox, 1, start=total)  # what a lane does all day (reads, metrics): a lost tail becomes a gap
         _settle(link, outbox, port_central, total + 1, figures)
     finally:
