@@ -56,6 +56,15 @@ FORMATS: tuple[PlateFormat, ...] = (
 GENERIC_WEIGHT = 0.8
 GENERIC_LENGTHS = range(5, 9)
 REGIONS = ("us", "mx", "br", "eu", "any")
+# Regions where every plate follows one of FORMATS (Brazil: the grey series and Mercosur, nationally): there a
+# read outside every series is a misread (a lost or extra character), elsewhere it may be a vanity plate or a
+# state without a series here.
+CLOSED_REGIONS = frozenset({"br"})
+
+
+def closed(regions: tuple[str, ...]) -> bool:
+    """Whether every plate of these regions fits a known series."""
+    return all(region in CLOSED_REGIONS for region in regions)
 
 
 def normalise(text: str) -> str:

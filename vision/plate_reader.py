@@ -65,3 +65,12 @@ def with_fragment_reads(reads: list[PlateRead], found: list[PlateRead]) -> list[
     rest = sorted(rebuilt.values(), key=lambda r: -r.confidence)
     top = kept[0].confidence if kept else 0.0
     return [r for r in rest if r.confidence > top] + kept + [r for r in rest if r.confidence <= top]
+
+
+def merge_reads(first: list[PlateRead], second: list[PlateRead]) -> list[PlateRead]:
+    """Reads of one frame from two searches: one read per text, the more confident, most confident first."""
+    best: dict[str, PlateRead] = {}
+    for read in [*first, *second]:
+        if read.text not in best or best[read.text].confidence < read.confidence:
+            best[read.text] = read
+    return sorted(best.values(), key=lambda r: -r.confidence)

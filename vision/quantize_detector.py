@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from garita.vision.models import DET_FILE, DET_PACKAGE, PLATE_DET_FILE, bundled_dir, wheel_model
+from garita.vision.models import DET_FILE, PLATE_DET_FILE, bundled_dir, model_path
 from garita.vision.recognizer import PLATE_FIND
 from garita.vision.text_detector import prepare_blob
 
@@ -62,7 +62,7 @@ def quantize(shared: Path, out: Path) -> None:
 
     with tempfile.TemporaryDirectory() as work:
         folded, pre = Path(work) / "det_folded.onnx", Path(work) / "det_pre.onnx"
-        onnx.save(fold_graph(onnx.load(str(wheel_model(DET_PACKAGE, DET_FILE))))[0], str(folded))
+        onnx.save(fold_graph(onnx.load(str(model_path(DET_FILE))))[0], str(folded))
         quant_pre_process(str(folded), str(pre), skip_symbolic_shape=True)
         quantize_static(
             str(pre),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from garita.vision.boxed_digit import box_inside, find_box, rect_to_frame, search_quad, wants_check_digit
@@ -9,9 +11,17 @@ from garita.vision.container_reader import Token, assemble_codes
 from garita.vision.image_io import check_frame
 from garita.vision.iso6346 import CODE_LENGTH
 from garita.vision.models import OcrSessions, load_sessions
+from garita.vision.plate_crop import plate_region
+from garita.vision.plate_detector import FinderParams, find_plates
 from garita.vision.plate_fragments import fragments, line_through, plate_wide_box
-from garita.vision.plate_grammar import formats_for
-from garita.vision.plate_reader import line_candidates, rank_plates, with_fragment_reads, with_second_look
+from garita.vision.plate_grammar import closed, formats_for
+from garita.vision.plate_reader import (
+    line_candidates,
+    merge_reads,
+    rank_plates,
+    with_fragment_reads,
+    with_second_look,
+)
 from garita.vision.plate_refine import DOUBTFUL, central_lines, region_around
 from garita.vision.plate_regions import plate_boxes
 from garita.vision.reads import ContainerRead, PlateRead
@@ -25,6 +35,8 @@ from garita.vision.vertical_text import extended_column, is_code_tail, lay_out, 
 PLATE_FIND = DetParams(max_side=1280)
 PLATE_LINES = 4  # recognise only the most plate-like lines: 4 lines take about 44 ms on 2 cores (3 lines: -1 image)
 CONTAINER_DET = DetParams(max_side=1280)
+FOUND_PLATES = 3  # plates the plate detector may report per frame (a truck and its trailer, a car behind)
+FOUND_LINES = 2  # text lines read inside one found plate: the serial, and the next most plate-like line
 PAD = 0.15  # widen line crops by this share of their height: the detector clips edge characters
 WHOLE_CODE_ASPECT = 8.0  # a column this many times taller than wide may hold a whole vertical code
 MIN_CODE_HEIGHT = 14.0  # container codes are painted large; skip fine print to save recognition time
@@ -58,12 +70,43 @@ class Recognizer:
         return boxes, self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
 
     def read_plates(self, image: np.ndarray, regions: tuple[str, ...] | None = None) -> list[PlateRead]:
-        """Plates in a BGR frame, most plate-like first, each with ranked candidates."""
+        """Plates in a BGR frame, most plate-like first, each with ranked candidates.
+
+        The plate detector's plates are read first; only when none reads with confidence is the whole
+        frame searched for text (the slower path, which also finds plates the detector missed)."""
         frame = check_frame(image)
+        regions = regions or self.regions
+        reads = self._found_plate_reads(frame, regions) if self.sessions.plate_finder is not None else []
+        if reads and reads[0].confidence >= DOUBTFUL and (reads[0].candidates[0].format or not closed(regions)):
+            return reads  # confident (and in a series where all are): the whole-frame search would only cost time
+        return merge_reads(reads, self._frame_plate_reads(frame, regions))
+
+    def _found_plate_reads(self, frame: np.ndarray, regions: tuple[str, ...]) -> list[PlateRead]:
+        """One read per plate the plate detector found: its text lines detected and read inside its region."""
+        assert self.sessions.plate_finder is not None
+        reads: list[tuple[float, PlateRead]] = []
+        plates = find_plates(self.sessions.plate_finder, frame, FinderParams(limit=FOUND_PLATES))
+        tallest = max((min(p.width, p.height) for p in plates), default=1.0)
+        for plate in plates:
+            region = plate_region(frame, plate)
+            if region is None:
+                continue
+            found = detect_text(self.sessions.plate_det, region.image, PLATE_FIND)
+            boxes = plate_boxes(found, region.image.shape[0], FOUND_LINES)
+            # cut from the frame itself, not the scaled region: the recogniser sees pixels resampled once
+            quads = [np.asarray(region.to_frame(padded_quad(b)), np.float32) for b in boxes]
+            lines = self.text.read([crop_quad(frame, q) for q in quads])
+            for read in rank_plates(boxes, lines, regions)[:1]:  # one plate, one read
+                # the nearer (larger) plate first, as on the whole-frame path: a car behind is not this vehicle
+                rank = read.confidence * (min(plate.height, plate.width) / tallest) ** 0.5
+                reads.append((rank, replace(read, box=region.to_frame(np.asarray(read.box)))))
+        return [read for _, read in sorted(reads, key=lambda item: -item[0])]
+
+    def _frame_plate_reads(self, frame: np.ndarray, regions: tuple[str, ...]) -> list[PlateRead]:
+        """Plates among the text lines of the whole frame, with the fragment search and the second look."""
         found = detect_text(self.sessions.plate_det, frame, PLATE_FIND)
         boxes = plate_boxes(found, frame.shape[0], PLATE_LINES)
         lines = self.text.read([crop_quad(frame, padded_quad(b)) for b in boxes])
-        regions = regions or self.regions
         reads = rank_plates(boxes, lines, regions)
         if not reads or reads[0].confidence < DOUBTFUL:
             reads = with_fragment_reads(reads, self._fragment_reads(frame, boxes, lines, regions))

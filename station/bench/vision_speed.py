@@ -12,6 +12,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,10 +26,12 @@ from garita.vision.recognizer import Recognizer
 
 T = TypeVar("T")
 SETS = (("us", ("us",)), ("br", ("br",)), ("br-any", ("any",)))
-DIFFERS = ("same models (int8 plate detector, general detector, recogniser), same sizes (1280 px) and threads; "
-           "the baseline takes the most confident 5-8 character line (plates) or 4-letter-7-digit line "
-           "(containers), ours adds plate-line choice, grammar ranking, fragment and second-look passes "
-           "(plates) and token assembly, check-digit repair, vertical columns and flips (containers)")
+DIFFERS = ("same models (int8 text detector, general detector, recogniser), same sizes (1280 px) and threads; "
+           "'previous' is ours without the plate detector (every frame's text searched at 1280 px); "
+           "the baseline takes the most confident 5-8 character line of that search (plates) or "
+           "4-letter-7-digit line (containers), ours adds the plate detector at 640 px (plates), plate-line "
+           "choice, grammar ranking, fragment and second-look passes (plates) and token assembly, check-digit "
+           "repair, vertical columns and flips (containers)")
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -53,48 +56,53 @@ def _timed(read: Callable[[np.ndarray], T], image: np.ndarray) -> tuple[T, float
     return found, time.perf_counter() - start
 
 
-def _compare(samples: list[Sample], runs: int, ours: Callable[[np.ndarray], list[str]],
-             base: Callable[[np.ndarray], str]) -> dict:
-    """Both sides on every image, ``runs`` times; exact and top-5 come from the first run (reads repeat)."""
+Reader = Callable[[np.ndarray], list[str]]  # an image -> its texts, best first
+
+
+def _compare(samples: list[Sample], runs: int, sides: dict[str, Reader]) -> dict:
+    """Every side on every image, ``runs`` times, interleaved image by image; exact and top-5 from run 1."""
     samples = [sample for sample in samples if sample.problem is None]  # unreadable labels/files: eval's errors
     images = [load_image(s.image) for s in samples]
-    times: dict[str, list[float]] = {"ours": [], "baseline": []}
-    rates: dict[str, list[float]] = {"ours": [], "baseline": []}
-    exact, top5, base_exact = 0, 0, 0
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    rates: dict[str, list[float]] = {name: [] for name in sides}
+    exact = dict.fromkeys(sides, 0)
+    top5 = dict.fromkeys(sides, 0)
     for run in range(runs):
-        spent = {"ours": 0.0, "baseline": 0.0}
+        spent = dict.fromkeys(sides, 0.0)
         for sample, image in zip(samples, images, strict=True):
-            texts, t_ours = _timed(ours, image)
-            guess, t_base = _timed(base, image)
-            for side, seconds in (("ours", t_ours), ("baseline", t_base)):
-                times[side].append(seconds)
-                spent[side] += seconds
-            if run == 0:
-                exact += bool(texts) and texts[0] == sample.truth
-                top5 += sample.truth in texts[:5]
-                base_exact += guess == sample.truth
-        for side in rates:
-            rates[side].append(len(samples) / spent[side] if spent[side] else 0.0)
+            for name, read in sides.items():
+                texts, seconds = _timed(read, image)
+                times[name].append(seconds)
+                spent[name] += seconds
+                if run == 0:
+                    exact[name] += bool(texts) and texts[0] == sample.truth
+                    top5[name] += sample.truth in texts[:5]
+        for name in sides:
+            rates[name].append(len(samples) / spent[name] if spent[name] else 0.0)
     n = max(len(samples), 1)
-    return {"images": len(samples), "runs": runs,
-            "ours": {"exact": exact / n, "top5": top5 / n, **_timing(times["ours"], rates["ours"])},
-            "baseline": {"exact": base_exact / n, **_timing(times["baseline"], rates["baseline"])}}
+    return {"images": len(samples), "runs": runs, **{
+        name: {"exact": exact[name] / n, "top5": top5[name] / n, **_timing(times[name], rates[name])}
+        for name in sides}}
 
 
-def _plate_set(recognizer: Recognizer, samples: list[Sample], regions: tuple[str, ...], runs: int) -> dict:
-    def ours(image: np.ndarray) -> list[str]:
-        reads = recognizer.read_plates(image, regions)
-        return [c.text for c in reads[0].candidates[:5]] if reads else []
+def _texts(reads: list) -> list[str]:
+    return [c.text for c in reads[0].candidates[:5]] if reads else []
 
-    return _compare(samples, runs, ours, lambda image: baseline_plate(recognizer, image))
+
+def _plate_set(recognizer: Recognizer, previous: Recognizer, samples: list[Sample], regions: tuple[str, ...],
+               runs: int) -> dict:
+    return _compare(samples, runs, {
+        "ours": lambda image: _texts(recognizer.read_plates(image, regions)),
+        "previous": lambda image: _texts(previous.read_plates(image, regions)),
+        "baseline": lambda image: [baseline_plate(recognizer, image)],
+    })
 
 
 def _container_set(recognizer: Recognizer, samples: list[Sample], runs: int) -> dict:
-    def ours(image: np.ndarray) -> list[str]:
-        reads = recognizer.read_containers(image)
-        return [c.text for c in reads[0].candidates[:5]] if reads else []
-
-    return _compare(samples, runs, ours, lambda image: baseline_container(recognizer, image))
+    return _compare(samples, runs, {
+        "ours": lambda image: _texts(recognizer.read_containers(image)),
+        "baseline": lambda image: [baseline_container(recognizer, image)],
+    })
 
 
 def run_bench(root: Path | None = None, limit: int | None = None, threads: tuple[int, ...] = (2,),
@@ -103,12 +111,14 @@ def run_bench(root: Path | None = None, limit: int | None = None, threads: tuple
     root = Path(root) if root else default_dataset_root()
     result: dict = {"root": str(root), "differs": DIFFERS, "runs": {}}
     for count in threads:
-        recognizer = Recognizer(regions=("any",), sessions=load_sessions(count))  # one set of models, both sides
+        sessions = load_sessions(count)  # one set of models for every side
+        recognizer = Recognizer(regions=("any",), sessions=sessions)
+        previous = Recognizer(regions=("any",), sessions=replace(sessions, plate_finder=None))
         run: dict = {}
         for name, regions in SETS:
             folder = root / "plates" / name.split("-")[0]
             if folder.is_dir():
-                run[f"plates-{name}"] = _plate_set(recognizer, plate_samples(folder)[:limit], regions, runs)
+                run[f"plates-{name}"] = _plate_set(recognizer, previous, plate_samples(folder)[:limit], regions, runs)
         if (root / "containers" / "labels.csv").is_file():
             run["containers"] = _container_set(recognizer, container_samples(root / "containers")[:limit], runs)
         result["runs"][f"threads={count}"] = run

@@ -77,25 +77,14 @@ def _tls_problems(tls) -> list[tuple[tuple, str]]:
 
 
 def _model_problems() -> list[str]:
-    """The ONNX files vision opens (shipped in the package and two model wheels) are there and not empty."""
+    """The ONNX files vision opens (all shipped inside the package) are there and not empty."""
     from garita.vision.errors import VisionError
-    from garita.vision.models import (
-        DET_FILE,
-        DET_PACKAGE,
-        PLATE_DET_FILE,
-        REC_FILE,
-        REC_PACKAGE,
-        bundled_dir,
-        wheel_model,
-    )
+    from garita.vision.models import SHIPPED, model_path
 
     problems = []
-    for locate in (lambda: wheel_model(DET_PACKAGE, DET_FILE), lambda: wheel_model(REC_PACKAGE, REC_FILE),
-                   lambda: bundled_dir() / PLATE_DET_FILE):
+    for name in SHIPPED:
         try:
-            path = locate()
-            if not path.is_file() or path.stat().st_size == 0:
-                problems.append(f"model file {path} is missing or empty (reinstall garita)")
-        except (VisionError, OSError) as exc:
+            model_path(name)
+        except VisionError as exc:
             problems.append(str(exc))
     return problems

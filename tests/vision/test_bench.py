@@ -23,12 +23,17 @@ def test_both_sides_read_every_image_each_run_and_accuracy_is_counted_once(tmp_p
         seen.append("ours")
         return [["ABC1234"], ["XYZ0000", "XYZ9876"], []][int(image[0, 0, 0])]
 
-    def base(image: np.ndarray) -> str:
-        seen.append("baseline")
-        return ["ABC1234", "", "QQQ0000"][int(image[0, 0, 0])]
+    def previous(image: np.ndarray) -> list[str]:
+        seen.append("previous")
+        return ["ABC1234", "XYZ9876", "QQQ0000"]
 
-    result = _compare(samples, 4, ours, base)
-    assert seen == ["ours", "baseline"] * 12  # interleaved, image by image, over 4 runs
+    def base(image: np.ndarray) -> list[str]:
+        seen.append("baseline")
+        return [["ABC1234"], [""], ["QQQ0000"]][int(image[0, 0, 0])]
+
+    result = _compare(samples, 4, {"ours": ours, "previous": previous, "baseline": base})
+    assert seen == ["ours", "previous", "baseline"] * 12  # interleaved, image by image, over 4 runs
+    assert result["previous"]["exact"] == 1 / 3 and result["previous"]["top5"] == 1.0
     assert (result["ours"]["exact"], result["ours"]["top5"], result["baseline"]["exact"]) == (1 / 3, 2 / 3, 2 / 3)
     assert result["ours"]["samples"] == 12 and result["ours"]["p95_s"] is None  # 12 samples: no p95
     rates = result["baseline"]["images_per_s"]

@@ -1,25 +1,24 @@
-"""vision.models: the model files are found in their wheels, or the error says how to install them."""
+"""vision.models: every model file ships inside the package, the upstream ones exactly as published."""
 
 from __future__ import annotations
 
 import pytest
 
 from garita.vision.errors import VisionError
-from garita.vision.models import DET_FILE, DET_PACKAGE, INSTALL_HINT, REC_FILE, REC_PACKAGE, wheel_model
+from garita.vision.models import SHIPPED, UPSTREAM_SHA256, bundled_dir, model_path, sha256_of
 
 
-def test_a_missing_model_package_names_the_install_command() -> None:
-    with pytest.raises(VisionError, match="'no_such_model_wheel' missing") as caught:
-        wheel_model("no_such_model_wheel", REC_FILE)
-    assert INSTALL_HINT in str(caught.value)
+def test_a_missing_model_file_names_the_file_and_the_fix() -> None:
+    with pytest.raises(VisionError, match=r"no-such-model\.onnx is missing or empty: reinstall garita"):
+        model_path("no-such-model.onnx")
 
 
-def test_a_wrong_version_of_the_package_is_named() -> None:
-    with pytest.raises(VisionError, match="wrong version of 'vision'"):
-        wheel_model("vision", "no-such-model.onnx")  # any installed package without that file
+def test_every_shipped_model_is_in_the_package() -> None:
+    for name in SHIPPED:
+        path = model_path(name)
+        assert path.parent == bundled_dir() and path.stat().st_size > 100_000
 
 
-def test_the_installed_wheels_hold_both_models() -> None:
-    for package, name in ((DET_PACKAGE, DET_FILE), (REC_PACKAGE, REC_FILE)):
-        path = wheel_model(package, name)
-        assert path.name == name and path.stat().st_size > 1_000_000
+def test_the_paddleocr_files_are_the_published_bytes() -> None:
+    for name, digest in UPSTREAM_SHA256.items():
+        assert sha256_of(model_path(name)) == digest, f"{name} differs from the file its wheel ships"
