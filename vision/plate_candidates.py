@@ -51,10 +51,10 @@ def fit_format(chars: Sequence[CharGuess], plate_format: PlateFormat, penalise: 
     if any(not options for options in per_slot):
         return []
     best = [options[0] for options in per_slot]
-    if sum(c != g.char for (c, _), g in zip(best, chars, strict=True)) > MAX_CORRECTIONS:
+    if sum(c != g.char for (c, _), g in zip(best, chars, strict=True)) > min(MAX_CORRECTIONS, plate_format.rewrites):
         return []
     found = [_candidate(best, plate_format, chars if penalise else ())]
-    for i, options in enumerate(per_slot):
+    for i, options in enumerate(per_slot if plate_format.rewrites else ()):  # an alternate is a rewrite too
         for option in options[1:2]:
             found.append(_candidate([*best[:i], option, *best[i + 1 :]], plate_format, chars if penalise else ()))
     return found
@@ -75,14 +75,21 @@ def _candidate(
     )
 
 
-def _windows(chars: Sequence[CharGuess]) -> list[tuple[Sequence[CharGuess], float]]:
-    """The line itself and the line with up to MAX_DROP edge characters removed, with their penalties."""
-    windows = []
-    for front in range(MAX_DROP + 1):
-        for back in range(MAX_DROP + 1 - front):
-            if len(chars) - front - back >= min(GENERIC_LENGTHS):
-                windows.append((chars[front : len(chars) - back], DROP_PENALTY ** (front + back)))
-    return windows
+def _windows(chars: Sequence[CharGuess]) -> list[tuple[int, int]]:
+    """(front, back): the line itself and the line with up to MAX_DROP edge characters removed."""
+    return [(front, back) for front in range(MAX_DROP + 1) for back in range(MAX_DROP + 1 - front)
+            if len(chars) - front - back >= min(GENERIC_LENGTHS)]
+
+
+def _reads_as(guesses: Sequence[CharGuess], code: str) -> bool:
+    """Whether the characters could be the code: each its reading, an alternative, or a confusion partner."""
+    return len(guesses) == len(code) and all(
+        g.prob(c) > 0 or c in CONFUSIONS.get(g.char, "") for g, c in zip(guesses, code, strict=True))
+
+
+def _band_front(chars: Sequence[CharGuess], front: int, plate_format: PlateFormat) -> bool:
+    """Whether the first `front` characters read as one of the format's country band codes."""
+    return front > 0 and any(_reads_as(chars[:front], code) for code in plate_format.bands)
 
 
 def _generic(chars: Sequence[CharGuess], us: bool) -> Candidate | None:
@@ -94,16 +101,32 @@ def _generic(chars: Sequence[CharGuess], us: bool) -> Candidate | None:
 
 
 def plate_candidates(chars: Sequence[CharGuess], regions: tuple[str, ...], limit: int = 10) -> list[Candidate]:
-    """Ranked candidates for one line, deduplicated by text; lines far longer than a plate give none."""
+    """Ranked candidates for one line, deduplicated by text; lines far longer than a plate give none.
+
+    Edge characters (a frame, a bolt) may be dropped at DROP_PENALTY each, except a country band's code in front
+    of a serial that fits that country's series exactly: it is dropped for nothing, and every reading that keeps
+    it pays the penalty instead (the band is printed on the plate but is never part of the registration)."""
     if len(chars) > MAX_LINE:
         return []
     formats = formats_for(regions)
-    scored: list[Candidate] = []
-    for window, penalty in _windows(chars):
+    scored: list[tuple[int, Candidate]] = []  # (characters dropped in front, candidate)
+    banded = 0  # front characters that read as a band code before a serial fitting the band's series
+    whole = "".join(g.char for g in chars)
+    strippable = not any(matches(whole, f) for f in formats)  # a read that fits a series whole keeps its front
+    for front, back in _windows(chars):
+        window = chars[front : len(chars) - back]
         as_read = "".join(g.char for g in window)
-        exact = any(matches(as_read, f) for f in formats)
-        found = [c for f in formats for c in fit_format(window, f, penalise=exact)]
+        # a read that fits a series as read is not rewritten into another at full weight; a broad series (one
+        # that rewrites nothing: nearly every letters-then-digits read fits it) is no such evidence
+        exact = any(matches(as_read, f) for f in formats if f.rewrites)
+        for plate_format in formats:
+            band = strippable and not back and _band_front(chars, front, plate_format)
+            banded = front if band and matches(as_read, plate_format) else banded
+            penalty = 1.0 if band else DROP_PENALTY ** (front + back)
+            scored += [(front, replace(c, confidence=c.confidence * penalty))
+                       for c in fit_format(window, plate_format, penalise=exact)]
         generic = _generic(window, "us" in regions)
-        found += [generic] if generic else []
-        scored += [replace(c, confidence=c.confidence * penalty) for c in found]
-    return strongest_by_text(scored)[:limit]
+        if generic:
+            scored.append((front, replace(generic, confidence=generic.confidence * DROP_PENALTY ** (front + back))))
+    kept = [c if front >= banded else replace(c, confidence=c.confidence * DROP_PENALTY) for front, c in scored]
+    return strongest_by_text(kept)[:limit]

@@ -28,6 +28,7 @@ from garita.vision.reads import ContainerRead, PlateRead
 from garita.vision.serial_continuation import continued_box, is_continuation, wants_continuation
 from garita.vision.text_detector import DetParams, TextBox, detect_text
 from garita.vision.text_recognizer import TextLine, TextRecognizer, crop_quad
+from garita.vision.two_line import with_joined_lines
 from garita.vision.vertical_text import extended_column, is_code_tail, lay_out, merge_columns, row_density, split_rows
 
 # Ours: native resolution up to 1280 px (DB misses small plates when shrunk: +6% exact on US plates), then
@@ -96,6 +97,7 @@ class Recognizer:
             # cut from the frame itself, not the scaled region: the recogniser sees pixels resampled once
             quads = [np.asarray(region.to_frame(padded_quad(b)), np.float32) for b in boxes]
             lines = self.text.read([crop_quad(frame, q) for q in quads])
+            boxes, lines = with_joined_lines(boxes, lines)  # a two-line plate's lines, also as one
             for read in rank_plates(boxes, lines, regions)[:1]:  # one plate, one read
                 # the nearer (larger) plate first, as on the whole-frame path: a car behind is not this vehicle
                 rank = read.confidence * (min(plate.height, plate.width) / tallest) ** 0.5

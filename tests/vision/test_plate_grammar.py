@@ -77,3 +77,40 @@ def test_exact_fit_reads_are_kept_unchanged(fmt, rnd) -> None:
         assert cands[0].text.replace("O", "0") == text.replace("O", "0")
     else:
         assert cands[0].text == text
+
+
+@pytest.mark.parametrize(("plate", "country"), [
+    ("AB-123-CD", "france"), ("1234 BCD", "spain"), ("AB51 ABC", "uk"), ("1-ABC-123", "belgium"),
+    ("12-ABC-3", "netherlands"), ("AA-00-AA", "portugal"), ("1A2 3456", "czechia"), ("ABC 123", "sweden"),
+    ("AB 12 345", "denmark"), ("WA 12345", "poland"), ("M AB 1234", "germany"), ("B AB 12", "germany"),
+])
+def test_european_national_series_fit(plate: str, country: str) -> None:
+    fitted = [f.name for f in formats_for(("eu",)) if matches(normalise(plate), f)]
+    assert any(name.startswith(country) for name in fitted), fitted
+
+
+def test_spanish_series_takes_consonants_only() -> None:
+    assert fits_any("1234BCD", ("eu",)) is not None
+    assert all(not f.name.startswith("spain") for f in formats_for(("eu",)) if matches("1234ABE", f))
+
+
+def test_the_country_band_is_never_part_of_the_plate() -> None:
+    # "F" of the French band read before the serial: dropped at no cost, where any other edge character costs
+    best = plate_candidates(guesses("FAB123CD"), ("eu",))[0]
+    assert best.text == "AB123CD" and best.format.startswith("france")
+    other = next(c for c in plate_candidates(guesses("XAB123CD"), ("eu",)) if c.text == "AB123CD")
+    assert other.confidence < best.confidence
+
+
+def test_a_final_letter_o_read_as_zero_is_repaired_in_a_letter_series() -> None:
+    # the model unsure of the last character (0 at 0.5, O at 0.35): the series says it is a letter
+    chars = (*guesses("AB123C"), CharGuess((("0", 0.5), ("O", 0.35))))
+    best = plate_candidates(chars, ("eu",))[0]
+    assert best.text == "AB123CO"
+
+
+def test_the_broad_german_series_rewrites_nothing() -> None:
+    # five letters and a digit fit Germany as read; a confident vanity plate is not rewritten into it
+    texts = {c.text: c.format for c in plate_candidates(guesses("FZRULZ", conf=1.0), ("eu",))}
+    assert "FZRUL2" not in texts
+    assert texts.get("FZRUL2Z") is None and "FZRULZ" in texts
