@@ -10,7 +10,6 @@ fold k's photos are the validation set; without it, validation is rendered plate
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import torch
 from torch import nn
 
 from garita.vision.plate_line import CHARSET, greedy_decode, softmax, to_tensor
+from garita.vision.training import checkpoints
 from garita.vision.training.data import Mixture, Sample, synthetic
 from garita.vision.training.line_net import PlateLineNet
 
@@ -65,25 +65,6 @@ class Pool:
         return self.rng.sample(self.items, min(size, len(self.items)))
 
 
-def _load(run: Path, init: Path | None, model: nn.Module, optimiser: torch.optim.Optimizer) -> dict:
-    last = run / "last.pt"
-    if last.is_file():  # resume this run
-        state = torch.load(last, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        return state["progress"]
-    if init is not None:  # start from another run's weights (fine-tuning a fold)
-        model.load_state_dict(torch.load(init, weights_only=False)["model"])
-    return {"step": 0, "best": -1.0, "history": []}
-
-
-def _save(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, progress: dict, args: dict) -> None:
-    temporary = path.with_suffix(".part")
-    torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "progress": progress,
-                "args": args}, temporary)
-    temporary.replace(path)
-
-
 def train(args: argparse.Namespace, photos: list | None = None, validation: list[Sample] | None = None) -> dict:
     """Run (or resume) training to args.steps; returns the progress record (also in run/progress.json)."""
     torch.set_num_threads(args.threads)
@@ -92,7 +73,7 @@ def train(args: argparse.Namespace, photos: list | None = None, validation: list
     run.mkdir(parents=True, exist_ok=True)
     model = PlateLineNet(args.width)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    progress = _load(run, Path(args.init) if args.init else None, model, optimiser)
+    progress = checkpoints.load(run, model, optimiser, Path(args.init) if args.init else None)
     if progress["step"] >= args.steps:
         return progress
     rng = random.Random(args.seed + progress["step"])  # a resumed run draws fresh samples
@@ -118,20 +99,9 @@ def train(args: argparse.Namespace, photos: list | None = None, validation: list
         optimiser.step()
         progress["step"] = step + 1
         if progress["step"] % args.eval_every == 0 or progress["step"] == args.steps:
-            _checkpoint(run, model, optimiser, progress, vars(args), validation, loss.item(), started)
+            figure = ("val_exact", exact_rate(model, validation))
+            checkpoints.record(run, model, optimiser, progress, vars(args), figure, loss.item(), started)
     return progress
-
-
-def _checkpoint(run: Path, model, optimiser, progress: dict, args: dict, validation, loss: float, started) -> None:
-    rate = exact_rate(model, validation)
-    progress["history"].append({"step": progress["step"], "loss": round(loss, 4), "val_exact": round(rate, 4),
-                                "elapsed_s": round(time.monotonic() - started, 1)})
-    if rate > progress["best"]:
-        progress["best"] = rate
-        _save(run / "best.pt", model, optimiser, progress, args)
-    _save(run / "last.pt", model, optimiser, progress, args)
-    (run / "progress.json").write_text(json.dumps(progress, indent=1))
-    print(json.dumps(progress["history"][-1]), flush=True)
 
 
 def _weights(spec: str) -> dict[str, float]:

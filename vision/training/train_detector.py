@@ -10,7 +10,6 @@ development photos are never seen here, so `measure_detector` on them is a held-
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from garita.vision.training import checkpoints
 from garita.vision.training.detector_data import DEFAULT_SET, IGNORE, Photo, compose, is_validation, load_set
 from garita.vision.training.detector_net import PlateDetNet
 
@@ -56,23 +56,6 @@ def mask_iou(model: nn.Module, validation: list[tuple[np.ndarray, np.ndarray]], 
     return inter / max(union, 1.0)
 
 
-def _save(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, progress: dict, args: dict) -> None:
-    temporary = path.with_suffix(".part")
-    torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(), "progress": progress,
-                "args": args}, temporary)
-    temporary.replace(path)
-
-
-def _resume(run: Path, model: nn.Module, optimiser: torch.optim.Optimizer) -> dict:
-    last = run / "last.pt"
-    if not last.is_file():
-        return {"step": 0, "best": -1.0, "history": []}
-    state = torch.load(last, weights_only=False)
-    model.load_state_dict(state["model"])
-    optimiser.load_state_dict(state["optimiser"])
-    return state["progress"]
-
-
 def split(photos: list[Photo]) -> tuple[list[Photo], list[Photo]]:
     held = [p for p in photos if is_validation(p.name)]
     return [p for p in photos if not is_validation(p.name)], held
@@ -86,7 +69,7 @@ def train(args: argparse.Namespace, photos: list[Photo] | None = None) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     model = PlateDetNet(args.width)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    progress = _resume(run, model, optimiser)
+    progress = checkpoints.load(run, model, optimiser)
     if progress["step"] >= args.steps:
         return progress
     training, held = split(photos if photos is not None else load_set(Path(args.set)))
@@ -104,20 +87,9 @@ def train(args: argparse.Namespace, photos: list[Photo] | None = None) -> dict:
         optimiser.step()
         progress["step"] = step + 1
         if progress["step"] % args.eval_every == 0 or progress["step"] == args.steps:
-            _checkpoint(run, model, optimiser, progress, vars(args), validation, loss.item(), started)
+            figure = ("val_iou", mask_iou(model, validation))
+            checkpoints.record(run, model, optimiser, progress, vars(args), figure, loss.item(), started)
     return progress
-
-
-def _checkpoint(run: Path, model, optimiser, progress: dict, args: dict, validation, loss: float, started) -> None:
-    iou = mask_iou(model, validation)
-    progress["history"].append({"step": progress["step"], "loss": round(loss, 4), "val_iou": round(iou, 4),
-                                "elapsed_s": round(time.monotonic() - started, 1)})
-    if iou > progress["best"]:
-        progress["best"] = iou
-        _save(run / "best.pt", model, optimiser, progress, args)
-    _save(run / "last.pt", model, optimiser, progress, args)
-    (run / "progress.json").write_text(json.dumps(progress, indent=1))
-    print(json.dumps(progress["history"][-1]), flush=True)
 
 
 def export(checkpoint: Path, target: Path) -> None:
